@@ -1,0 +1,305 @@
+"""The console command ``entitlements`` (补助测算).
+
+Exit codes: 0 success; 1 rejects under --strict; 2 usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from entitlements import Calculator, InputError, ProfileError, StandardsError
+from entitlements.dates import DateError, month_label, parse_date
+from entitlements.money import fen_to_yuan
+from entitlements.output import csv_text, rejects_csv, result_json, write_atomic
+from entitlements.profiles import load_policy_data, profiles, resolve_profile
+from entitlements.standards import LEVEL_NAMES
+from policies import REGISTRY
+
+app = typer.Typer(
+    help="补助测算：按政策标准精确计算补助金额、分担和依据。Exact, explained subsidy payouts.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="政策编号 policy id: " + ", ".join(REGISTRY))]
+ProfileOpt = Annotated[str, typer.Option("--profile", help="地区口径 profile id or Chinese name (江川区, 澄江市)")]
+YearOpt = Annotated[int, typer.Option("--year", "-y", help="预算年度 budget year")]
+StandardsOpt = Annotated[Optional[Path], typer.Option(
+    "--standards", help="标准文件 standards file: .toml overlay, or post standards .csv (职务, 年度, 月岗位补贴标准)")]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="输出语言 output language")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]错误 error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _calculator(policy: str, profile: str, standards: Optional[Path], lang: Lang) -> Calculator:
+    try:
+        return Calculator(policy, profile=profile, standards=standards, lang=lang.value)
+    except (LookupError, ProfileError, StandardsError, InputError) as exc:
+        raise _fail(str(exc)) from None
+
+
+def _parse_counts(counts: list[str]) -> dict[str, int]:
+    parsed: dict[str, int] = {}
+    for item in counts:
+        key, sep, value = item.partition("=")
+        if not sep or not value.strip().lstrip("-").isdigit():
+            raise _fail(f"--count 应写作 名称=数量，如 branch=112 (expected NAME=NUMBER): {item!r}")
+        parsed[key.strip()] = parsed.get(key.strip(), 0) + int(value)
+    return parsed
+
+
+@app.command()
+def calc(
+    roster: Annotated[Optional[Path], typer.Argument(help="花名册 roster (.csv)")] = None,
+    policy: PolicyOpt = ...,
+    year: YearOpt = ...,
+    profile: ProfileOpt = "yunnan",
+    count: Annotated[Optional[list[str]], typer.Option(
+        "--count", help="计数模式 counts mode, e.g. --count branch=112 (党委/党总支/党支部/书记/党员)")] = None,
+    standards: StandardsOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式 output format")] = Format.table,
+    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 write the output here")] = None,
+    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="把退回行写入CSV write rejects (csv)")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="有退回行时退出码为1 exit 1 on any reject")] = False,
+    include_earlier: Annotated[bool, typer.Option(
+        "--include-earlier", help="离任补助：包括以前年度离任者 departures before the year too")] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="JSON 不含逐人明细 totals only")] = False,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """计算补助 Compute a roster (or counts) for a budget year."""
+    calculator = _calculator(policy, profile, standards, lang)
+    if fmt is Format.xlsx:
+        raise _fail("xlsx 输出尚未实现，请用 --format csv (xlsx output is not built yet; use csv)")
+    try:
+        if count:
+            if roster is not None:
+                raise _fail("花名册与 --count 只能二选一 (give a roster or --count, not both)")
+            result = calculator.compute_counts(_parse_counts(count), year)
+        elif roster is None:
+            raise _fail("请给出花名册文件或 --count (give a roster file or --count)")
+        else:
+            options = {"include_earlier": True} if include_earlier else {}
+            result = calculator.compute_roster(roster, year, **options)
+    except (InputError, StandardsError) as exc:
+        raise _fail(str(exc)) from None
+    if rejects is not None:
+        write_atomic(rejects, rejects_csv(result, lang.value))
+    if fmt is Format.json:
+        text = json.dumps(result_json(result, lang.value, summary=summary), ensure_ascii=False, indent=2) + "\n"
+        _emit(text, out_path)
+    elif fmt is Format.csv:
+        _emit(csv_text(result, lang.value), out_path, bom=True)
+    else:
+        _print_table(result, lang.value)
+    if strict and result.rejects:
+        raise typer.Exit(1)
+
+
+def _emit(text: str, path: Optional[Path], bom: bool = False) -> None:
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(path, text, encoding="utf-8-sig" if bom else "utf-8")
+
+
+def _print_table(result, lang: str, limit: int = 50) -> None:
+    zh = lang != "en"
+    data = result.to_json(lang)
+    calc = result.calculator
+    names = LEVEL_NAMES[lang]
+    title = calc.data.meta["title"] if zh else calc.data.meta.get("title_en", calc.data.meta["title"])
+    out.print(f"[bold]{title}[/]  {calc.profile.name}（{calc.profile.id}） {result.year}", highlight=False)
+    totals = data["totals"]
+    levels = list(totals["by_level"])
+    table = RichTable(title="合计 Totals" if zh else "Totals", title_justify="left")
+    table.add_column("项目" if zh else "component")
+    for lv in levels:
+        table.add_column(names[lv], justify="right")
+    table.add_column("合计" if zh else "total", justify="right")
+    comp = result.computation
+    for c in calc.policy.components(calc.data):
+        parts = comp.lines[c]
+        row = [fen_to_yuan(parts[lv].sum()) if lv in parts else "0.00" for lv in levels]
+        table.add_row(calc.policy.component_label(calc.data, c, lang), *row, totals["by_component"][c])
+    table.add_row("[bold]合计[/]" if zh else "[bold]total[/]", *totals["by_level"].values(), f"[bold]{totals['amount']}[/]")
+    out.print(table)
+    people = data["beneficiaries"]
+    monthly = comp.paid_months is not None
+    detail = RichTable(title=("明细 Beneficiaries" if zh else "Beneficiaries"), title_justify="left")
+    for h in (["编号", "名称", "单位"] if zh else ["id", "name", "unit"]):
+        detail.add_column(h)
+    if monthly:
+        detail.add_column("月数" if zh else "months", justify="right")
+    if result.mode == "counts":
+        detail.add_column("数量" if zh else "count", justify="right")
+    detail.add_column("金额" if zh else "amount", justify="right")
+    detail.add_column("说明" if zh else "reasons")
+    for p in people[:limit]:
+        row = [p["id"], p["name"], p["unit"]]
+        if monthly:
+            row.append(str(p["paid_months"]))
+        if result.mode == "counts":
+            row.append(str(p["count"]))
+        detail.add_row(*row, p["amount"], "；".join(p["reasons"]))
+    out.print(detail)
+    if len(people) > limit:
+        out.print(f"…… 另有 {len(people) - limit} 条，完整明细请用 --format json 或 csv" if zh
+                  else f"... {len(people) - limit} more; use --format json or csv for all")
+    rows = data["rows"]
+    if result.mode == "roster":
+        out.print(f"读取 {rows['read']} 行：接收 {rows['accepted']}，退回 {rows['rejected']}；发放人数（个数）{totals['beneficiaries']}"
+                  if zh else f"rows read {rows['read']}: accepted {rows['accepted']}, rejected {rows['rejected']}; "
+                  f"paid {totals['beneficiaries']}", highlight=False)
+    _print_problems(data, zh)
+
+
+def _print_problems(data: dict, zh: bool) -> None:
+    if data["rejects"]:
+        t = RichTable(title="退回 Rejects" if zh else "Rejects", title_justify="left", style="red")
+        for h in (["行", "列", "值", "原因"] if zh else ["row", "column", "value", "reason"]):
+            t.add_column(h)
+        for r in data["rejects"]:
+            t.add_row(str(r["row"]), r["column"], r["value"], r["reason"])
+        out.print(t)
+    if data["notices"]:
+        t = RichTable(title="提示 Notices" if zh else "Notices", title_justify="left", style="yellow")
+        for h in (["行", "列", "值", "提示"] if zh else ["row", "column", "value", "message"]):
+            t.add_column(h)
+        for n in data["notices"]:
+            t.add_row("" if n["row"] is None else str(n["row"]), n["column"], n["value"], n["message"])
+        out.print(t)
+
+
+@app.command()
+def explain(
+    roster: Annotated[Path, typer.Argument(help="花名册 roster (.csv)")],
+    policy: PolicyOpt = ...,
+    year: YearOpt = ...,
+    beneficiary_id: Annotated[str, typer.Option("--id", help="编号（或身份证号、组织编号）the beneficiary's id")] = ...,
+    profile: ProfileOpt = "yunnan",
+    standards: StandardsOpt = None,
+    include_earlier: Annotated[bool, typer.Option("--include-earlier")] = False,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """逐步说明一人（一组织）的计算 Explain one beneficiary step by step."""
+    calculator = _calculator(policy, profile, standards, lang)
+    try:
+        options = {"include_earlier": True} if include_earlier else {}
+        result = calculator.compute_roster(roster, year, **options)
+        one = calculator.entitlement(result, beneficiary_id)
+    except LookupError as exc:
+        rejected = [r for r in result.rejects if beneficiary_id in r.value] if "result" in locals() else []
+        hint = "".join(f"\n  第{r.row}行 {r.column}: {r.reason(lang.value)}" for r in rejected)
+        raise _fail(str(exc) + hint) from None
+    except (InputError, StandardsError) as exc:
+        raise _fail(str(exc)) from None
+    out.print(one.explain(), highlight=False)
+
+
+@app.command()
+def validate(
+    roster: Annotated[Path, typer.Argument(help="花名册 roster (.csv)")],
+    policy: PolicyOpt = ...,
+    profile: ProfileOpt = "yunnan",
+    year: Annotated[Optional[int], typer.Option("--year", "-y")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """检查花名册：逐行列出问题 Check a roster: every problem with row and column. Exit 1 on rejects."""
+    calculator = _calculator(policy, profile, None, lang)
+    try:
+        result = calculator.compute_roster(roster, year or 2025)
+    except (InputError, StandardsError) as exc:
+        raise _fail(str(exc)) from None
+    data = result.to_json(lang.value, summary=True)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps({k: data[k] for k in ("policy", "rejects", "notices", "rows")},
+                                    ensure_ascii=False, indent=2) + "\n")
+    else:
+        rows = data["rows"]
+        zh = lang is Lang.zh
+        out.print(f"读取 {rows['read']} 行：接收 {rows['accepted']}，退回 {rows['rejected']}" if zh
+                  else f"rows read {rows['read']}: accepted {rows['accepted']}, rejected {rows['rejected']}")
+        _print_problems(data, zh)
+    if result.rejects:
+        raise typer.Exit(1)
+
+
+@app.command(name="policies")
+def list_policies(
+    policy: Annotated[Optional[str], typer.Argument(help="政策编号 policy id (all when omitted)")] = None,
+    profile: ProfileOpt = "yunnan",
+    at: Annotated[Optional[str], typer.Option("--at", help="日期 date, e.g. 2025-01 (default: today)")] = None,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """列出标准、历史与依据 Standards in force at a date, their history and citations."""
+    import datetime as dt
+
+    zh = lang is Lang.zh
+    try:
+        when = parse_date(at).month_index if at else parse_date(dt.date.today()).month_index
+        prof = resolve_profile(profile)
+    except (DateError, ProfileError) as exc:
+        raise _fail(str(exc)) from None
+    ids = [policy] if policy else list(REGISTRY)
+    for pid in ids:
+        if pid not in REGISTRY:
+            raise _fail(f"未知政策 unknown policy '{pid}'. 可用 known: {', '.join(REGISTRY)}")
+        try:
+            data = load_policy_data(pid, prof.id)
+        except (ProfileError, StandardsError) as exc:
+            err.print(str(exc))
+            continue
+        title = data.meta["title"] if zh else data.meta.get("title_en", data.meta["title"])
+        out.print(f"\n[bold]{pid}[/] {title} — {prof.name}（{prof.id}） @ {month_label(when)}", highlight=False)
+        for path, std in data.standards.items():
+            current = std.at(when)
+            out.print(f"  [cyan]{path}[/] {std.label} ({std.unit})", highlight=False)
+            for v in std.values:
+                mark = "→" if v is current else " "
+                out.print(f"    {mark} {v.start_label} 起: {_describe(std.kind, v.value, lang.value)}  〔{v.source.cite()}〕"
+                          + (f"\n        假设 assumption: {v.assumption}" if v.assumption else ""), highlight=False)
+        c = data.conventions
+        out.print(f"  conventions: start={c.start} stop={c.stop} rounding={c.rounding} standard_year={c.standard_year}",
+                  highlight=False)
+    if not policy:
+        out.print("\n地区口径 profiles: " + ", ".join(f"{p.id}={p.name}" for p in profiles().values()), highlight=False)
+
+
+def _describe(kind: str, value, lang: str) -> str:
+    if kind == "money":
+        return fen_to_yuan(value)
+    if kind == "number":
+        return str(value)
+    if kind == "tiers":
+        return "；".join(f"≥{t.min}: {fen_to_yuan(t.amount)}" for t in value)
+    return value.describe(lang)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,199 @@
+"""Roster fields: canonical Chinese headers, aliases, and column parsers.
+
+Each parser turns one cell text into a value or a reason (Chinese and English). Columns
+are parsed value by distinct value, so a million-row roster with a few thousand distinct
+birth dates parses a few thousand strings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import numpy as np
+from attrs import frozen
+from stdnum.cn import ric
+
+from .dates import DateError, RosterDate, parse_date
+
+Kind = Literal["text", "int", "date", "bool", "sex", "choice", "id_number"]
+
+MALE, FEMALE = 1, 2
+
+
+class CellError(ValueError):
+    def __init__(self, zh: str, en: str):
+        super().__init__(zh)
+        self.zh, self.en = zh, en
+
+
+@frozen
+class Field:
+    name: str  # English name, also accepted as a header
+    header: str  # canonical Chinese header
+    kind: Kind
+    label_en: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    default: Any = None
+    choices: Mapping[str, str] = {}  # accepted text -> code, for kind "choice"
+    max: int | None = None  # upper bound of a plausible int
+
+    def headers(self) -> tuple[str, ...]:
+        return (self.header, self.name, *self.aliases)
+
+
+def normalise_header(text: str) -> str:
+    """Full-width forms, spaces and case do not make a different header."""
+    text = unicodedata.normalize("NFKC", str(text))
+    return re.sub(r"\s+", "", text).lower()
+
+
+def normalise_cell(text: object) -> str:
+    if text is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+_TRUE = {"是", "y", "yes", "true", "1", "√", "t"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "f"}
+_SEX = {"男": MALE, "m": MALE, "male": MALE, "女": FEMALE, "f": FEMALE, "female": FEMALE}
+_INT = re.compile(r"^[+-]?\d+(\.0+)?$")
+
+
+def parse_cell(field: Field, text: str) -> Any:
+    """One non-blank cell; raises CellError naming what is wrong."""
+    kind = field.kind
+    if kind == "text":
+        return text
+    if kind == "int":
+        if not _INT.match(text):
+            raise CellError(f"应为整数：{text}", f"not a whole number: {text}")
+        value = int(float(text)) if "." in text else int(text)
+        if value < 0:
+            raise CellError(f"不能为负数：{text}", f"must not be negative: {text}")
+        if field.max is not None and value > field.max:
+            raise CellError(f"数值不合理（超过{field.max}）：{text}", f"implausible (over {field.max}): {text}")
+        return value
+    if kind == "bool":
+        low = text.lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise CellError(f"应填“是”或“否”：{text}", f"expected 是/否 (yes/no): {text}")
+    if kind == "sex":
+        try:
+            return _SEX[text.lower()]
+        except KeyError:
+            raise CellError(f"性别应为“男”或“女”：{text}", f"sex must be 男 or 女: {text}") from None
+    if kind == "date":
+        try:
+            return parse_date(text)
+        except DateError as exc:
+            raise CellError(exc.zh, exc.en) from None
+    if kind == "choice":
+        code = field.choices.get(text) or field.choices.get(text.lower())
+        if code is None:
+            options = "、".join(dict.fromkeys(k for k in field.choices if not k.isascii()))
+            raise CellError(f"无法识别：{text}（可填：{options}）", f"unknown value: {text} (one of: {options})")
+        return code
+    if kind == "id_number":
+        return parse_id_number(text)
+    raise AssertionError(kind)
+
+
+@frozen
+class IdNumber:
+    number: str
+    birth: RosterDate
+    sex: int
+    region_known: bool
+
+
+def parse_id_number(text: str) -> IdNumber:
+    """GB 11643 公民身份号码: length, digits, check digit (ISO 7064 MOD 11-2), birth date."""
+    number = ric.compact(text)
+    if len(number) != 18:
+        raise CellError(f"身份证号应为18位：{text}", f"an ID number has 18 characters: {text}")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise CellError(f"身份证号格式不对：{text}", f"malformed ID number: {text}")
+    if number[17] != ric.calc_check_digit(number):
+        raise CellError(f"身份证号校验码不对：{text}", f"ID number check digit is wrong: {text}")
+    try:
+        born = ric.get_birth_date(number)
+    except Exception:
+        raise CellError(f"身份证号中的出生日期不存在：{text}", f"ID number holds no valid birth date: {text}") from None
+    try:
+        ric.get_birth_place(number)
+        known = True
+    except Exception:
+        known = False  # old records keep retired region codes: a notice, not a reject
+    sex = MALE if int(number[16]) % 2 == 1 else FEMALE
+    return IdNumber(number, RosterDate(born.year, born.month, born.day), sex, known)
+
+
+@frozen
+class ParsedColumn:
+    """A parsed column kept as distinct values plus an index, so typed views stay cheap."""
+
+    uniq: np.ndarray  # object array of parsed distinct values (default where blank or bad)
+    inverse: np.ndarray  # row position -> index into uniq
+    present: np.ndarray  # bool per row: the cell was not blank
+    errors: dict[int, CellError]  # row position -> why the cell was refused
+
+    def objects(self) -> np.ndarray:
+        return self.uniq[self.inverse]
+
+    def ints(self, missing: int = 0) -> np.ndarray:
+        u = np.array([missing if v is None else int(v) for v in self.uniq], dtype=np.int64)
+        return u[self.inverse]
+
+    def dates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """year, month, day arrays; 0 where missing, day 0 for month precision."""
+        parts = np.array(
+            [(0, 0, 0) if v is None else (v.year, v.month, v.day) for v in self.uniq], dtype=np.int64
+        ).reshape(-1, 3)
+        rows = parts[self.inverse]
+        return rows[:, 0], rows[:, 1], rows[:, 2]
+
+
+def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
+    """Parse a column of normalised strings, one distinct value at a time.
+
+    Blank cells take the field's default and count as not present.
+    """
+    uniq, inverse = np.unique(cells.astype(str), return_inverse=True)
+    parsed: list[Any] = []
+    failed: dict[int, CellError] = {}
+    for j, text in enumerate(uniq):
+        if text == "":
+            parsed.append(field.default)
+            continue
+        try:
+            parsed.append(parse_cell(field, text))
+        except CellError as exc:
+            parsed.append(field.default)
+            failed[j] = exc
+    values = np.empty(len(uniq), dtype=object)
+    values[:] = parsed
+    errors: dict[int, CellError] = {}
+    if failed:
+        for pos in np.flatnonzero(np.isin(inverse, list(failed))):
+            errors[int(pos)] = failed[int(inverse[pos])]
+    return ParsedColumn(values, inverse.reshape(-1), (uniq != "")[inverse].reshape(-1), errors)
+
+
+def choice_map(entries: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """code -> accepted names  ==>  accepted name (and lower-case English) -> code."""
+    out: dict[str, str] = {}
+    for code, names in entries.items():
+        for name in (code, *names):
+            out[name] = code
+            out[name.lower()] = code
+    return out
+
+
+Formatter = Callable[[Any], str]

@@ -1,0 +1,112 @@
+"""Exact money: integer fen (分) everywhere, yuan strings only at the edges.
+
+Rounding is 四舍五入 (half away from zero) and happens once per line item; a split
+hands leftover fen to the largest remainders so the parts always add up to the line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+
+FEN_PER_YUAN = 100  # unit definition, not a policy standard
+
+_YUAN = re.compile(r"^-?\d+(\.\d{1,2})?$")
+
+
+class MoneyError(ValueError):
+    """A text that is not an amount in yuan with at most two decimals."""
+
+
+def yuan_to_fen(value: str | int | Decimal) -> int:
+    """'274' -> 27400, '12.5' -> 1250; refuses anything finer than a fen."""
+    if isinstance(value, int):
+        return value * FEN_PER_YUAN
+    text = str(value).strip().replace(",", "")
+    if not _YUAN.match(text):
+        try:
+            dec = Decimal(text)
+        except InvalidOperation as exc:
+            raise MoneyError(f"不是金额: {value!r}") from exc
+        if dec != dec.quantize(Decimal("0.01")):
+            raise MoneyError(f"金额精度超过分: {value!r}")
+        text = f"{dec:.2f}"
+    return int((Decimal(text) * FEN_PER_YUAN).to_integral_exact())
+
+
+def fen_to_yuan(fen: int | np.integer) -> str:
+    """27400 -> '274.00'; the JSON and table form of an amount."""
+    fen = int(fen)
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), FEN_PER_YUAN)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def fen_to_decimal(fen: int | np.integer) -> Decimal:
+    return Decimal(fen_to_yuan(fen))
+
+
+def div_round_half_up(numerator: np.ndarray | int, denominator: int) -> np.ndarray:
+    """numerator / denominator rounded half away from zero, in exact integers."""
+    num = np.asarray(numerator, dtype=np.int64)
+    mag = (2 * np.abs(num) + denominator) // (2 * denominator)
+    return np.where(num < 0, -mag, mag)
+
+
+def round_to_yuan(fen: np.ndarray) -> np.ndarray:
+    """A profile may round lines to whole 元 instead of 分."""
+    return div_round_half_up(fen, FEN_PER_YUAN) * FEN_PER_YUAN
+
+
+def split_by_weights(amounts: np.ndarray, weights: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Split each amount by integer weights; largest remainder, ties to the last listed.
+
+    ``weights`` is one row for all amounts (k,) or a row per amount (n, k). Returns an
+    (n, k) int64 array whose rows add up exactly to ``amounts`` (a row of zero weights
+    must carry a zero amount).
+    """
+    amounts = np.asarray(amounts, dtype=np.int64)
+    w = np.asarray(weights, dtype=np.int64)
+    if (w < 0).any():
+        raise ValueError("split weights must be non-negative")
+    w = np.broadcast_to(w, (len(amounts), w.shape[-1]))
+    total = w.sum(axis=1)
+    if ((total == 0) & (amounts != 0)).any():
+        raise ValueError("an amount cannot be split by weights that are all zero")
+    total = np.where(total == 0, 1, total)
+    product = amounts[:, None] * w
+    parts = product // total[:, None]
+    remainders = product - parts * total[:, None]
+    leftover = amounts - parts.sum(axis=1)
+    k = w.shape[1]
+    # rank levels by (remainder, position): the later position wins ties
+    key = remainders * k + np.arange(k)[None, :]
+    order = np.argsort(-key, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(k), order.shape).copy(), axis=1)
+    return parts + (ranks < leftover[:, None]).astype(np.int64)
+
+
+def apportion(total: int, amounts: np.ndarray, tie_keys: np.ndarray | None = None) -> np.ndarray:
+    """Share a fixed ``total`` over lines pro rata to ``amounts`` (largest remainder).
+
+    ``tie_keys`` orders equal remainders independently of row order (larger key first).
+    """
+    amounts = np.asarray(amounts, dtype=np.int64)
+    whole = int(amounts.sum())
+    if whole == 0:
+        return np.zeros_like(amounts)
+    total = min(total, whole)
+    # object arrays hold python ints: total * amount may pass int64 in a province budget
+    product = amounts.astype(object) * total
+    parts = np.array(product // whole, dtype=np.int64)
+    remainders = product % whole
+    leftover = total - int(parts.sum())
+    if leftover:
+        keys = np.arange(len(amounts)) if tie_keys is None else tie_keys
+        order = sorted(range(len(amounts)), key=lambda i: (remainders[i], keys[i]), reverse=True)
+        parts[order[:leftover]] += 1
+    return parts

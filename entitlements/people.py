@@ -1,0 +1,99 @@
+"""Person rosters: identity checks and service spans, shared by person policies."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .dates import end_before_start, last_served_month, month_index, month_label, service_months
+from .fields import FEMALE, MALE, Field
+from .roster import ParsedTable
+
+SEX_NAMES = {MALE: ("男", "male"), FEMALE: ("女", "female")}
+
+ID_FIELDS = (
+    Field("id", "编号", "text", "id", aliases=("序号", "人员编号")),
+    Field("name", "姓名", "text", "name"),
+    Field("id_number", "身份证号", "id_number", "ID number", aliases=("公民身份号码", "身份证号码", "身份证")),
+)
+SPAN_FIELDS = (
+    Field("start", "任职开始", "date", "service start", aliases=("任职起始时间", "任职开始时间", "任职起始日期", "起始时间")),
+    Field("end", "任职结束", "date", "service end", aliases=("任职终止时间", "离任时间", "任职结束时间", "终止时间", "离任日期")),
+)
+UNIT_ALIASES = ("乡镇", "街道", "乡镇（街道）", "所属乡镇（街道）", "所属乡镇")
+
+
+def birth_and_sex(parsed: ParsedTable, need: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sex and birth date per row, checked against a valid 身份证号 and filled from it.
+
+    Returns (sex, birth year, birth month, birth day); a disagreement is a reject, a
+    missing value with no ID number to read it from is a reject when ``need``.
+    """
+    cols = parsed.columns
+    sex = cols["sex"].ints()
+    by, bm, bd = cols["birth_date"].dates()
+    idc = cols["id_number"]
+    ids = idc.objects()
+    has_id = idc.present & np.array([v is not None for v in ids])
+    for pos in np.flatnonzero(has_id & ~parsed.rejected):
+        card = ids[pos]
+        if not card.region_known:
+            parsed.notice([pos], "id_number", f"身份证号地区码未能识别（可能为已撤销的旧代码）：{card.number[:6]}",
+                          f"unknown region code (perhaps a retired one): {card.number[:6]}")
+        b = card.birth
+        if by[pos]:
+            same = (by[pos], bm[pos]) == (b.year, b.month) and (bd[pos] in (0, b.day))
+            if not same:
+                parsed.reject([pos], "birth_date", f"出生日期与身份证号不一致（身份证号为{b}）",
+                              f"birth date disagrees with the ID number ({b})")
+        else:
+            by[pos], bm[pos], bd[pos] = b.year, b.month, b.day
+        if sex[pos]:
+            if sex[pos] != card.sex:
+                parsed.reject([pos], "sex", f"性别与身份证号不一致（身份证号为{SEX_NAMES[card.sex][0]}）",
+                              f"sex disagrees with the ID number ({SEX_NAMES[card.sex][1]})")
+        else:
+            sex[pos] = card.sex
+    if need:
+        open_rows = ~parsed.rejected
+        parsed.reject(np.flatnonzero(open_rows & (sex == 0)), "sex", "缺少性别，且无有效身份证号可推算",
+                      "sex missing and no valid ID number to read it from", "")
+        parsed.reject(np.flatnonzero(~parsed.rejected & (by == 0)), "birth_date",
+                      "缺少出生日期，且无有效身份证号可推算", "birth date missing and no valid ID number to read it from", "")
+    return sex, by, bm, bd
+
+
+def not_before(parsed: ParsedTable, field: str, later: tuple, earlier: tuple, zh: str, en: str) -> None:
+    """Reject rows where a present ``field`` date lies before ``earlier`` (both month-precise)."""
+    ly, lm, _ = later
+    ey, em, _ = earlier
+    bad = (ly > 0) & (ey > 0) & (month_index(ly, lm) < month_index(ey, em)) & ~parsed.rejected
+    parsed.reject(np.flatnonzero(bad), field, zh, en)
+
+
+def spans(parsed: ParsedTable, birth: tuple) -> dict[str, np.ndarray]:
+    """Service spans per row: first month, whole months served, departure month."""
+    sy, sm, sd = parsed.columns["start"].dates()
+    ey, em, ed = parsed.columns["end"].dates()
+    both = (sy > 0) & (ey > 0)
+    bad = both & end_before_start(sy, sm, sd, ey, em, ed) & ~parsed.rejected
+    parsed.reject(np.flatnonzero(bad), "end", "任职结束早于任职开始", "service ends before it starts")
+    not_before(parsed, "start", (sy, sm, sd), birth, "任职开始早于出生日期", "service starts before birth")
+    first, months = service_months(sy, sm, sd, ey, em, ed)
+    return {"first": first, "months": months, "departure": last_served_month(ey, em, ed),
+            "present": both}
+
+
+def span_notices(parsed: ParsedTable, owner: np.ndarray, first: np.ndarray, stop: np.ndarray, key_field: str) -> None:
+    """Overlapping or gapped spans of one person are reported as notices (SPEC §7)."""
+    rows = np.flatnonzero(owner >= 0)
+    order = rows[np.lexsort((first[rows], owner[rows]))]
+    for a, b in zip(order[:-1], order[1:]):
+        if owner[a] != owner[b]:
+            continue
+        if first[b] < stop[a]:
+            parsed.notice([b], key_field, f"任职时间与第{parsed.table.row_numbers[a]}行重叠，重叠月份只计一次",
+                          f"overlaps row {parsed.table.row_numbers[a]}; months overlapping count once")
+        elif first[b] > stop[a]:
+            parsed.notice([b], key_field, f"与第{parsed.table.row_numbers[a]}行之间有{first[b] - stop[a]}个月间断"
+                          f"（{month_label(stop[a])}起）",
+                          f"gap of {first[b] - stop[a]} months after row {parsed.table.row_numbers[a]}")

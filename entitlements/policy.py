@@ -1,0 +1,192 @@
+"""What every policy module provides, and what a computation returns.
+
+A policy reads parsed roster columns into ``Beneficiaries`` (one entry per person or
+organisation), then ``compute`` evaluates its formulas over whole columns of integer fen
+for a period of months. The one-beneficiary API runs the same ``compute`` on a table of
+one, so there is one formula per rule.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from attrs import define, field
+
+from .fields import Field
+from .profiles import PolicyData
+from .roster import ParsedTable
+from .standards import LEVELS
+
+Schedule = Literal["monthly", "annual", "lump_sum"]
+
+
+@define
+class Beneficiaries:
+    """Per-beneficiary columns, plus which table rows each one came from."""
+
+    ids: np.ndarray  # object array of str
+    names: np.ndarray
+    units: np.ndarray
+    columns: dict[str, np.ndarray]
+    row_owner: np.ndarray  # per accepted table row: index of its beneficiary (-1 if rejected)
+    spans: dict[str, np.ndarray] = field(factory=dict)  # service spans, with "owner"
+    counts: np.ndarray | None = None  # beneficiaries an entry stands for (counts mode)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, index: np.ndarray) -> Beneficiaries:
+        """A subset, in the given order (spans follow their owners)."""
+        index = np.asarray(index, dtype=np.int64)
+        remap = np.full(len(self), -1, dtype=np.int64)
+        remap[index] = np.arange(len(index))
+        spans = {}
+        if self.spans:
+            keep = remap[self.spans["owner"]] >= 0
+            spans = {k: v[keep] for k, v in self.spans.items()}
+            spans["owner"] = remap[spans["owner"]]
+        return Beneficiaries(
+            self.ids[index], self.names[index], self.units[index],
+            {k: v[index] for k, v in self.columns.items()},
+            np.where(self.row_owner >= 0, remap[np.maximum(self.row_owner, 0)], -1),
+            spans, None if self.counts is None else self.counts[index],
+        )
+
+
+@define
+class Computation:
+    """Results of one policy over beneficiaries for a period [first, stop) of months."""
+
+    policy: Policy
+    data: PolicyData
+    first: int
+    stop: int
+    who: Beneficiaries
+    lines: dict[str, dict[str, np.ndarray]]  # component -> level -> fen per beneficiary
+    paid_months: np.ndarray | None
+    detail: dict[str, Any]  # intermediate columns the explanation reads
+
+    def amounts(self) -> np.ndarray:
+        total = np.zeros(len(self.who), dtype=np.int64)
+        for by_level in self.lines.values():
+            for part in by_level.values():
+                total += part
+        return total
+
+    def by_component(self) -> dict[str, np.ndarray]:
+        n = len(self.who)
+        return {c: sum(parts.values(), np.zeros(n, dtype=np.int64)) for c, parts in self.lines.items()}
+
+    def by_level(self) -> dict[str, np.ndarray]:
+        n = len(self.who)
+        out = {lv: np.zeros(n, dtype=np.int64) for lv in LEVELS}
+        for parts in self.lines.values():
+            for lv, part in parts.items():
+                out[lv] += part
+        return out
+
+    def counts(self) -> np.ndarray:
+        return np.ones(len(self.who), dtype=np.int64) if self.who.counts is None else self.who.counts
+
+    def reasons(self, i: int, lang: str = "zh") -> list[str]:
+        return self.policy.reasons(self, i, lang)
+
+
+class Policy(ABC):
+    """A subsidy programme: its fields, its formulas, its explanation."""
+
+    id: ClassVar[str]
+    schedule: ClassVar[Schedule]
+    fields: ClassVar[tuple[Field, ...]]
+    key_fields: ClassVar[tuple[str, ...]] = ("id",)  # identify a beneficiary, first present wins
+
+    @abstractmethod
+    def components(self, data: PolicyData) -> list[str]: ...
+
+    def component_label(self, data: PolicyData, component: str, lang: str = "zh") -> str:
+        return component
+
+    @abstractmethod
+    def prepare(self, parsed: ParsedTable, data: PolicyData) -> Beneficiaries:
+        """Cross-field checks (adding rejects), then one entry per beneficiary."""
+
+    @abstractmethod
+    def compute(self, who: Beneficiaries, data: PolicyData, first: int, stop: int,
+                whole_programme: bool = True, **options: Any) -> Computation:
+        """Formulas over whole columns for months [first, stop); ``whole_programme`` is
+        False when ``who`` is not the whole programme (one beneficiary), which a
+        fixed-total split cannot serve."""
+
+    @abstractmethod
+    def reasons(self, comp: Computation, i: int, lang: str = "zh") -> list[str]: ...
+
+    @abstractmethod
+    def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]: ...
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+def label(lang: str, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+def keys_for(parsed: ParsedTable, names: Sequence[str], label_prefix: str = "") -> np.ndarray:
+    """Beneficiary key per row: the first of ``names`` that is filled in."""
+    n = len(parsed.table)
+    keys = np.full(n, "", dtype=object)
+    for name in reversed(names):
+        col = parsed.columns[name]
+        vals = col.objects()
+        keys = np.where(col.present, np.array([str(getattr(v, "number", v)) for v in vals], dtype=object), keys)
+    return keys
+
+
+def first_per_group(owner: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
+    """Value of the first row of each group (rows in table order)."""
+    out = np.empty(groups, dtype=values.dtype)
+    order = np.argsort(owner, kind="stable")[::-1]
+    out[owner[order]] = values[order]
+    return out
+
+
+def group_keys(keys: np.ndarray, accepted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct keys of accepted rows in first-seen order, and each row's group (-1 rejected)."""
+    owner = np.full(len(keys), -1, dtype=np.int64)
+    if not accepted.any():
+        return np.array([], dtype=object), owner
+    uniq, first_pos, inv = np.unique(keys[accepted].astype(str), return_index=True, return_inverse=True)
+    order = np.argsort(first_pos, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    owner[accepted] = rank[inv.reshape(-1)]
+    return uniq[order].astype(object), owner
+
+
+def cite(value: Any, lang: str = "zh") -> str:
+    """The citation (and any assumption) behind a dated standard value, for explanations."""
+    text = f"  〔{value.source.cite()}〕" if lang == "zh" else f"  [{value.source.doc}]"
+    if value.assumption:
+        text += label(lang, f"〔假设：{value.assumption}〕", f" [assumption: {value.assumption}]")
+    return text
+
+
+def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str) -> None:
+    """A beneficiary listed twice: the later rows are rejected, naming the first."""
+    seen: dict[str, int] = {}
+    for pos in np.flatnonzero(~parsed.rejected):
+        key = keys[pos]
+        row = int(parsed.table.row_numbers[pos])
+        if key in seen:
+            parsed.reject([pos], field, f"编号重复，与第{seen[key]}行相同", f"duplicate id, same as row {seen[key]}", key)
+        else:
+            seen[key] = row
+
+
+Registry = Mapping[str, Policy]

@@ -1,0 +1,172 @@
+"""Profiles (地区口径): a jurisdiction's standards, splits and conventions.
+
+``yunnan`` -> ``yunnan.yuxi`` -> ``yunnan.yuxi.jiangchuan``: a child inherits and overrides
+what differs. Chinese names (江川区, 澄江市) are aliases. The tree lives in
+``policies/profiles.toml``; each policy file holds the standards per profile.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from attrs import evolve, frozen
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .standards import Source, Standard, StandardsError, build_sources, build_standards
+
+
+class ProfileError(LookupError):
+    pass
+
+
+class ConventionsModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: Literal["next_month", "same_month"] | None = None
+    stop: Literal["after_death_month", "death_month"] | None = None
+    rounding: Literal["fen", "yuan"] | None = None
+    standard_year: Literal["service", "departure"] | None = None
+    note: str | None = None
+
+
+@frozen
+class Conventions:
+    """Named conventions where a rule is ambiguous (SPEC §3), surfaced by ``explain``.
+
+    start: 次月起发 (next_month) or 当月起发 (same_month); stop: 死亡次月停发
+    (after_death_month: the death month is paid) or death_month (it is not);
+    rounding of a line to 分 or 元; standard_year: service (each year's own standard)
+    or departure (the departure year's standard for every year served).
+    """
+
+    start: str = "next_month"
+    stop: str = "after_death_month"
+    rounding: str = "fen"
+    standard_year: str = "service"
+    notes: tuple[str, ...] = ()
+
+    def apply(self, raw: Mapping[str, Any], origin: str) -> Conventions:
+        try:
+            m = ConventionsModel.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise StandardsError(f"{origin}: conventions.{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+        changes = {k: v for k, v in m.model_dump().items() if v is not None and k != "note"}
+        notes = self.notes + ((m.note,) if m.note else ())
+        return evolve(self, notes=notes, **changes)
+
+
+@frozen
+class Profile:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    conventions: Mapping[str, Any]
+
+    @property
+    def chain(self) -> list[str]:
+        """Ids from the root down to this profile."""
+        parts = self.id.split(".")
+        return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _data_file(name: str) -> dict[str, Any]:
+    text = resources.files("policies").joinpath(name).read_text(encoding="utf-8")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StandardsError(f"policies/{name}: {exc}") from None
+
+
+@cache
+def profiles() -> dict[str, Profile]:
+    raw = _data_file("profiles.toml")["profiles"]
+    out = {}
+    for pid, body in raw.items():
+        parent = pid.rsplit(".", 1)[0] if "." in pid else None
+        if parent and parent not in raw:
+            raise StandardsError(f"profiles.toml: {pid} has no parent profile {parent}")
+        out[pid] = Profile(pid, body["name"], tuple(body.get("aliases", ())), body.get("conventions", {}))
+    return out
+
+
+def resolve_profile(name: str) -> Profile:
+    """A profile by id or Chinese alias; the error lists what exists."""
+    table = profiles()
+    key = name.strip()
+    if key in table:
+        return table[key]
+    for p in table.values():
+        if key == p.name or key in p.aliases:
+            return p
+    known = ", ".join(f"{p.id} ({p.name})" for p in table.values())
+    raise ProfileError(f"未知地区口径 unknown profile '{name}'. 可用 known: {known}")
+
+
+@frozen
+class PolicyData:
+    """Everything one policy reads under one profile: standards, conventions, sources."""
+
+    policy_id: str
+    meta: Mapping[str, Any]
+    profile: Profile
+    standards: Mapping[str, Standard]
+    conventions: Conventions
+    sources: Mapping[str, Source]
+
+    def get(self, path: str) -> Standard:
+        try:
+            return self.standards[path]
+        except KeyError:
+            raise StandardsError(
+                f"{self.policy_id}: no standard '{path}' under profile {self.profile.id}"
+            ) from None
+
+    def under(self, prefix: str) -> dict[str, Standard]:
+        """Standards whose path starts with ``prefix.``, keyed by the rest of the path."""
+        cut = len(prefix) + 1
+        return {p[cut:]: s for p, s in self.standards.items() if p.startswith(prefix + ".")}
+
+    def overlay(self, raw: Mapping[str, Any], origin: str) -> PolicyData:
+        """Apply a ``[sources] [standards] [conventions]`` table (a profile section or a user file)."""
+        unknown = set(raw) - {"sources", "standards", "conventions"}
+        if unknown:
+            raise StandardsError(f"{origin}: unknown table(s) {', '.join(sorted(unknown))}")
+        sources = {**self.sources, **build_sources(raw.get("sources", {}), origin)}
+        added = build_standards(raw.get("standards", {}), sources, origin, self.standards)
+        conventions = self.conventions.apply(raw.get("conventions", {}), origin)
+        return evolve(self, standards={**self.standards, **added}, conventions=conventions, sources=sources)
+
+    def with_standards(self, standards: Mapping[str, Standard]) -> PolicyData:
+        return evolve(self, standards={**self.standards, **standards})
+
+
+@cache
+def load_policy_data(policy_id: str, profile_id: str) -> PolicyData:
+    raw = _data_file(f"{policy_id}.toml")
+    meta = raw["policy"]
+    origin = f"policies/{policy_id}.toml"
+    profile = resolve_profile(profile_id)
+    root = meta["root_profile"]
+    if root not in profile.chain:
+        raise ProfileError(
+            f"政策 {policy_id} 适用于 {root} 及其下级口径，不适用于 {profile.id} "
+            f"(policy {policy_id} is defined for {root} and below, not {profile.id})"
+        )
+    conventions = Conventions()
+    for pid in profile.chain:
+        conventions = conventions.apply(profiles()[pid].conventions, f"profiles.toml: {pid}")
+    sources = build_sources(raw.get("sources", {}), origin)
+    data = PolicyData(policy_id, meta, profile, {}, conventions, sources)
+    data = data.overlay({k: raw[k] for k in ("standards", "conventions") if k in raw}, origin)
+    sections = raw.get("profiles", {})
+    for name in sections:
+        if name not in profiles():
+            raise StandardsError(f"{origin}: profiles.{name} is not a known profile")
+    for pid in profile.chain:
+        if pid in sections:
+            data = data.overlay(sections[pid], f"{origin}: profiles.{pid}")
+    return data

@@ -1,0 +1,211 @@
+"""Rosters (花名册): tables of cells in, parsed columns and named rejects out.
+
+Every data row ends in exactly one place: accepted (it becomes, or belongs to, a
+beneficiary) or rejected with its row number as the user sees it, the column, the
+value and a reason in Chinese (English on request).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from attrs import define, frozen
+
+from .fields import CellError, Field, ParsedColumn, normalise_cell, normalise_header, parse_column
+
+
+class InputError(ValueError):
+    """The input cannot be read as a roster at all (exit code 2)."""
+
+
+@frozen
+class Reject:
+    row: int
+    column: str
+    value: str
+    zh: str
+    en: str
+
+    def reason(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@frozen
+class Notice:
+    row: int | None
+    column: str
+    value: str
+    zh: str
+    en: str
+
+    def message(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@define
+class Table:
+    """Raw cells by original header, normalised to stripped NFKC strings."""
+
+    headers: list[str]
+    cells: dict[str, np.ndarray]
+    row_numbers: np.ndarray  # as the user sees them (CSV: header is row 1)
+    origin: str
+
+    def __len__(self) -> int:
+        return len(self.row_numbers)
+
+
+def read_csv(path: str | Path) -> Table:
+    """A CSV roster in UTF-8 (with or without BOM) or GB18030, as Excel in China saves it."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"无法读取文件 cannot read {path}: {exc.strerror}") from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputError(f"文件编码无法识别（应为 UTF-8 或 GBK）: {path}")
+    rows = list(csv.reader(io.StringIO(text)))
+    numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
+    if not numbered:
+        raise InputError(f"文件为空 empty roster: {path}")
+    header_row, header = numbered[0]
+    body = numbered[1:]
+    width = len(header)
+    for line, r in body:
+        if len(r) > width and any(c.strip() for c in r[width:]):
+            raise InputError(f"{path} 第{line}行的列数多于表头 (row {line} has more cells than the header)")
+    return _table(header, [[*r, *[""] * (width - len(r))][:width] for _, r in body],
+                  [line for line, _ in body], str(path))
+
+
+def table_from_records(records: Sequence[Mapping[str, object]], origin: str = "input") -> Table:
+    """Dicts (API input) as a table; row numbers count from 1."""
+    headers: list[str] = []
+    for rec in records:
+        for key in rec:
+            if key not in headers:
+                headers.append(str(key))
+    rows = [[_cell(rec.get(h)) for h in headers] for rec in records]
+    return _table(headers, rows, list(range(1, len(records) + 1)), origin)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else str(value)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], lines: Sequence[int], origin: str) -> Table:
+    headers = [normalise_cell(h) for h in header]
+    seen: set[str] = set()
+    for h in headers:
+        if h and h in seen:
+            raise InputError(f"表头重复 duplicate header: {h}")
+        seen.add(h)
+    cells = {}
+    for j, h in enumerate(headers):
+        col = np.empty(len(rows), dtype=object)
+        col[:] = [normalise_cell(r[j]) for r in rows]
+        cells[h] = col
+    return Table(headers, cells, np.asarray(lines, dtype=np.int64), origin)
+
+
+@define
+class ParsedTable:
+    table: Table
+    columns: dict[str, ParsedColumn]  # by field name
+    headers: dict[str, str]  # field name -> header as written in the file
+    rejects: list[Reject]
+    notices: list[Notice]
+    rejected: np.ndarray  # bool per row
+
+    def reject(self, positions: Iterable[int], field: str, zh: str, en: str, value: str | None = None) -> None:
+        column = self.headers.get(field, field)
+        for pos in positions:
+            pos = int(pos)
+            cell = value if value is not None else self.cell(field, pos)
+            self.rejects.append(Reject(int(self.table.row_numbers[pos]), column, cell, zh, en))
+            self.rejected[pos] = True
+
+    def notice(self, positions: Iterable[int], field: str, zh: str, en: str) -> None:
+        for pos in positions:
+            pos = int(pos)
+            self.notices.append(Notice(int(self.table.row_numbers[pos]), self.headers.get(field, field),
+                                       self.cell(field, pos), zh, en))
+
+    def cell(self, field: str, pos: int) -> str:
+        header = self.headers.get(field)
+        return "" if header is None else str(self.table.cells[header][pos])
+
+    def has(self, field: str) -> bool:
+        return field in self.headers
+
+
+def match_headers(table: Table, fields: Sequence[Field]) -> tuple[dict[str, str], list[Notice]]:
+    """Field name -> header in the file; unknown headers become notices, not silent drops."""
+    by_norm = {normalise_header(h): h for h in table.headers if h}
+    mapping: dict[str, str] = {}
+    for f in fields:
+        for candidate in f.headers():
+            if (h := by_norm.get(normalise_header(candidate))) is not None:
+                mapping[f.name] = h
+                break
+    missing = [f for f in fields if f.required and f.name not in mapping]
+    if missing:
+        wanted = "、".join(f"{f.header}（{f.name}）" for f in missing)
+        raise InputError(f"{table.origin}: 缺少必填列 missing required column(s): {wanted}")
+    used = set(mapping.values())
+    notices = [
+        Notice(None, h, "", f"未识别的列，已忽略：{h}", f"unknown column ignored: {h}")
+        for h in table.headers if h and h not in used
+    ]
+    return mapping, notices
+
+
+def parse_table(table: Table, fields: Sequence[Field]) -> ParsedTable:
+    mapping, notices = match_headers(table, fields)
+    n = len(table)
+    parsed = ParsedTable(table, {}, mapping, [], notices, np.zeros(n, dtype=bool))
+    empty = np.full(n, "", dtype=object)
+    for f in fields:
+        cells = table.cells[mapping[f.name]] if f.name in mapping else empty
+        col = parse_column(f, cells)
+        parsed.columns[f.name] = col
+        if f.required:
+            blank = np.flatnonzero(~col.present)
+            parsed.reject(blank, f.name, f"必填项为空：{f.header}", f"required value missing: {f.label_en}", "")
+        for pos, err in sorted(col.errors.items()):
+            parsed.reject([pos], f.name, err.zh, err.en)
+    return parsed
+
+
+def reject_groups(parsed: ParsedTable, keys: np.ndarray, key_field: str) -> None:
+    """Where one row of a person is rejected, reject the person's other rows too.
+
+    Paying from the remaining spans would pay the wrong amount; naming every row keeps
+    nothing lost.
+    """
+    bad_keys = set(keys[parsed.rejected].tolist())
+    if not bad_keys:
+        return
+    follow = np.flatnonzero(np.isin(keys, list(bad_keys)) & ~parsed.rejected)
+    first_bad = {}
+    for pos in np.flatnonzero(parsed.rejected):
+        first_bad.setdefault(keys[pos], int(parsed.table.row_numbers[pos]))
+    for pos in follow:
+        row = first_bad[keys[pos]]
+        parsed.reject([pos], key_field, f"同一人的第{row}行有误，此人暂不计算", f"another row of this person (row {row}) is rejected")
+
+
+def cell_error(exc: CellError) -> tuple[str, str]:
+    return exc.zh, exc.en

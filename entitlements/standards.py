@@ -1,0 +1,283 @@
+"""Standards (补助标准) as dated, cited data.
+
+A standard is a path (``org_funding.branch``, ``layers.base``, ``splits.layers.base``),
+a unit and a list of dated values; each value names its source (文号 or budget text) and
+may carry an ``assumption`` note where the source does not say (e.g. an effective month).
+Kinds: ``money`` (an amount), ``tiers`` (amount by a count such as tenure years),
+``number`` (a threshold such as an age) and ``split`` (how an amount divides by level).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from typing import Any, Literal
+
+import numpy as np
+from attrs import evolve, field, frozen
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .dates import DateError, month_index, month_label, parse_month
+from .money import MoneyError, yuan_to_fen
+
+LEVELS = ("province", "prefecture", "county", "township")
+LEVEL_NAMES = {
+    "zh": {"province": "省级", "prefecture": "市级", "county": "县级", "township": "乡镇级"},
+    "en": {"province": "province", "prefecture": "prefecture", "county": "county", "township": "township"},
+}
+
+Kind = Literal["money", "tiers", "number", "split"]
+
+
+class StandardsError(ValueError):
+    """A data file that does not describe standards correctly; names the place."""
+
+
+# ---------- engine value types (attrs, frozen) ----------
+
+
+@frozen
+class Source:
+    key: str
+    doc: str
+    title: str = ""
+    via: str = ""
+    quote: str = ""
+
+    def cite(self) -> str:
+        parts = [self.doc]
+        if self.title:
+            parts.append(f"《{self.title}》")
+        if self.via:
+            parts.append(f"（见{self.via}）")
+        return "".join(parts)
+
+
+@frozen
+class Tier:
+    min: int
+    amount: int  # fen
+
+
+@frozen
+class SplitRule:
+    """How a line divides between levels.
+
+    ratio: ``shares`` weights; fixed_per_capita: ``level`` pays ``amount`` fen per
+    beneficiary-year prorated by paid months, ``remainder`` pays the rest; fixed_total:
+    ``level`` contributes ``amount`` fen to the whole programme, lines pro rata.
+    """
+
+    rule: Literal["ratio", "fixed_per_capita", "fixed_total"]
+    shares: tuple[tuple[str, int], ...] = ()
+    level: str = ""
+    amount: int = 0
+    remainder: str = ""
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        if self.rule == "ratio":
+            return tuple(lv for lv, _ in self.shares)
+        return (self.level, self.remainder)
+
+    def describe(self, lang: str = "zh") -> str:
+        names = LEVEL_NAMES[lang]
+        if self.rule == "ratio":
+            total = sum(w for _, w in self.shares)
+            parts = [f"{names[lv]} {Fraction(w * 100, total):g}%" for lv, w in self.shares]
+            return " / ".join(parts)
+        from .money import fen_to_yuan
+
+        if self.rule == "fixed_per_capita":
+            if lang == "en":
+                return (f"{names[self.level]} {fen_to_yuan(self.amount)} per person-year "
+                        f"(prorated by paid months), {names[self.remainder]} the remainder")
+            return f"{names[self.level]}按{fen_to_yuan(self.amount)}元/人/年（按发放月数折算），其余由{names[self.remainder]}承担"
+        if lang == "en":
+            return f"{names[self.level]} a fixed {fen_to_yuan(self.amount)} for the programme, {names[self.remainder]} the rest"
+        return f"{names[self.level]}定额{fen_to_yuan(self.amount)}元（按各项金额比例分摊），其余由{names[self.remainder]}承担"
+
+
+@frozen
+class DatedValue:
+    start: int  # month index from which the value is in force
+    value: Any  # int fen | int count | tuple[Tier, ...] | SplitRule
+    source: Source
+    assumption: str = ""
+
+    @property
+    def start_label(self) -> str:
+        return month_label(self.start)
+
+
+@frozen
+class Standard:
+    path: str
+    kind: Kind
+    label: str
+    unit: str
+    values: tuple[DatedValue, ...] = field(converter=lambda vs: tuple(sorted(vs, key=lambda v: v.start)))
+    tier_on: str = ""
+
+    def at(self, month: int) -> DatedValue | None:
+        """The value in force in ``month`` (a month index), or None before the first."""
+        current = None
+        for v in self.values:
+            if v.start <= month:
+                current = v
+        return current
+
+    def starts(self) -> list[int]:
+        return [v.start for v in self.values]
+
+    def with_value(self, value: DatedValue) -> Standard:
+        """A copy with ``value`` in force from its start (replacing one of the same start)."""
+        kept = [v for v in self.values if v.start != value.start]
+        return evolve(self, values=(*kept, value))
+
+
+def tier_lookup(tiers: tuple[Tier, ...], counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Amount (fen) and tier index for each count; index -1 and 0 fen below the first tier."""
+    mins = np.array([t.min for t in tiers], dtype=np.int64)
+    amounts = np.array([t.amount for t in tiers] + [0], dtype=np.int64)
+    idx = np.searchsorted(mins, np.asarray(counts, dtype=np.int64), side="right") - 1
+    return amounts[idx], idx  # idx -1 picks the trailing 0
+
+
+# ---------- data-file models (pydantic, at the edge) ----------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class SourceModel(_Strict):
+    doc: str
+    title: str = ""
+    via: str = ""
+    quote: str = ""
+
+
+class TierModel(_Strict):
+    min: int = Field(ge=0)
+    amount: str | int
+
+
+class ValueModel(_Strict):
+    from_: str = Field(alias="from")
+    source: str
+    assumption: str = ""
+    amount: str | int | None = None
+    value: int | None = None
+    tiers: list[TierModel] | None = None
+    rule: Literal["ratio", "fixed_per_capita", "fixed_total"] | None = None
+    shares: dict[str, int] | None = None
+    level: str | None = None
+    remainder: str | None = None
+
+
+class StandardModel(_Strict):
+    kind: Kind
+    label: str = ""
+    unit: str = ""
+    tier_on: str = ""
+    values: list[ValueModel]
+
+    @model_validator(mode="after")
+    def _values_fit_kind(self) -> StandardModel:
+        need = {"money": "amount", "number": "value", "tiers": "tiers", "split": "rule"}[self.kind]
+        for i, v in enumerate(self.values):
+            if getattr(v, need) is None:
+                raise ValueError(f"values[{i}] needs '{need}' for a {self.kind} standard")
+        return self
+
+
+def _convert_value(path: str, kind: str, v: ValueModel, sources: Mapping[str, Source]) -> DatedValue:
+    where = f"{path} from {v.from_}"
+    if v.source not in sources:
+        raise StandardsError(f"{where}: unknown source '{v.source}' (known: {', '.join(sorted(sources))})")
+    try:
+        start = parse_month(v.from_)
+        if kind == "money":
+            value: Any = yuan_to_fen(v.amount)  # type: ignore[arg-type]
+        elif kind == "number":
+            value = int(v.value)  # type: ignore[arg-type]
+        elif kind == "tiers":
+            tiers = tuple(Tier(t.min, yuan_to_fen(t.amount)) for t in v.tiers or [])
+            if [t.min for t in tiers] != sorted({t.min for t in tiers}):
+                raise StandardsError(f"{where}: tier minimums must strictly increase")
+            value = tiers
+        else:
+            value = _split_rule(where, v)
+    except (DateError, MoneyError) as exc:
+        raise StandardsError(f"{where}: {exc}") from None
+    return DatedValue(start, value, sources[v.source], v.assumption)
+
+
+def _split_rule(where: str, v: ValueModel) -> SplitRule:
+    def level_ok(name: str | None) -> str:
+        if name not in LEVELS:
+            raise StandardsError(f"{where}: unknown level '{name}' (levels: {', '.join(LEVELS)})")
+        return name
+
+    if v.rule == "ratio":
+        if not v.shares or sum(v.shares.values()) <= 0 or min(v.shares.values()) < 0:
+            raise StandardsError(f"{where}: a ratio split needs positive shares")
+        return SplitRule("ratio", tuple((level_ok(k), w) for k, w in v.shares.items()))
+    if v.amount is None:
+        raise StandardsError(f"{where}: a {v.rule} split needs 'amount'")
+    return SplitRule(v.rule, level=level_ok(v.level), amount=yuan_to_fen(v.amount),  # type: ignore[arg-type]
+                     remainder=level_ok(v.remainder))
+
+
+def build_sources(raw: Mapping[str, Any], origin: str) -> dict[str, Source]:
+    out = {}
+    for key, body in raw.items():
+        try:
+            m = SourceModel.model_validate(body)
+        except ValidationError as exc:
+            raise StandardsError(f"{origin}: sources.{key}: {_first_error(exc)}") from None
+        out[key] = Source(key, m.doc, m.title, m.via, m.quote)
+    return out
+
+
+def build_standards(
+    raw: Mapping[str, Any], sources: Mapping[str, Source], origin: str,
+    base: Mapping[str, Standard] | None = None,
+) -> dict[str, Standard]:
+    """Standards from a ``[standards]`` table; a path already in ``base`` keeps its label and unit."""
+    out: dict[str, Standard] = {}
+    for path, body in raw.items():
+        parent = (base or {}).get(path)
+        body = dict(body)
+        if parent is not None:
+            body.setdefault("kind", parent.kind)
+            body.setdefault("label", parent.label)
+            body.setdefault("unit", parent.unit)
+            body.setdefault("tier_on", parent.tier_on)
+        try:
+            m = StandardModel.model_validate(body)
+        except ValidationError as exc:
+            raise StandardsError(f"{origin}: standards.{path}: {_first_error(exc)}") from None
+        values = [_convert_value(path, m.kind, v, sources) for v in m.values]
+        out[path] = Standard(path, m.kind, m.label or path, m.unit, values, m.tier_on)
+    return out
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    return f"{loc}: {err['msg']}" if loc else err["msg"]
+
+
+def change_points(standards: Iterable[Standard], first: int, stop: int) -> list[tuple[int, int]]:
+    """Split [first, stop) into segments where none of ``standards`` changes value."""
+    cuts = {first, stop}
+    for s in standards:
+        cuts.update(p for p in s.starts() if first < p < stop)
+    points = sorted(cuts)
+    return list(zip(points[:-1], points[1:]))
+
+
+def year_months(year: int) -> tuple[int, int]:
+    return month_index(year, 1), month_index(year + 1, 1)

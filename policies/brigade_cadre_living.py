@@ -1,0 +1,284 @@
+"""农村原大队一级部分离职半脱产干部定期生活补助 (SPEC §4.2).
+
+Eligible: held a brigade-level post before the 1984 reform, served the minimum tenure,
+was state-subsidised in office, has left office, is alive, and has reached the age
+(men 55, women 50). Paid monthly: the first paid month follows the month in which the
+last condition was met (次月起发), the death month is paid (死亡次月停发). The amount is
+the sum of layers (the 1989 tenure tiers, the 2002 +60元 raise, any later raise a profile
+or --standards file adds), each split by its own ratio unless a profile splits the total.
+Months are counted by interval arithmetic: no per-month loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from entitlements.dates import merge_intervals, month_index, month_label
+from entitlements.fields import MALE, Field
+from entitlements.money import fen_to_yuan, split_by_weights
+from entitlements.people import ID_FIELDS, SPAN_FIELDS, UNIT_ALIASES, birth_and_sex, not_before, span_notices, spans
+from entitlements.policy import (
+    Beneficiaries, Computation, Policy, cite, group_keys, keys_for, label, reject_duplicates,
+)
+from entitlements.profiles import PolicyData
+from entitlements.roster import InputError, ParsedTable, reject_groups
+from entitlements.splits import split_lines
+from entitlements.standards import LEVEL_NAMES, LEVELS, StandardsError, change_points, tier_lookup
+
+MONTHS_PER_YEAR = 12
+NEVER = 10**7  # a month index beyond any date: "no death date"
+MAX_TENURE = 80
+
+
+class BrigadeCadreLiving(Policy):
+    id = "brigade_cadre_living"
+    schedule = "monthly"
+    key_fields = ("id", "id_number")
+    fields = (
+        *ID_FIELDS,
+        Field("sex", "性别", "sex", "sex"),
+        Field("birth_date", "出生日期", "date", "birth date", aliases=("出生年月",)),
+        Field("tenure_years", "任职年限", "int", "tenure (years)", aliases=("任职年数",), max=MAX_TENURE),
+        *SPAN_FIELDS,
+        Field("served_before_1984", "1984年前任职", "bool", "served before 1984", default=True),
+        Field("state_subsidised", "在职时领取国家补助", "bool", "state-subsidised in office",
+              aliases=("领取国家补助",), default=True),
+        Field("left_office", "离职日期", "date", "left office", aliases=("离职时间",)),
+        Field("death_date", "死亡日期", "date", "date of death", aliases=("死亡时间",)),
+        Field("unit", "所属单位", "text", "unit", aliases=UNIT_ALIASES, default=""),
+    )
+
+    # ---- standards ----
+
+    def layers(self, data: PolicyData) -> list[str]:
+        layers = data.under("layers")
+        return sorted(layers, key=lambda k: (layers[k].values[0].start, k))
+
+    def components(self, data: PolicyData) -> list[str]:
+        return self.layers(data)
+
+    def component_label(self, data: PolicyData, component: str, lang: str = "zh") -> str:
+        return data.get(f"layers.{component}").label if lang == "zh" else component
+
+    def _layer_split(self, data: PolicyData, layer: str):
+        path = f"splits.layers.{layer}"
+        if path not in data.standards and "splits.total" not in data.standards:
+            raise StandardsError(f"{self.id}: layer '{layer}' has no split '{path}'")
+        return data.standards.get(path)
+
+    # ---- input ----
+
+    def prepare(self, parsed: ParsedTable, data: PolicyData) -> Beneficiaries:
+        has_spans = parsed.has("start") or parsed.has("end")
+        if not parsed.has("tenure_years") and not has_spans:
+            raise InputError("缺少任职年限（任职年限列，或任职开始/任职结束列）"
+                             " missing tenure: a 任职年限 column or 任职开始/任职结束 columns")
+        sex, by, bm, bd = birth_and_sex(parsed, need=True)
+        birth = (by, bm, bd)
+        for f, zh, en in (("death_date", "死亡日期早于出生日期", "death before birth"),
+                          ("left_office", "离职日期早于出生日期", "left office before birth")):
+            not_before(parsed, f, parsed.columns[f].dates(), birth, zh, en)
+        keys = keys_for(parsed, self.key_fields)
+        parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), "id", "编号和身份证号均为空",
+                      "neither id nor ID number is given", "")
+        tenure = parsed.columns["tenure_years"].ints(missing=-1)
+        span = None
+        if has_spans and not parsed.has("tenure_years"):
+            span = spans(parsed, birth)
+            missing = ~span["present"] & ~parsed.rejected
+            parsed.reject(np.flatnonzero(missing), "start", "任职开始或任职结束为空", "service start or end missing", "")
+            reject_groups(parsed, keys, "id")
+        else:
+            parsed.reject(np.flatnonzero((tenure < 0) & ~parsed.rejected), "tenure_years",
+                          "任职年限为空", "tenure missing", "")
+            reject_duplicates(parsed, keys, "id" if parsed.has("id") else "id_number")
+        accepted = ~parsed.rejected
+        ids, owner = group_keys(keys, accepted)
+        n = len(ids)
+        first_row = np.full(n, -1, dtype=np.int64)
+        rows = np.flatnonzero(accepted)
+        first_row[owner[rows][::-1]] = rows[::-1]  # first accepted row of each person
+        cols = parsed.columns
+
+        def per_person(values: np.ndarray) -> np.ndarray:
+            return values[first_row]
+
+        if span is not None:
+            o, s, e = merge_intervals(owner[rows], span["first"][rows], (span["first"] + span["months"])[rows])
+            months = np.bincount(o, weights=e - s, minlength=n).astype(np.int64)
+            tenure_p = months // MONTHS_PER_YEAR
+            span_notices(parsed, owner, span["first"], span["first"] + span["months"], "id")
+        else:
+            tenure_p = per_person(tenure)
+        ly, lm, _ = cols["left_office"].dates()
+        dy, dm, _ = cols["death_date"].dates()
+        return Beneficiaries(
+            ids=ids, names=per_person(cols["name"].objects()), units=per_person(cols["unit"].objects()),
+            columns={
+                "sex": per_person(sex),
+                "birth_month": per_person(month_index(by, bm)),
+                "tenure": tenure_p,
+                "before_1984": per_person(cols["served_before_1984"].objects()).astype(bool),
+                "subsidised": per_person(cols["state_subsidised"].objects()).astype(bool),
+                "left_month": per_person(np.where(ly > 0, month_index(ly, lm), -NEVER)),
+                "death_month": per_person(np.where(dy > 0, month_index(dy, dm), NEVER)),
+            },
+            row_owner=owner,
+        )
+
+    # ---- formula ----
+
+    def compute(self, who: Beneficiaries, data: PolicyData, first: int, stop: int,
+                whole_programme: bool = True, **options: object) -> Computation:
+        c = who.columns
+        n = len(who)
+        conv = data.conventions
+        age = np.where(c["sex"] == MALE, data.get("eligibility.age_male").at(first).value,
+                       data.get("eligibility.age_female").at(first).value)
+        min_tenure = data.get("eligibility.min_tenure_years").at(first).value
+        age_month = c["birth_month"] + age * MONTHS_PER_YEAR
+        condition_month = np.maximum(age_month, c["left_month"])
+        first_paid = condition_month + (1 if conv.start == "next_month" else 0)
+        stop_paid = c["death_month"] + (1 if conv.stop == "after_death_month" else 0)
+        qualifies = (c["tenure"] >= min_tenure) & c["before_1984"] & c["subsidised"]
+
+        layers = self.layers(data)
+        layer_std = {k: data.get(f"layers.{k}") for k in layers}
+        split_std = {k: self._layer_split(data, k) for k in layers}
+        total_split = data.standards.get("splits.total")
+        watched = [*layer_std.values(), *(s for s in split_std.values() if s), *([total_split] if total_split else [])]
+        lines: dict[str, dict[str, np.ndarray]] = {k: {} for k in layers}
+        paid_months = np.zeros(n, dtype=np.int64)
+        monthly = np.zeros(n, dtype=np.int64)  # the monthly amount in the last segment paid
+        tiers = {}
+        segments = change_points(watched, first, stop)
+        for s, e in segments:
+            months = np.clip(np.minimum(e, stop_paid) - np.maximum(s, first_paid), 0, None) * qualifies
+            seg_lines = {}
+            for k, std in layer_std.items():
+                v = std.at(s)
+                if v is None:
+                    continue
+                if std.kind == "tiers":
+                    amount, tiers[k] = tier_lookup(v.value, c["tenure"])
+                else:
+                    amount = np.full(n, v.value, dtype=np.int64)
+                seg_lines[k] = months * amount
+            if not seg_lines:
+                continue
+            seg_total = sum(seg_lines.values())
+            months = np.where(seg_total > 0, months, 0)
+            paid_months += months
+            monthly = np.where(months > 0, seg_total // np.maximum(months, 1), monthly)
+            total_rule = total_split.at(s) if total_split else None
+            if total_rule is not None:
+                by_level = split_lines(total_rule.value, seg_total, months, whole_programme=whole_programme)
+                # each level's share of the total is shared over layers pro rata
+                weights = np.stack([seg_lines[k] for k in seg_lines], axis=1)
+                for lv, share in by_level.items():
+                    parts = split_by_weights(share, weights)
+                    for j, k in enumerate(seg_lines):
+                        lines[k][lv] = lines[k].get(lv, 0) + parts[:, j]
+            else:
+                for k, line in seg_lines.items():
+                    rule = split_std[k].at(s)
+                    for lv, part in split_lines(rule.value, line, months, whole_programme=whole_programme).items():
+                        lines[k][lv] = lines[k].get(lv, 0) + part
+        detail = {
+            "age": age, "age_month": age_month, "first_paid": first_paid, "stop_paid": stop_paid,
+            "min_tenure": min_tenure, "qualifies": qualifies, "tiers": tiers, "segments": segments,
+            "monthly": monthly,
+        }
+        return Computation(self, data, first, stop, who, lines, paid_months, detail)
+
+    # ---- explanation ----
+
+    def reasons(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
+        c, d = comp.who.columns, comp.detail
+        out = []
+        if c["tenure"][i] < d["min_tenure"]:
+            out.append(label(lang, f"任职年限{c['tenure'][i]}年，不满{d['min_tenure']}年，不予补助",
+                             f"tenure {c['tenure'][i]} years is below {d['min_tenure']}: not eligible"))
+        if not c["before_1984"][i]:
+            out.append(label(lang, "1984年区乡体制改革前未任职，不予补助", "did not serve before the 1984 reform"))
+        if not c["subsidised"][i]:
+            out.append(label(lang, "在职时未领取国家补助，不予补助", "was not state-subsidised in office"))
+        if out:
+            return out
+        fp, sp = int(d["first_paid"][i]), int(d["stop_paid"][i])
+        if sp <= comp.first:
+            return [label(lang, f"已于{month_label(c['death_month'][i])}死亡，本期不予补助",
+                          f"died {month_label(c['death_month'][i])}: nothing due in this period")]
+        if fp >= comp.stop:
+            return [label(lang, f"{month_label(fp)}起方可发放（条件满足月的次月），本期不予补助",
+                          f"payable only from {month_label(fp)}: nothing due in this period")]
+        if fp > comp.first:
+            out.append(label(lang, f"自{month_label(fp)}起发放", f"paid from {month_label(fp)}"))
+        if sp < comp.stop:
+            out.append(label(lang, f"发放至{month_label(sp - 1)}（死亡日期{month_label(c['death_month'][i])}）",
+                             f"paid to {month_label(sp - 1)} (died {month_label(c['death_month'][i])})"))
+        return out
+
+    def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
+        data, c, d = comp.data, comp.who.columns, comp.detail
+        conv = data.conventions
+        ok = lambda flag: label(lang, "✓" if flag else "✗", "yes" if flag else "NO")  # noqa: E731
+        sex_zh, sex_en = ("男", "male") if c["sex"][i] == MALE else ("女", "female")
+        out = [label(lang, "条件：", "Conditions:")]
+        out.append(label(lang, f"  1984年前任职：{ok(c['before_1984'][i])}", f"  served before 1984: {ok(c['before_1984'][i])}"))
+        out.append(label(lang, f"  在职时领取国家补助：{ok(c['subsidised'][i])}", f"  state-subsidised: {ok(c['subsidised'][i])}"))
+        mt = data.get("eligibility.min_tenure_years").at(comp.first)
+        out.append(label(lang, f"  任职年限 {c['tenure'][i]} 年 ≥ {d['min_tenure']} 年：{ok(c['tenure'][i] >= d['min_tenure'])}",
+                         f"  tenure {c['tenure'][i]} ≥ {d['min_tenure']} years: {ok(c['tenure'][i] >= d['min_tenure'])}") + cite(mt, lang))
+        age_std = data.get("eligibility.age_male" if c["sex"][i] == MALE else "eligibility.age_female").at(comp.first)
+        out.append(label(lang, f"  {sex_zh}，出生于{month_label(c['birth_month'][i])}，{d['age'][i]}周岁于{month_label(d['age_month'][i])}年满",
+                         f"  {sex_en}, born {month_label(c['birth_month'][i])}, reaches {d['age'][i]} in {month_label(d['age_month'][i])}") + cite(age_std, lang))
+        if c["left_month"][i] > -NEVER:
+            out.append(label(lang, f"  离职：{month_label(c['left_month'][i])}", f"  left office: {month_label(c['left_month'][i])}"))
+        start_zh = "次月起发" if conv.start == "next_month" else "当月起发"
+        out.append(label(lang, f"  起发口径：{start_zh} → 首个发放月 {month_label(d['first_paid'][i])}",
+                         f"  start convention {conv.start} → first paid month {month_label(d['first_paid'][i])}"))
+        if c["death_month"][i] < NEVER:
+            stop_zh = "死亡次月停发（死亡当月照发）" if conv.stop == "after_death_month" else "死亡当月停发"
+            out.append(label(lang, f"  死亡：{month_label(c['death_month'][i])}，{stop_zh} → 最后发放月 {month_label(d['stop_paid'][i] - 1)}",
+                             f"  died {month_label(c['death_month'][i])}, {conv.stop} → last paid month {month_label(d['stop_paid'][i] - 1)}"))
+        out.append(label(lang, "标准（各层）：", "Standards (layers):"))
+        for s, e in d["segments"]:
+            for k in self.layers(data):
+                std = data.get(f"layers.{k}")
+                v = std.at(s)
+                if v is None:
+                    continue
+                if std.kind == "tiers":
+                    idx = int(d["tiers"][k][i])
+                    if idx < 0:
+                        desc = label(lang, "未达最低档", "below the first tier")
+                    else:
+                        t = v.value[idx]
+                        upper = v.value[idx + 1].min - 1 if idx + 1 < len(v.value) else None
+                        rng = f"{t.min}–{upper}" if upper else f"{t.min}+"
+                        desc = label(lang, f"任职{rng}年档 {fen_to_yuan(t.amount)}{std.unit}", f"tier {rng} years: {fen_to_yuan(t.amount)}/month")
+                else:
+                    desc = f"{fen_to_yuan(v.value)}{std.unit}"
+                out.append(f"  [{month_label(s)}～{month_label(e - 1)}] {std.label}: {desc}" + cite(v, lang))
+        out.append(label(lang, f"发放月数：{comp.paid_months[i]}", f"paid months: {comp.paid_months[i]}"))
+        out.append(label(lang, "分担：", "Split:"))
+        names = LEVEL_NAMES[lang]
+        total_split = data.standards.get("splits.total")
+        for s, _ in d["segments"]:
+            rule = total_split.at(s) if total_split else None
+            if rule is not None:
+                out.append(f"  [{month_label(s)}] {label(lang, '合计', 'total')}: {rule.value.describe(lang)}" + cite(rule, lang))
+                continue
+            for k in self.layers(data):
+                std = data.standards.get(f"splits.layers.{k}")
+                if std is not None and (r := std.at(s)) is not None:
+                    out.append(f"  [{month_label(s)}] {self.component_label(data, k, lang)}: {r.value.describe(lang)}" + cite(r, lang))
+        for k, parts in comp.lines.items():
+            shares = "，".join(f"{names[lv]} {fen_to_yuan(parts[lv][i])}" for lv in LEVELS if lv in parts)
+            total = sum(int(p[i]) for p in parts.values())
+            out.append(f"  {self.component_label(data, k, lang)}: {fen_to_yuan(total)}（{shares}）")
+        return out
+
+
+POLICY = BrigadeCadreLiving()

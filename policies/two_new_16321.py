@@ -1,0 +1,226 @@
+"""两新组织党建工作经费 "16321" 标准 (SPEC §4.1).
+
+Per party organisation in a non-public enterprise or social organisation: org funding by
+type (党委/党总支/党支部, 元/年), a stipend per month served for a secretary who is not a
+public servant (元/月), member training per party member (元/年). Counts mode (as budgets
+are drafted) feeds the same formula with one entry per org type and a multiplicity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from entitlements.dates import month_label
+from entitlements.fields import Field, choice_map
+from entitlements.money import div_round_half_up, fen_to_yuan, round_to_yuan
+from entitlements.policy import (
+    Beneficiaries, Computation, Policy, cite, group_keys, keys_for, label, reject_duplicates,
+)
+from entitlements.profiles import PolicyData
+from entitlements.roster import InputError, ParsedTable
+from entitlements.splits import MONTHS_PER_YEAR, split_lines
+from entitlements.standards import LEVEL_NAMES, change_points
+
+ORG_TYPES = ("committee", "general_branch", "branch")
+ORG_TYPE_NAMES = {"committee": ("党委",), "general_branch": ("党总支", "总支"), "branch": ("党支部", "支部")}
+COMPONENTS = ("org_funding", "secretary_stipend", "member_training")
+COMPONENT_NAMES = {
+    "org_funding": ("基本工作经费", "org funding"),
+    "secretary_stipend": ("书记专项工作津贴", "secretary stipend"),
+    "member_training": ("党员教育培训经费", "member training"),
+}
+# counts-mode keys, English and Chinese
+COUNT_KEYS = {
+    "committee": "committee", "党委": "committee",
+    "general_branch": "general_branch", "党总支": "general_branch", "总支": "general_branch",
+    "branch": "branch", "党支部": "branch", "支部": "branch",
+    "paid_secretary": "paid_secretary", "书记": "paid_secretary",
+    "member": "member", "党员": "member",
+}
+MAX_MEMBERS = 100_000  # plausibility bound for one organisation's roster row
+
+
+class TwoNew16321(Policy):
+    id = "two_new_16321"
+    schedule = "annual"
+    key_fields = ("org_id", "name")
+    fields = (
+        Field("org_id", "组织编号", "text", "organisation id", aliases=("编号",)),
+        Field("name", "组织名称", "text", "organisation name", aliases=("党组织名称", "名称")),
+        Field("org_type", "组织类型", "choice", "organisation type", aliases=("类型", "党组织类型"),
+              required=True, choices=choice_map(ORG_TYPE_NAMES)),
+        Field("members", "党员人数", "int", "party members", aliases=("党员数",), default=0, max=MAX_MEMBERS),
+        Field("secretary_public_servant", "书记是否公职人员", "bool", "secretary is a public servant",
+              aliases=("书记为公职人员", "公职人员"), default=False),
+        Field("secretary_months", "书记任职月数", "int", "secretary months served",
+              aliases=("书记月数", "任职月数"), default=MONTHS_PER_YEAR, max=MONTHS_PER_YEAR),
+        Field("unit", "所属单位", "text", "unit", aliases=("乡镇", "街道", "乡镇（街道）", "所属乡镇（街道）", "所属乡镇"),
+              default=""),
+    )
+
+    def components(self, data: PolicyData) -> list[str]:
+        return list(COMPONENTS)
+
+    def component_label(self, data: PolicyData, component: str, lang: str = "zh") -> str:
+        zh, en = COMPONENT_NAMES[component]
+        return label(lang, zh, en)
+
+    # ---- input ----
+
+    def prepare(self, parsed: ParsedTable, data: PolicyData) -> Beneficiaries:
+        keys = keys_for(parsed, self.key_fields)
+        missing = np.flatnonzero((keys == "") & ~parsed.rejected)
+        parsed.reject(missing, "org_id", "组织编号和组织名称均为空", "neither organisation id nor name is given", "")
+        reject_duplicates(parsed, keys, "org_id" if parsed.has("org_id") else "name")
+        accepted = ~parsed.rejected
+        ids, owner = group_keys(keys, accepted)
+        pos = np.flatnonzero(accepted)  # one row per organisation, in table order
+        cols = parsed.columns
+        return Beneficiaries(
+            ids=ids,
+            names=cols["name"].objects()[pos],
+            units=cols["unit"].objects()[pos],
+            columns={
+                "org_type": np.array([ORG_TYPES.index(v) for v in cols["org_type"].objects()[pos]], dtype=np.int64),
+                "members": cols["members"].ints()[pos],
+                "public_servant": cols["secretary_public_servant"].objects()[pos].astype(bool),
+                "secretary_months": cols["secretary_months"].ints()[pos],
+            },
+            row_owner=owner,
+        )
+
+    def from_counts(self, counts: Mapping[str, int]) -> Beneficiaries:
+        """Counts mode: one entry per org type, one for paid secretaries, one for members."""
+        merged: dict[str, int] = {}
+        for key, value in counts.items():
+            canon = COUNT_KEYS.get(key.strip()) or COUNT_KEYS.get(key.strip().lower())
+            if canon is None:
+                raise InputError(f"未知的计数项 unknown count '{key}' (可用 known: {', '.join(COUNT_KEYS)})")
+            if int(value) < 0:
+                raise InputError(f"计数不能为负 count must not be negative: {key}={value}")
+            merged[canon] = merged.get(canon, 0) + int(value)
+        ids, names, org, mult, members, months, quantity = [], [], [], [], [], [], []
+        for t in ORG_TYPES:
+            if merged.get(t):
+                ids.append(t), names.append(ORG_TYPE_NAMES[t][0]), org.append(ORG_TYPES.index(t))
+                mult.append(merged[t]), members.append(0), months.append(0), quantity.append(merged[t])
+        if merged.get("paid_secretary"):
+            ids.append("paid_secretary"), names.append("书记（非公职人员）"), org.append(-1)
+            mult.append(0), members.append(0), months.append(merged["paid_secretary"] * MONTHS_PER_YEAR)
+            quantity.append(merged["paid_secretary"])
+        if merged.get("member"):
+            ids.append("member"), names.append("党员"), org.append(-1)
+            mult.append(0), members.append(merged["member"]), months.append(0), quantity.append(merged["member"])
+        n = len(ids)
+        return Beneficiaries(
+            ids=np.array(ids, dtype=object), names=np.array(names, dtype=object),
+            units=np.full(n, "", dtype=object),
+            columns={"org_type": np.array(org, dtype=np.int64), "members": np.array(members, dtype=np.int64),
+                     "public_servant": np.zeros(n, dtype=bool), "secretary_months": np.array(months, dtype=np.int64),
+                     "quantity": np.array(quantity, dtype=np.int64)},
+            row_owner=np.array([], dtype=np.int64), counts=np.array(mult, dtype=np.int64),
+        )
+
+    # ---- formula ----
+
+    def compute(self, who: Beneficiaries, data: PolicyData, first: int, stop: int,
+                whole_programme: bool = True, **options: object) -> Computation:
+        n = len(who)
+        cols = who.columns
+        mult = np.ones(n, dtype=np.int64) if who.counts is None else who.counts
+        org_type = cols["org_type"]
+        org_std = [data.get(f"org_funding.{t}") for t in ORG_TYPES]
+        stipend_std = data.get("secretary_stipend.monthly")
+        training_std = data.get("member_training.per_member")
+        split_std = {c: data.get(f"splits.{c}") for c in COMPONENTS}
+        lines = {c: {} for c in COMPONENTS}  # type: dict[str, dict[str, np.ndarray]]
+        segments = change_points([*org_std, stipend_std, training_std, *split_std.values()], first, stop)
+        for s, e in segments:
+            rates = np.array([_amount(st, s) for st in org_std] + [0], dtype=np.int64)
+            # annual amounts over a segment of the year: x months / 12, rounded once per line
+            raw = {
+                "org_funding": mult * rates[org_type] * (e - s),
+                "secretary_stipend": np.where(cols["public_servant"], 0, cols["secretary_months"])
+                * _amount(stipend_std, s) * (e - s),
+                "member_training": cols["members"] * _amount(training_std, s) * (e - s),
+            }
+            for c, numerator in raw.items():
+                line = div_round_half_up(numerator, MONTHS_PER_YEAR)
+                if data.conventions.rounding == "yuan":
+                    line = round_to_yuan(line)
+                rule = split_std[c].at(s)
+                parts = split_lines(rule.value, line, tie_keys=None, whole_programme=whole_programme)
+                for lv, part in parts.items():
+                    lines[c][lv] = lines[c].get(lv, 0) + part
+        return Computation(self, data, first, stop, who, lines, None,
+                           {"segments": segments, "multiplicity": mult})
+
+    # ---- explanation ----
+
+    def reasons(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
+        cols = comp.who.columns
+        out = []
+        if cols["public_servant"][i]:
+            out.append(label(lang, "书记为公职人员，不领取专项工作津贴", "secretary is a public servant: no stipend"))
+        elif comp.who.counts is None and cols["secretary_months"][i] < MONTHS_PER_YEAR:
+            m = int(cols["secretary_months"][i])
+            out.append(label(lang, f"书记任职{m}个月，按月计发", f"secretary served {m} months, paid by month"))
+        return out
+
+    def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
+        data, cols = comp.data, comp.who.columns
+        mult = int(comp.detail["multiplicity"][i])
+        t = int(cols["org_type"][i])
+        lines = []
+        for s, e in comp.detail["segments"]:
+            period = f"{month_label(s)}～{month_label(e - 1)}（{e - s}个月）" if lang == "zh" else \
+                f"{month_label(s)} to {month_label(e - 1)} ({e - s} months)"
+            lines.append(label(lang, f"期间 {period}", f"Period {period}"))
+            if t >= 0:
+                std = data.get(f"org_funding.{ORG_TYPES[t]}")
+                v = std.at(s)
+                lines.append(label(lang,
+                    f"组织类型：{ORG_TYPE_NAMES[ORG_TYPES[t]][0]} → {std.label} {fen_to_yuan(v.value)}{std.unit}"
+                    f"{'' if mult == 1 else f' × {mult}个'} × {e - s}/12",
+                    f"org type {ORG_TYPES[t]} → {fen_to_yuan(v.value)} per year"
+                    f"{'' if mult == 1 else f' × {mult}'} × {e - s}/12") + cite(v, lang))
+            std = data.get("secretary_stipend.monthly")
+            v = std.at(s)
+            if cols["public_servant"][i]:
+                lines.append(label(lang, "书记为公职人员 → 不领取专项工作津贴（公职人员担任书记不领取）",
+                                   "secretary is a public servant → no stipend"))
+            elif cols["secretary_months"][i]:
+                months = int(cols["secretary_months"][i])
+                lines.append(label(lang,
+                    f"书记非公职人员，任职{months}个月 → {std.label} {fen_to_yuan(v.value)}{std.unit} × {months} × {e - s}/12",
+                    f"secretary not a public servant, {months} months → {fen_to_yuan(v.value)}/month × {months} × {e - s}/12")
+                    + cite(v, lang))
+            if cols["members"][i]:
+                std = data.get("member_training.per_member")
+                v = std.at(s)
+                members = int(cols["members"][i])
+                lines.append(label(lang,
+                    f"党员{members}人 → {std.label} {fen_to_yuan(v.value)}{std.unit} × {members} × {e - s}/12",
+                    f"{members} members → {fen_to_yuan(v.value)} per member-year × {members} × {e - s}/12")
+                    + cite(v, lang))
+            for c in COMPONENTS:
+                rule = data.get(f"splits.{c}").at(s)
+                lines.append(label(lang, f"分担（{COMPONENT_NAMES[c][0]}）：", f"split ({COMPONENT_NAMES[c][1]}): ")
+                             + rule.value.describe(lang) + cite(rule, lang))
+        names = LEVEL_NAMES[lang]
+        for c in COMPONENTS:
+            parts = comp.lines[c]
+            total = sum(int(p[i]) for p in parts.values())
+            shares = "，".join(f"{names[lv]} {fen_to_yuan(p[i])}" for lv, p in parts.items())
+            lines.append(f"{self.component_label(data, c, lang)}: {fen_to_yuan(total)}（{shares}）")
+        return lines
+
+
+def _amount(std, month: int) -> int:
+    v = std.at(month)
+    return 0 if v is None else v.value
+
+
+POLICY = TwoNew16321()

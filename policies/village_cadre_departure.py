@@ -1,0 +1,330 @@
+"""村（社区）干部离任补助 (SPEC §4.3), 澄办发〔2014〕104号.
+
+A one-time lump sum on departure: each month served earns 1/12 of the post's monthly
+standard for that month's year (or, with ``standard_year = departure``, the departure
+year's); the sum is rounded half up once per person. A month in which several posts are
+held is credited once: at the 一肩挑 standard when 书记 and 主任 are held together and the
+table has one, else at the highest of the posts held. The budget year's entitlements are
+the departures (last month served) that fall in it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+
+from entitlements.dates import month_label
+from entitlements.fields import Field, choice_map
+from entitlements.money import div_round_half_up, fen_to_yuan, round_to_yuan
+from entitlements.people import ID_FIELDS, SPAN_FIELDS, spans, span_notices
+from entitlements.policy import Beneficiaries, Computation, Policy, cite, group_keys, keys_for, label
+from entitlements.profiles import PolicyData
+from entitlements.roster import InputError, ParsedTable, reject_groups
+from entitlements.splits import split_lines
+from entitlements.standards import LEVEL_NAMES, Standard
+
+MONTHS_PER_YEAR = 12
+POST_NAMES = {  # id -> accepted Chinese names, the first canonical
+    "secretary": ("书记", "党组织书记", "党支部书记", "党总支书记", "支部书记"),
+    "director": ("主任", "村委会主任", "居委会主任", "村（居）委会主任"),
+    "secretary_director": ("书记主任一肩挑", "一肩挑", "书记兼主任", "书记、主任一肩挑"),
+    "deputy_secretary": ("副书记",),
+    "deputy_director": ("副主任",),
+    "member": ("委员", "两委委员"),
+    "supervisory_chair": ("监督委员会主任", "监委会主任", "村务监督委员会主任"),
+    "supervisory_member": ("监督委员会委员", "监委会委员", "村务监督委员会委员"),
+}
+POSTS = tuple(POST_NAMES)
+# 一肩挑 is, by its meaning, the 书记 and the 主任 post held by one person
+COMBINED, PAIR = POSTS.index("secretary_director"), (POSTS.index("secretary"), POSTS.index("director"))
+MISSING = -1
+
+
+def post_name(code: int, lang: str = "zh") -> str:
+    return POST_NAMES[POSTS[code]][0] if lang == "zh" else POSTS[code]
+
+
+class VillageCadreDeparture(Policy):
+    id = "village_cadre_departure"
+    schedule = "lump_sum"
+    key_fields = ("id", "id_number")
+    fields = (
+        *ID_FIELDS,
+        Field("post", "职务", "choice", "post", aliases=("岗位", "任职岗位"), required=True,
+              choices=choice_map(POST_NAMES)),
+        *(Field(f.name, f.header, f.kind, f.label_en, aliases=f.aliases, required=True) for f in SPAN_FIELDS),
+        Field("unit", "所属村（社区）", "text", "village (community)",
+              aliases=("所属村", "村（社区）", "所属单位", "村社区"), default=""),
+        Field("excluded_reason", "不予发放原因", "text", "excluded because", aliases=("不予发放", "备注（不予发放）"),
+              default=""),
+    )
+
+    def components(self, data: PolicyData) -> list[str]:
+        return ["lump_sum"]
+
+    def standards_from_csv(self, path: str | Path) -> dict[str, object]:
+        return standards_from_csv(path)
+
+    def component_label(self, data: PolicyData, component: str, lang: str = "zh") -> str:
+        return label(lang, "离任补助", "departure lump sum")
+
+    # ---- input ----
+
+    def prepare(self, parsed: ParsedTable, data: PolicyData) -> Beneficiaries:
+        keys = keys_for(parsed, self.key_fields)
+        parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), "id", "编号和身份证号均为空",
+                      "neither id nor ID number is given", "")
+        span = spans(parsed, (np.zeros(len(keys), np.int64),) * 3)
+        reject_groups(parsed, keys, "id")
+        accepted = ~parsed.rejected
+        ids, owner = group_keys(keys, accepted)
+        n = len(ids)
+        rows = np.flatnonzero(accepted)
+        first_row = np.full(n, -1, dtype=np.int64)
+        first_row[owner[rows][::-1]] = rows[::-1]
+        stop = span["first"] + span["months"]
+        span_notices(parsed, owner, span["first"], stop, "id")
+        cols = parsed.columns
+        excluded = cols["excluded_reason"].objects()
+        reason = np.full(n, "", dtype=object)
+        for pos in rows[excluded[rows] != ""]:
+            reason[owner[pos]] = reason[owner[pos]] or excluded[pos]
+        departure = np.full(n, -10**7, dtype=np.int64)
+        np.maximum.at(departure, owner[rows], span["departure"][rows])
+        posts = np.array([POSTS.index(p) if p else MISSING for p in cols["post"].objects()], dtype=np.int64)
+        return Beneficiaries(
+            ids=ids, names=cols["name"].objects()[first_row], units=cols["unit"].objects()[first_row],
+            columns={"departure": departure, "excluded": reason},
+            row_owner=owner,
+            spans={"owner": owner[rows], "post": posts[rows], "first": span["first"][rows], "stop": stop[rows],
+                   "row": parsed.table.row_numbers[rows]},
+        )
+
+    # ---- formula ----
+
+    def compute(self, who: Beneficiaries, data: PolicyData, first: int, stop: int,
+                whole_programme: bool = True, **options: object) -> Computation:
+        include_earlier = bool(options.get("include_earlier", False))
+        n = len(who)
+        departure = who.columns["departure"]
+        table = post_table(data)
+        g = credited_months(who.spans, n, departure, table, data.conventions.standard_year == "departure")
+        numerator = np.zeros(n, dtype=np.int64)
+        np.add.at(numerator, g["owner"], g["months"] * np.maximum(g["value"], 0))
+        missing = np.zeros(n, dtype=bool)
+        missing[g["owner"][g["value"] == MISSING]] = True
+        in_period = (departure < stop) & ((departure >= first) | include_earlier)
+        payable = in_period & (who.columns["excluded"] == "") & ~missing
+        amount = np.where(payable, div_round_half_up(numerator, MONTHS_PER_YEAR), 0)
+        if data.conventions.rounding == "yuan":
+            amount = round_to_yuan(amount)
+        split_std = data.get("splits.lump_sum")
+        lines: dict[str, np.ndarray] = {}
+        for start in sorted({v.start for v in split_std.values}):
+            # each person's lump sum splits by the rule in force in the departure month
+            rule = split_std.at(start)
+            nxt = [v.start for v in split_std.values if v.start > start]
+            mask = (departure >= start) & (departure < (nxt[0] if nxt else 10**9))
+            if start == split_std.values[0].start:
+                mask |= departure < start
+            for lv, part in split_lines(rule.value, np.where(mask, amount, 0),
+                                        whole_programme=whole_programme).items():
+                lines[lv] = lines.get(lv, 0) + part
+        detail = {"groups": g, "numerator": numerator, "missing": missing, "in_period": in_period,
+                  "include_earlier": include_earlier}
+        return Computation(self, data, first, stop, who, {"lump_sum": lines}, None, detail)
+
+    # ---- explanation ----
+
+    def reasons(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
+        c, d = comp.who.columns, comp.detail
+        out = []
+        if not d["in_period"][i]:
+            out.append(label(lang, f"离任时间{month_label(c['departure'][i])}，不在本预算年度",
+                             f"departed {month_label(c['departure'][i])}: outside the budget year"))
+        if c["excluded"][i]:
+            out.append(label(lang, f"不予发放：{c['excluded'][i]}", f"excluded: {c['excluded'][i]}"))
+        if d["missing"][i]:
+            g = d["groups"]
+            sel = (g["owner"] == i) & (g["value"] == MISSING)
+            what = "、".join(sorted({f"{post_name(p)}{month_label(m)[:4]}年" for p, m in zip(g["top_post"][sel], g["start"][sel])}))
+            out.append(label(lang, f"缺少岗位补贴标准：{what}（请用 --standards 提供）",
+                             f"no post standard for: {what} (supply one with --standards)"))
+        return out
+
+    def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
+        data, c, d = comp.data, comp.who.columns, comp.detail
+        sp, g = comp.who.spans, d["groups"]
+        out = [label(lang, "任职经历：", "Service:")]
+        for j in np.flatnonzero(sp["owner"] == i):
+            out.append(label(lang,
+                f"  第{sp['row'][j]}行 {post_name(sp['post'][j])} {month_label(sp['first'][j])}～{month_label(sp['stop'][j] - 1)}，"
+                f"共{sp['stop'][j] - sp['first'][j]}个整月",
+                f"  row {sp['row'][j]} {post_name(sp['post'][j], 'en')} {month_label(sp['first'][j])} to "
+                f"{month_label(sp['stop'][j] - 1)}, {sp['stop'][j] - sp['first'][j]} whole months"))
+        out.append(label(lang, "口径：任职结束日期含当日，只计整月；仅有年月的结束月份不计入（继任者当月起任）；重叠月份只计一次",
+                         "conventions: a day-precision end is inclusive and only whole months count; a month-precision "
+                         "end month is exclusive; overlapping months count once"))
+        year_rule = data.conventions.standard_year
+        out.append(label(lang,
+            "按任职当年标准计算（每任职一年补助相应岗位当年一个月的岗位补贴标准）" if year_rule == "service"
+            else "按离任当年标准计算全部任职年度",
+            "each month at the post's standard of its own year" if year_rule == "service"
+            else "every month at the departure year's standard"))
+        out.append(label(lang, "逐段计入（月数 × 月标准 ÷ 12）：", "Credited (months × monthly standard ÷ 12):"))
+        for j in np.flatnonzero(g["owner"] == i):
+            post = int(g["top_post"][j])
+            held = "+".join(post_name(p, lang) for p in g["held"][j])
+            value = int(g["value"][j])
+            std_text = label(lang, "缺少标准", "no standard") if value == MISSING else fen_to_yuan(value)
+            line = (f"  {month_label(g['start'][j])}～{month_label(g['stop'][j] - 1)} {held}"
+                    f" → {post_name(post, lang)} {std_text} × {g['months'][j]}/12")
+            std = data.standards.get(f"posts.{POSTS[post]}")
+            v = std.at(int(g["lookup"][j])) if std is not None else None
+            out.append(line + (cite(v, lang) if v is not None else ""))
+        out.append(label(lang, f"合计：Σ(月标准×月数) = {fen_to_yuan(d['numerator'][i])}，÷ 12 四舍五入到分",
+                        f"total: Σ(standard × months) = {fen_to_yuan(d['numerator'][i])}, ÷ 12 rounded half up to the fen"))
+        for reason in self.reasons(comp, i, lang):
+            out.append("  " + reason)
+        rule = data.get("splits.lump_sum").at(max(int(c["departure"][i]), data.get("splits.lump_sum").values[0].start))
+        out.append(label(lang, "分担：", "Split: ") + rule.value.describe(lang) + cite(rule, lang))
+        names = LEVEL_NAMES[lang]
+        parts = comp.lines["lump_sum"]
+        total = sum(int(p[i]) for p in parts.values())
+        shares = "，".join(f"{names[lv]} {fen_to_yuan(p[i])}" for lv, p in parts.items())
+        out.append(f"{self.component_label(data, 'lump_sum', lang)}: {fen_to_yuan(total)}（{shares}）")
+        return out
+
+
+def post_table(data: PolicyData) -> list[Standard | None]:
+    """The dated monthly standard of each post, or None where none is given."""
+    posts = data.under("posts")
+    unknown = set(posts) - set(POSTS)
+    if unknown:
+        raise InputError(f"岗位补贴标准中有未知职务 unknown post(s) in standards: {', '.join(sorted(unknown))}")
+    return [posts.get(p) for p in POSTS]
+
+
+def credited_months(spans: dict[str, np.ndarray], n: int, departure: np.ndarray,
+                    table: list[Standard | None], at_departure: bool) -> dict[str, np.ndarray]:
+    """Pieces of each person's service where the posts held and the standard are constant.
+
+    Vectorised: elementary segments between the span boundaries of each person, paired
+    with the spans active in them, cut at year starts and standard changes; each piece is
+    credited once at the combined standard of the posts held.
+    """
+    owner, post, a, b = spans["owner"], spans["post"], spans["first"], spans["stop"]
+    keep = b > a
+    owner, post, a, b = owner[keep], post[keep], a[keep], b[keep]
+    empty = {k: np.array([], dtype=np.int64) for k in ("owner", "start", "stop", "months", "value", "top_post", "lookup")}
+    if len(owner) == 0:
+        return {**empty, "held": []}
+    # 1. elementary segments between each person's boundaries
+    po, pp = np.r_[owner, owner], np.r_[a, b]
+    order = np.lexsort((pp, po))
+    po, pp = po[order], pp[order]
+    distinct = np.r_[True, (po[1:] != po[:-1]) | (pp[1:] != pp[:-1])]
+    po, pp = po[distinct], pp[distinct]
+    same = po[:-1] == po[1:]
+    seg_o, seg_s, seg_e = po[:-1][same], pp[:-1][same], pp[1:][same]
+    # 2. pair each segment with its person's spans, keep those active in it
+    by_owner = np.argsort(owner, kind="stable")
+    count = np.bincount(owner, minlength=n)
+    begin = np.r_[0, np.cumsum(count)[:-1]]
+    k = count[seg_o]
+    seg_idx = np.repeat(np.arange(len(seg_o)), k)
+    offset = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
+    span_idx = by_owner[np.repeat(begin[seg_o], k) + offset]
+    active = (a[span_idx] <= seg_s[seg_idx]) & (seg_e[seg_idx] <= b[span_idx])
+    seg_idx, span_idx = seg_idx[active], span_idx[active]
+    # 3. cut at year starts and at every change of a post standard
+    years = np.arange(int(a.min()) // 12, int(b.max()) // 12 + 2) * 12
+    changes = [v.start for s in table if s is not None for v in s.values]
+    cuts = np.unique(np.r_[years, changes]).astype(np.int64)
+    lo, hi = seg_s[seg_idx], seg_e[seg_idx]
+    i0 = np.searchsorted(cuts, lo, side="right")
+    pieces = np.searchsorted(cuts, hi, side="left") - i0 + 1
+    rep = np.repeat(np.arange(len(lo)), pieces)
+    j = np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    p_start = np.where(j == 0, lo[rep], cuts[np.minimum(i0[rep] + j - 1, len(cuts) - 1)])
+    p_stop = np.where(j == pieces[rep] - 1, hi[rep], cuts[np.minimum(i0[rep] + j, len(cuts) - 1)])
+    p_seg, p_post = seg_idx[rep], post[span_idx[rep]]
+    p_owner = seg_o[p_seg]
+    lookup = departure[p_owner] if at_departure else p_start
+    value = standard_values(table, p_post, lookup)
+    # 4. one credit per piece: 一肩挑 where 书记 and 主任 are held together, else the highest
+    order = np.lexsort((-value, j, p_seg))
+    p_seg, j, p_post, value, p_start, p_stop, p_owner, lookup = (
+        x[order] for x in (p_seg, j, p_post, value, p_start, p_stop, p_owner, lookup))
+    heads = np.flatnonzero(np.r_[True, (p_seg[1:] != p_seg[:-1]) | (j[1:] != j[:-1])])
+    has_sec = np.logical_or.reduceat(p_post == PAIR[0], heads)
+    has_dir = np.logical_or.reduceat(p_post == PAIR[1], heads)
+    any_missing = np.logical_or.reduceat(value == MISSING, heads)
+    best, top = value[heads], p_post[heads]  # sorted by value, highest first
+    combined = standard_values(table, np.full(len(heads), COMBINED), lookup[heads])
+    use_combined = has_sec & has_dir & (combined != MISSING)
+    best = np.where(use_combined, combined, np.where(any_missing, MISSING, best))
+    top = np.where(use_combined, COMBINED, top)
+    ends = np.r_[heads[1:], len(p_seg)]
+    held = [sorted(set(p_post[h:e].tolist())) for h, e in zip(heads, ends)]
+    return {"owner": p_owner[heads], "start": p_start[heads], "stop": p_stop[heads],
+            "months": p_stop[heads] - p_start[heads], "value": best, "top_post": top,
+            "lookup": lookup[heads], "held": held}
+
+
+def standard_values(table: list[Standard | None], posts: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Monthly standard (fen) of each post in each month; MISSING where none is in force."""
+    out = np.full(len(posts), MISSING, dtype=np.int64)
+    for p, std in enumerate(table):
+        if std is None:
+            continue
+        sel = posts == p
+        if not sel.any():
+            continue
+        starts = np.array([v.start for v in std.values], dtype=np.int64)
+        amounts = np.array([v.value for v in std.values] + [MISSING], dtype=np.int64)
+        out[sel] = amounts[np.searchsorted(starts, months[sel], side="right") - 1]
+    return out
+
+
+def standards_from_csv(path: str | Path) -> dict[str, object]:
+    """A user's post standards file (职务, 年度, 月岗位补贴标准) as a standards overlay table."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_bytes().decode("gb18030")
+    except OSError as exc:
+        raise InputError(f"无法读取岗位补贴标准文件 cannot read {path}: {exc.strerror}") from None
+    reader = csv.DictReader(io.StringIO(text))
+    names = choice_map(POST_NAMES)
+    head = {h.strip(): h for h in reader.fieldnames or []}
+
+    def col(*options: str) -> str:
+        for o in options:
+            if o in head:
+                return head[o]
+        raise InputError(f"{path}: 缺少列 missing column {options[0]}（{options[1]}）")
+
+    c_post, c_year, c_amount = col("职务", "post"), col("年度", "year"), col("月岗位补贴标准", "monthly")
+    values: dict[str, list[dict[str, object]]] = {}
+    for line, row in enumerate(reader, start=2):
+        post = names.get(row[c_post].strip())
+        if post is None:
+            raise InputError(f"{path} 第{line}行：未知职务 unknown post {row[c_post]!r}")
+        year = row[c_year].strip()
+        if not (year.isdigit() and len(year) == 4):
+            raise InputError(f"{path} 第{line}行：年度应为四位年份 year must be YYYY: {year!r}")
+        values.setdefault(post, []).append({"from": f"{year}-01", "amount": row[c_amount].strip(), "source": "user_post_standards"})
+    return {
+        "sources": {"user_post_standards": {"doc": f"用户提供的岗位补贴标准文件 {path.name}",
+                                            "via": "--standards"}},
+        "standards": {f"posts.{p}": {"kind": "money", "label": f"{POST_NAMES[p][0]}岗位补贴标准", "unit": "元/月",
+                                     "values": v} for p, v in values.items()},
+    }
+
+
+POLICY = VillageCadreDeparture()
