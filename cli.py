@@ -218,7 +218,7 @@ def explain(
         raise _fail(str(exc) + hint) from None
     except (InputError, StandardsError) as exc:
         raise _fail(str(exc)) from None
-    out.print(one.explain(), highlight=False)
+    out.print(one.explain(), highlight=False, markup=False)
 
 
 @app.command()

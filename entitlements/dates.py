@@ -151,7 +151,8 @@ def end_before_start(start_y, start_m, start_d, end_y, end_m, end_d) -> np.ndarr
     sy, sm, sd = (np.asarray(a, dtype=np.int64) for a in (start_y, start_m, start_d))
     ey, em, ed = (np.asarray(a, dtype=np.int64) for a in (end_y, end_m, end_d))
     start_key = (sy * 12 + sm) * 32 + np.where(sd == 0, 1, sd)
-    end_key = np.where(ed == 0, (ey * 12 + em) * 32, (ey * 12 + em) * 32 + ed)
+    # a month-precision end is exclusive: the same month as the start is zero months, not negative
+    end_key = (ey * 12 + em) * 32 + np.where(ed == 0, 1, ed)
     return end_key < start_key
 
 

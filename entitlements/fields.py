@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 from attrs import frozen
+from stdnum import numdb
 from stdnum.cn import ric
 
 from .dates import DateError, RosterDate, parse_date
@@ -126,11 +127,9 @@ def parse_id_number(text: str) -> IdNumber:
         born = ric.get_birth_date(number)
     except Exception:
         raise CellError(f"身份证号中的出生日期不存在：{text}", f"ID number holds no valid birth date: {text}") from None
-    try:
-        ric.get_birth_place(number)
-        known = True
-    except Exception:
-        known = False  # old records keep retired region codes: a notice, not a reject
+    # a code known in any period counts: stdnum checks it against the birth year, but
+    # people born before 1997 got their numbers under codes valid at registration
+    known = any("county" in props for _, props in numdb.get("cn/loc").info(number[:6]))
     sex = MALE if int(number[16]) % 2 == 1 else FEMALE
     return IdNumber(number, RosterDate(born.year, born.month, born.day), sex, known)
 

@@ -84,7 +84,7 @@ class SplitRule:
         names = LEVEL_NAMES[lang]
         if self.rule == "ratio":
             total = sum(w for _, w in self.shares)
-            parts = [f"{names[lv]} {Fraction(w * 100, total):g}%" for lv, w in self.shares]
+            parts = [f"{names[lv]} {_percent(Fraction(w * 100, total))}%" for lv, w in self.shares]
             return " / ".join(parts)
         from .money import fen_to_yuan
 
@@ -96,6 +96,12 @@ class SplitRule:
         if lang == "en":
             return f"{names[self.level]} a fixed {fen_to_yuan(self.amount)} for the programme, {names[self.remainder]} the rest"
         return f"{names[self.level]}定额{fen_to_yuan(self.amount)}元（按各项金额比例分摊），其余由{names[self.remainder]}承担"
+
+
+def _percent(p: Fraction) -> str:
+    if p.denominator == 1:
+        return str(p.numerator)
+    return f"{float(p):.2f}".rstrip("0")  # display only; the split itself is exact
 
 
 @frozen

@@ -1,0 +1,162 @@
+"""Every figure SPEC.md says a correct calculation must reproduce, from the documents."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import numpy as np
+
+from entitlements import Calculator
+from entitlements.dates import parse_date, service_months
+from entitlements.money import fen_to_yuan
+from entitlements.splits import split_lines
+from entitlements.standards import SplitRule
+
+from .conftest import run_cli
+
+CHENGJIANG_2024 = {"committee": 6, "general_branch": 9, "branch": 112, "paid_secretary": 95, "member": 1274}
+
+
+def test_chengjiang_2024_16321_counts():
+    """澄江市2024: 6 党委, 9 党总支, 112 党支部, 95 paid secretaries, 1274 members."""
+    result = Calculator("two_new_16321", profile="yunnan.yuxi.chengjiang").compute_counts(CHENGJIANG_2024, 2024)
+    totals = result.to_json()["totals"]
+    assert totals["by_level"] == {"province": "0.00", "prefecture": "288700.00", "county": "516700.00"}
+    assert totals["amount"] == "805400.00"
+    # the county share line by line as the budget text adds it: 30000+27000+168000+228000+63700
+    lines = {b["id"]: b["by_level"]["county"] for b in result.to_json()["beneficiaries"]}
+    assert lines == {"committee": "30000.00", "general_branch": "27000.00", "branch": "168000.00",
+                     "paid_secretary": "228000.00", "member": "63700.00"}
+
+
+def test_chengjiang_2024_16321_through_the_console_command():
+    proc = run_cli("calc", "--policy", "two_new_16321", "--year", "2024", "--profile", "yunnan.yuxi.chengjiang",
+                   "--count", "committee=6", "--count", "general_branch=9", "--count", "branch=112",
+                   "--count", "paid_secretary=95", "--count", "member=1274", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    totals = json.loads(proc.stdout)["totals"]
+    assert (totals["by_level"]["county"], totals["by_level"]["prefecture"], totals["amount"]) == \
+        ("516700.00", "288700.00", "805400.00")
+
+
+def test_chengjiang_counts_with_chinese_keys_and_alias():
+    proc = run_cli("calc", "--policy", "two_new_16321", "--year", "2024", "--profile", "澄江市",
+                   "--count", "党委=6", "--count", "党总支=9", "--count", "党支部=112", "--count", "书记=95",
+                   "--count", "党员=1274", "--format", "json")
+    assert json.loads(proc.stdout)["totals"]["by_level"]["county"] == "516700.00"
+
+
+def test_jiangchuan_default_is_all_district():
+    """江川区: 区级财政统筹全额预算资金 — the 16321 funding is the district's alone."""
+    result = Calculator("two_new_16321", profile="江川区").compute_counts(CHENGJIANG_2024, 2025)
+    by_level = result.to_json()["totals"]["by_level"]
+    assert by_level == {"province": "0.00", "prefecture": "0.00", "county": "805400.00"}
+
+
+# Illustrative later raise (not a real standard): brings the tiers to the 2025 Jiangchuan
+# average so that 44 people cost 21387元 a month, as the budget text states.
+LATER_RAISE = {
+    "sources": {"illustrative": {"doc": "示例（非真实标准）illustrative"}},
+    "standards": {
+        "layers.later_raises": {"kind": "money", "label": "后续提标（示例）", "unit": "元/人/月",
+                                "values": [{"from": "2010-01", "amount": "400", "source": "illustrative"}]},
+        "splits.layers.later_raises": {"kind": "split", "values": [
+            {"from": "2010-01", "rule": "ratio", "shares": {"province": 5, "prefecture": 3, "county": 2},
+             "source": "illustrative"}]},
+    },
+}
+
+
+def jiangchuan_44() -> list[dict]:
+    """44 people eligible all of 2025: 19 in the 11–15 tier, 10 in 21–30, 15 in 31+."""
+    people = []
+    for i, tenure in enumerate([12] * 19 + [25] * 10 + [33] * 15):
+        people.append({"编号": f"P{i:03d}", "姓名": f"人员{i}", "性别": "男" if i % 3 else "女",
+                       "出生日期": f"19{30 + i % 15}-0{1 + i % 9}", "任职年限": tenure, "所属单位": "江城镇"})
+    return people
+
+
+def test_jiangchuan_2025_any_44_people_prefecture_pays_274_each():
+    result = Calculator("brigade_cadre_living", profile="江川区").compute_roster(jiangchuan_44(), 2025)
+    totals = result.to_json()["totals"]
+    assert totals["beneficiaries"] == 44
+    assert totals["by_level"]["prefecture"] == "12056.00"
+    total = Decimal(totals["amount"])
+    assert Decimal(totals["by_level"]["county"]) == total - Decimal("12056.00")
+    assert totals["by_level"]["province"] == "0.00"
+
+
+def test_jiangchuan_2025_monthly_21387_gives_256644_and_district_244588():
+    calc = Calculator("brigade_cadre_living", profile="江川区", standards=LATER_RAISE)
+    january = calc.compute_roster(jiangchuan_44(), 2025).computation
+    monthly = sum(calc.compute({**p}, month="2025-01").amount for p in jiangchuan_44())
+    assert monthly == Decimal("21387.00")
+    totals = calc.compute_roster(jiangchuan_44(), 2025).to_json()["totals"]
+    assert totals["amount"] == "256644.00"
+    assert totals["by_level"] == {"province": "0.00", "prefecture": "12056.00", "county": "244588.00"}
+    assert january.paid_months.sum() == 44 * 12
+
+
+def test_base_tiers_and_2002_raise_split_by_their_own_ratios():
+    """Before Jiangchuan's own rule: 5:3:2 on the tiers, 70/20/10 on the +60元."""
+    calc = Calculator("brigade_cadre_living", profile="yunnan")
+    one = calc.compute({"id": "x", "sex": "男", "birth_date": "1935-01", "tenure_years": 31}, year=2025)
+    assert one.amount == Decimal("1140.00")  # (35 + 60) × 12
+    assert one.by_component == {"base": Decimal("420.00"), "raise_2002": Decimal("720.00")}
+    assert one.by_level == {"province": Decimal("714.00"), "prefecture": Decimal("270.00"), "county": Decimal("156.00")}
+
+
+def test_tier_boundaries_as_the_1989_document_states():
+    calc = Calculator("brigade_cadre_living")
+    monthly = {}
+    for tenure in (10, 11, 15, 16, 20, 21, 30, 31, 45):
+        r = calc.compute({"id": "x", "sex": "女", "birth_date": "1940-01", "tenure_years": tenure}, month="2001-06")
+        monthly[tenure] = r.amount
+    assert monthly == {10: 0, 11: 18, 15: 18, 16: 23, 20: 23, 21: 28, 30: 28, 31: 35, 45: 35}
+
+
+def test_village_worked_example_day_and_month_precision():
+    """委员 2015–2017 at 1500/1600/1700 and 主任 2018–2020 at 2000/2100/2200 → 11100.00."""
+    standards = {
+        "sources": {"ex": {"doc": "SPEC §4.3 worked example"}},
+        "standards": {
+            "posts.member": {"kind": "money", "values": [
+                {"from": f"{y}-01", "amount": str(a), "source": "ex"} for y, a in ((2015, 1500), (2016, 1600), (2017, 1700))]},
+            "posts.director": {"kind": "money", "values": [
+                {"from": f"{y}-01", "amount": str(a), "source": "ex"} for y, a in ((2018, 2000), (2019, 2100), (2020, 2200))]},
+        },
+    }
+    calc = Calculator("village_cadre_departure", profile="澄江市", standards=standards)
+    for spans in (
+        [("委员", "2015-01-01", "2017-12-31"), ("主任", "2018-01-01", "2020-12-31")],
+        [("委员", "2015.01", "2018.01"), ("主任", "2018.01", "2021.01")],
+    ):
+        person = {"id": "v1", "name": "李明华",
+                  "spans": [{"post": p, "start": s, "end": e} for p, s, e in spans]}
+        assert calc.compute(person, year=2020).amount == Decimal("11100.00")
+
+
+def test_service_length_conventions_of_spec_3():
+    for start, end in (("2018-03-15", "2021-03-14"), ("2018.03", "2021.03")):
+        s, e = parse_date(start), parse_date(end)
+        _, months = service_months(s.year, s.month, s.day, e.year, e.month, e.day)
+        assert int(months) == 36
+
+
+def test_fixed_per_capita_prorates_and_rounds_once():
+    rule = SplitRule("fixed_per_capita", level="prefecture", amount=27400, remainder="county")
+    parts = split_lines(rule, np.array([114000, 66500, 10000]), np.array([12, 7, 12]))
+    assert [fen_to_yuan(x) for x in parts["prefecture"]] == ["274.00", "159.83", "100.00"]  # 274×7/12, capped
+    assert (parts["prefecture"] + parts["county"]).tolist() == [114000, 66500, 10000]
+
+
+def test_fixed_total_rural_member_training_chengjiang_2023():
+    """7428 members × 100元 = 742800.00, of which 玉溪 contributes a fixed 260000.00."""
+    rule = SplitRule("fixed_total", level="prefecture", amount=26_000_000, remainder="county")
+    lines = np.full(7428, 10000)
+    parts = split_lines(rule, lines)
+    assert fen_to_yuan(lines.sum()) == "742800.00"
+    assert fen_to_yuan(parts["prefecture"].sum()) == "260000.00"
+    assert fen_to_yuan(parts["county"].sum()) == "482800.00"
+    assert ((parts["prefecture"] + parts["county"]) == lines).all()
