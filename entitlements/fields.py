@@ -60,7 +60,7 @@ def normalise_cell(text: object) -> str:
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "t"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "f"}
-_SEX = {"男": MALE, "m": MALE, "male": MALE, "女": FEMALE, "f": FEMALE, "female": FEMALE}
+_SEX = {"男": MALE, "男性": MALE, "m": MALE, "male": MALE, "女": FEMALE, "女性": FEMALE, "f": FEMALE, "female": FEMALE}
 _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
 
 

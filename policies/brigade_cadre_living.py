@@ -73,6 +73,9 @@ class BrigadeCadreLiving(Policy):
         if not parsed.has("tenure_years") and not has_spans:
             raise InputError("缺少任职年限（任职年限列，或任职开始/任职结束列）"
                              " missing tenure: a 任职年限 column or 任职开始/任职结束 columns")
+        if not parsed.has("id_number") and not (parsed.has("sex") and parsed.has("birth_date")):
+            raise InputError("缺少性别、出生日期列，且无身份证号列可推算"
+                             " missing columns: 性别 and 出生日期 (or 身份证号 to read them from)")
         sex, by, bm, bd = birth_and_sex(parsed, need=True)
         birth = (by, bm, bd)
         for f, zh, en in (("death_date", "死亡日期早于出生日期", "death before birth"),

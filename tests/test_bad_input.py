@@ -1,0 +1,164 @@
+"""Bad input: every problem named with row, column, value and reason; nothing lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from entitlements import Calculator, EntitlementInputError, InputError
+from entitlements.dates import DateError, RosterDate, parse_date
+from entitlements.fields import parse_id_number
+from entitlements.roster import read_csv
+
+from .conftest import write_csv
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1940-05-12", RosterDate(1940, 5, 12)), ("1940/5/12", RosterDate(1940, 5, 12)),
+    ("1940.05.12", RosterDate(1940, 5, 12)), ("1940年5月12日", RosterDate(1940, 5, 12)),
+    ("19400512", RosterDate(1940, 5, 12)), ("1940.05", RosterDate(1940, 5)), ("1940-05", RosterDate(1940, 5)),
+    ("1940年5月", RosterDate(1940, 5)), ("194005", RosterDate(1940, 5)), (" 1940-5 ", RosterDate(1940, 5)),
+    ("1940-05-12 00:00:00", RosterDate(1940, 5, 12)),
+])
+def test_every_date_form_of_spec_3(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["1940-13-01", "1941-02-29", "1940.00", "12/05/1940", "去年", "1700-01-01"])
+def test_impossible_or_unreadable_dates_are_refused_with_a_reason(text):
+    with pytest.raises(DateError) as exc:
+        parse_date(text)
+    assert exc.value.zh and exc.value.en
+
+
+def make_id(region: str, birth: str, seq: str) -> str:
+    from stdnum.cn import ric
+
+    base = region + birth + seq
+    return base + ric.calc_check_digit(base + "0")
+
+
+def test_id_number_reads_birth_and_sex_and_checks_the_digit():
+    card = parse_id_number(make_id("530403", "19380412", "121"))
+    assert card.birth == RosterDate(1938, 4, 12) and card.sex == 1 and card.region_known
+    wrong = make_id("530403", "19380412", "121")[:-1] + ("0" if make_id("530403", "19380412", "121")[-1] != "0" else "1")
+    with pytest.raises(ValueError, match="校验码"):
+        parse_id_number(wrong)
+    assert not parse_id_number(make_id("999999", "19380412", "122")).region_known
+
+
+BRIGADE_HEADER = ["编号", "姓名", "身份证号", "性别", "出生日期", "任职年限", "死亡日期", "所属单位", "备注"]
+
+
+def test_brigade_rejects_name_row_column_value_and_reason(tmp_path):
+    good_id = make_id("530403", "19380412", "121")
+    rows = [
+        ["A1", "好人", "", "男", "1938-04", 16, "", "甲镇", ""],               # row 2 ok
+        ["A2", "坏日期", "", "男", "1940-13-01", 16, "", "甲镇", ""],          # row 3 bad date
+        ["A3", "坏性别", "", "未知", "1940-01", 16, "", "甲镇", ""],           # row 4 bad sex
+        ["A4", "校验码", good_id[:-1] + ("0" if good_id[-1] != "0" else "1"), "男", "", 16, "", "甲镇", ""],  # row 5
+        ["A5", "不一致", good_id, "女", "1938-04-12", 16, "", "甲镇", ""],     # row 6 sex disagrees
+        ["A6", "出生不符", good_id, "男", "1939-04-12", 16, "", "甲镇", ""],   # row 7 birth disagrees
+        ["A7", "先死", "", "男", "1940-01", 16, "1930-01", "甲镇", ""],        # row 8 death before birth
+        ["A1", "重复", "", "男", "1938-04", 16, "", "甲镇", ""],               # row 9 duplicate id
+        ["A8", "负年限", "", "男", "1938-04", -3, "", "甲镇", ""],             # row 10 negative
+        ["A9", "荒谬", "", "男", "1938-04", 120, "", "甲镇", ""],              # row 11 absurd
+        ["A10", "身份证", good_id, "", "", 16, "", "甲镇", ""],                # row 12 ok: read from ID
+    ]
+    path = write_csv(tmp_path / "bad.csv", BRIGADE_HEADER, rows)
+    result = Calculator("brigade_cadre_living").compute_roster(path, 2025)
+    data = result.to_json()
+    by_row = {r["row"]: r for r in data["rejects"]}
+    assert set(by_row) == {3, 4, 5, 6, 7, 8, 9, 10, 11}
+    assert by_row[3]["column"] == "出生日期" and by_row[3]["value"] == "1940-13-01" and "月份" in by_row[3]["reason"]
+    assert by_row[4]["column"] == "性别" and by_row[4]["value"] == "未知"
+    assert by_row[5]["column"] == "身份证号" and "校验码" in by_row[5]["reason"]
+    assert by_row[6]["column"] == "性别" and "身份证号" in by_row[6]["reason"]
+    assert by_row[7]["column"] == "出生日期" and "1938-04-12" in by_row[7]["reason"]
+    assert by_row[8]["column"] == "死亡日期"
+    assert by_row[9]["column"] == "编号" and "第2行" in by_row[9]["reason"]
+    assert by_row[10]["column"] == "任职年限" and "负" in by_row[10]["reason"]
+    assert by_row[11]["column"] == "任职年限" and "120" in by_row[11]["reason"]
+    assert data["rows"] == {"read": 11, "accepted": 2, "rejected": 9}
+    assert [b["id"] for b in data["beneficiaries"]] == ["A1", "A10"]
+    assert data["beneficiaries"][1]["paid_months"] == 12  # sex and birth read from the ID number
+    assert any(n["column"] == "备注" for n in data["notices"])  # unknown header reported, not dropped
+
+
+def test_rejects_in_english(tmp_path):
+    path = write_csv(tmp_path / "bad.csv", BRIGADE_HEADER, [["A1", "x", "", "男", "1940-13-01", 16, "", "", ""]])
+    data = Calculator("brigade_cadre_living", lang="en").compute_roster(path, 2025).to_json()
+    assert data["rejects"][0]["reason"].startswith("no such month")
+
+
+def test_missing_required_columns_is_an_input_error(tmp_path):
+    path = write_csv(tmp_path / "no_type.csv", ["组织编号", "党员人数"], [["O1", 5]])
+    with pytest.raises(InputError, match="组织类型"):
+        Calculator("two_new_16321").compute_roster(path, 2025)
+    path = write_csv(tmp_path / "no_sex.csv", ["编号", "任职年限"], [["A", 12]])
+    with pytest.raises(InputError, match="性别"):
+        Calculator("brigade_cadre_living").compute_roster(path, 2025)
+
+
+def test_two_new_unknown_type_negative_count_and_months_over_twelve(tmp_path):
+    path = write_csv(tmp_path / "orgs.csv", ["组织编号", "组织类型", "党员人数", "书记任职月数"], [
+        ["O1", "党支部", 5, 12], ["O2", "党小组", 5, 12], ["O3", "党支部", -1, 12], ["O4", "党支部", 5, 13],
+        ["O5", "", 5, 12]])
+    data = Calculator("two_new_16321").compute_roster(path, 2025).to_json()
+    reasons = {r["row"]: (r["column"], r["reason"]) for r in data["rejects"]}
+    assert reasons[3][0] == "组织类型" and "党委" in reasons[3][1]  # lists what is accepted
+    assert reasons[4][0] == "党员人数"
+    assert reasons[5][0] == "书记任职月数"
+    assert reasons[6][0] == "组织类型" and "必填" in reasons[6][1]
+    assert data["rows"] == {"read": 5, "accepted": 1, "rejected": 4}
+
+
+def test_village_end_before_start_unknown_post_and_whole_person_rejected(tmp_path):
+    path = write_csv(tmp_path / "v.csv", ["编号", "职务", "任职开始", "任职结束"], [
+        ["V1", "委员", "2015-01-01", "2017-12-31"],
+        ["V1", "主任", "2018-01-01", "2017-12-31"],   # end before start: V1 cannot be paid from row 2 alone
+        ["V2", "村长", "2015-01-01", "2017-12-31"],   # unknown post
+        ["V3", "委员", "2015-01-01", ""],             # blank end
+        ["V4", "委员", "2015-01-01", "2020-12-31"],
+    ])
+    data = Calculator("village_cadre_departure", standards={
+        "sources": {"t": {"doc": "t"}},
+        "standards": {"posts.member": {"kind": "money", "values": [{"from": "2010-01", "amount": "1200", "source": "t"}]}},
+    }).compute_roster(path, 2020).to_json()
+    rows = {r["row"]: r for r in data["rejects"]}
+    assert rows[3]["column"] == "任职结束" and "早于" in rows[3]["reason"]
+    assert rows[2]["column"] == "编号" and "第3行" in rows[2]["reason"]
+    assert rows[4]["column"] == "职务" and rows[4]["value"] == "村长"
+    assert rows[5]["column"] == "任职结束"
+    assert data["rows"] == {"read": 5, "accepted": 1, "rejected": 4}
+    assert data["beneficiaries"][0]["amount"] == "7200.00"  # 6 years × 1200
+
+
+def test_village_missing_post_standard_is_a_reason_not_a_crash(tmp_path):
+    path = write_csv(tmp_path / "v.csv", ["编号", "职务", "任职开始", "任职结束"], [["V1", "书记", "2015-01", "2020-01"]])
+    data = Calculator("village_cadre_departure").compute_roster(path, 2019).to_json()
+    b = data["beneficiaries"][0]
+    assert b["amount"] == "0.00" and not b["eligible"] and "缺少岗位补贴标准" in b["reasons"][0]
+
+
+def test_api_errors_name_the_field():
+    calc = Calculator("brigade_cadre_living")
+    with pytest.raises(EntitlementInputError) as exc:
+        calc.compute({"id": "x", "sex": "男", "birth_date": "1940-02-30", "tenure_years": 12}, year=2025)
+    assert exc.value.field == "birth_date" and exc.value.value == "1940-02-30"
+    with pytest.raises(EntitlementInputError) as exc:
+        calc.compute({"id": "x", "sex": "M", "birth_date": "1940-02", "tenure_years": "twelve"}, year=2025)
+    assert exc.value.field == "tenure_years"
+
+
+def test_gbk_csv_and_blank_lines(tmp_path):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("组织编号,组织类型,党员人数\n\nO1,党支部,3\n".encode("gb18030"))
+    table = read_csv(path)
+    assert table.row_numbers.tolist() == [3]  # as Excel numbers it: the blank line is row 2
+    data = Calculator("two_new_16321").compute_roster(path, 2025).to_json()
+    assert data["totals"]["amount"] == "5700.00"  # 3000 + 12 × 200 + 3 × 100
+
+
+def test_unreadable_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError):
+        read_csv(tmp_path / "missing.csv")

@@ -1,0 +1,100 @@
+"""Contract every policy meets: its data cites a source for every value; profiles resolve."""
+
+from __future__ import annotations
+
+import pytest
+
+from entitlements import Calculator, ProfileError, StandardsError
+from entitlements.profiles import load_policy_data, profiles, resolve_profile
+from policies import REGISTRY
+
+
+@pytest.mark.parametrize("policy_id", list(REGISTRY))
+@pytest.mark.parametrize("profile", ["yunnan", "yunnan.yuxi", "yunnan.yuxi.jiangchuan", "yunnan.yuxi.chengjiang"])
+def test_every_value_has_a_source_document(policy_id, profile):
+    data = load_policy_data(policy_id, profile)
+    assert data.standards
+    for std in data.standards.values():
+        assert std.unit or std.kind == "split", std.path
+        for v in std.values:
+            assert v.source.doc, (std.path, v.start_label)
+
+
+@pytest.mark.parametrize("alias, pid", [("江川区", "yunnan.yuxi.jiangchuan"), ("江川", "yunnan.yuxi.jiangchuan"),
+                                        ("澄江市", "yunnan.yuxi.chengjiang"), ("云南", "yunnan"),
+                                        ("yunnan.yuxi", "yunnan.yuxi"), ("晋城市城区", "shanxi.jincheng.chengqu")])
+def test_profile_aliases(alias, pid):
+    assert resolve_profile(alias).id == pid
+
+
+def test_children_inherit_and_override():
+    base = load_policy_data("two_new_16321", "yunnan")
+    cj = load_policy_data("two_new_16321", "yunnan.yuxi.chengjiang")
+    assert cj.get("org_funding.branch") == base.get("org_funding.branch")  # inherited
+    assert cj.get("splits.org_funding").at(2024 * 12).value.shares == (("prefecture", 1), ("county", 1))
+    assert "splits.total" in load_policy_data("brigade_cadre_living", "江川区").standards
+    assert "splits.total" not in load_policy_data("brigade_cadre_living", "澄江市").standards
+    assert set(profiles()) >= {"yunnan", "yunnan.yuxi.jiangchuan", "shanxi.jincheng.chengqu"}
+
+
+def test_unknown_profile_and_out_of_scope_policy():
+    with pytest.raises(ProfileError, match="江川区"):
+        resolve_profile("昆明")  # the message lists what exists
+    with pytest.raises(ProfileError):
+        Calculator("two_new_16321", profile="shanxi")
+
+
+def test_a_standards_overlay_adds_a_layer_without_code():
+    overlay = {
+        "sources": {"s": {"doc": "假设文件〔2030〕1号"}},
+        "standards": {
+            "layers.raise_2030": {"kind": "tiers", "label": "2030年提标", "unit": "元/人/月", "tier_on": "tenure_years",
+                                  "values": [{"from": "2030-07", "source": "s",
+                                              "tiers": [{"min": 11, "amount": "100"}, {"min": 21, "amount": "150"}]}]},
+            "splits.layers.raise_2030": {"kind": "split", "values": [
+                {"from": "2030-07", "rule": "ratio", "shares": {"province": 50, "prefecture": 30, "county": 20},
+                 "source": "s"}]},
+        },
+    }
+    calc = Calculator("brigade_cadre_living", standards=overlay)
+    one = calc.compute({"id": "x", "sex": "男", "birth_date": "1935-01", "tenure_years": 25}, year=2030)
+    assert one.by_component["raise_2030"] == 150 * 6  # July to December
+    assert one.months["2030-06"] == 88 and one.months["2030-07"] == 238
+    # base 28 × 12 at 5/10, raise_2002 60 × 12 at 7/10, the new layer 150 × 6 at 50/100
+    assert one.by_level["province"] == 336 * 5 // 10 + 720 * 7 // 10 + 900 * 50 // 100
+
+
+def test_malformed_standards_are_refused_with_the_place_named():
+    bad = {"sources": {"s": {"doc": "x"}},
+           "standards": {"layers.base": {"values": [{"from": "2030-13", "source": "s", "tiers": []}]}}}
+    with pytest.raises(StandardsError, match="layers.base"):
+        Calculator("brigade_cadre_living", standards=bad)
+    bad = {"standards": {"layers.x": {"kind": "money", "values": [{"from": "2030-01", "amount": "1", "source": "nope"}]}}}
+    with pytest.raises(StandardsError, match="unknown source 'nope'"):
+        Calculator("brigade_cadre_living", standards=bad)
+
+
+def test_conventions_same_month_start_and_death_month_stop():
+    overlay = {"conventions": {"start": "same_month", "stop": "death_month", "note": "测试"}}
+    calc = Calculator("brigade_cadre_living", standards=overlay)
+    one = calc.compute({"id": "x", "sex": "女", "birth_date": "1975-03-10", "tenure_years": 11,
+                        "death_date": "2025-10-05"}, year=2025)
+    assert [m for m, v in one.months.items() if v] == [f"2025-{m:02d}" for m in range(3, 10)]
+    default = Calculator("brigade_cadre_living").compute(
+        {"id": "x", "sex": "女", "birth_date": "1975-03-10", "tenure_years": 11, "death_date": "2025-10-05"}, year=2025)
+    assert [m for m, v in default.months.items() if v] == [f"2025-{m:02d}" for m in range(4, 11)]
+
+
+def test_rounding_to_yuan_profile_convention():
+    overlay = {"conventions": {"rounding": "yuan"}}
+    calc = Calculator("two_new_16321", standards=overlay)
+    # a mid-year raise prorates an annual amount: 3000 × 6/12 + 3001 × 6/12 = 3000.50 → 3001 (yuan) / 3000.50 (fen)
+    raise_ = {"sources": {"s": {"doc": "x"}}, "standards": {
+        "org_funding.branch": {"values": [{"from": "2017-01", "amount": "3000", "source": "s"},
+                                          {"from": "2025-07", "amount": "3001", "source": "s"}]}}}
+    fen = Calculator("two_new_16321", standards=raise_).compute({"org_id": "o", "org_type": "党支部", "secretary_months": 0},
+                                                                 year=2025)
+    assert fen.amount == 3000.5
+    yuan = Calculator("two_new_16321", standards={**raise_, **overlay}).compute(
+        {"org_id": "o", "org_type": "党支部", "secretary_months": 0}, year=2025)
+    assert yuan.amount == 3001 and calc is not None
