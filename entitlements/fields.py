@@ -41,6 +41,7 @@ class Field:
     default: Any = None
     choices: Mapping[str, str] = {}  # accepted text -> code, for kind "choice"
     max: int | None = None  # upper bound of a plausible int
+    whole_part: bool = False  # int fields: take the whole part of a decimal (tenure 15.5 -> 15)
 
     def headers(self) -> tuple[str, ...]:
         return (self.header, self.name, *self.aliases)
@@ -62,6 +63,8 @@ _TRUE = {"是", "y", "yes", "true", "1", "√", "t"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "f"}
 _SEX = {"男": MALE, "男性": MALE, "m": MALE, "male": MALE, "女": FEMALE, "女性": FEMALE, "f": FEMALE, "female": FEMALE}
 _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
+_DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
+_UNIT_SUFFIX = re.compile(r"(年|个月|月|个|人|名)$")
 
 
 def parse_cell(field: Field, text: str) -> Any:
@@ -70,6 +73,9 @@ def parse_cell(field: Field, text: str) -> Any:
     if kind == "text":
         return text
     if kind == "int":
+        text = _UNIT_SUFFIX.sub("", text).strip()  # "15年", "12个月", "5人"
+        if field.whole_part and _DECIMAL.match(text):
+            text = text.split(".")[0]
         if not _INT.match(text):
             raise CellError(f"应为整数：{text}", f"not a whole number: {text}")
         value = int(float(text)) if "." in text else int(text)

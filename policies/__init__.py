@@ -5,8 +5,11 @@ from __future__ import annotations
 from entitlements.policy import Policy
 
 from .brigade_cadre_living import POLICY as BRIGADE_CADRE_LIVING
+from .brigade_cadre_living import BrigadeCadre, ServiceSpan
 from .two_new_16321 import POLICY as TWO_NEW_16321
+from .two_new_16321 import PartyOrganisation
 from .village_cadre_departure import POLICY as VILLAGE_CADRE_DEPARTURE
+from .village_cadre_departure import PostSpan, VillageCadre
 
 REGISTRY: dict[str, Policy] = {p.id: p for p in (TWO_NEW_16321, BRIGADE_CADRE_LIVING, VILLAGE_CADRE_DEPARTURE)}
 
@@ -16,3 +19,6 @@ def get_policy(policy_id: str) -> Policy:
         return REGISTRY[policy_id.strip()]
     except KeyError:
         raise LookupError(f"未知政策 unknown policy '{policy_id}'. 可用 known: {', '.join(REGISTRY)}") from None
+
+
+__all__ = ["REGISTRY", "get_policy", "BrigadeCadre", "ServiceSpan", "PartyOrganisation", "PostSpan", "VillageCadre"]

@@ -11,7 +11,10 @@ Months are counted by interval arithmetic: no per-month loop.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
+from pydantic import BaseModel
 
 from entitlements.dates import merge_intervals, month_index, month_label
 from entitlements.fields import MALE, Field
@@ -30,6 +33,31 @@ NEVER = 10**7  # a month index beyond any date: "no death date"
 MAX_TENURE = 80
 
 
+class ServiceSpan(BaseModel):
+    start: dt.date | str
+    end: dt.date | str
+
+
+class BrigadeCadre(BaseModel):
+    """Typed input for one former brigade-level cadre (the API also takes a plain dict).
+
+    Give ``tenure_years`` or ``spans``; ``sex`` and ``birth_date`` may come from ``id_number``.
+    """
+
+    id: str | None = None
+    name: str | None = None
+    id_number: str | None = None
+    sex: str | None = None
+    birth_date: dt.date | str | None = None
+    tenure_years: int | None = None
+    spans: list[ServiceSpan] | None = None
+    served_before_1984: bool = True
+    state_subsidised: bool = True
+    left_office: dt.date | str | None = None
+    death_date: dt.date | str | None = None
+    unit: str = ""
+
+
 class BrigadeCadreLiving(Policy):
     id = "brigade_cadre_living"
     schedule = "monthly"
@@ -38,7 +66,8 @@ class BrigadeCadreLiving(Policy):
         *ID_FIELDS,
         Field("sex", "性别", "sex", "sex"),
         Field("birth_date", "出生日期", "date", "birth date", aliases=("出生年月",)),
-        Field("tenure_years", "任职年限", "int", "tenure (years)", aliases=("任职年数",), max=MAX_TENURE),
+        Field("tenure_years", "任职年限", "int", "tenure (years)", aliases=("任职年数",), max=MAX_TENURE,
+              whole_part=True),  # only whole years count
         *SPAN_FIELDS,
         Field("served_before_1984", "1984年前任职", "bool", "served before 1984", default=True),
         Field("state_subsidised", "在职时领取国家补助", "bool", "state-subsidised in office",
@@ -86,7 +115,8 @@ class BrigadeCadreLiving(Policy):
                       "neither id nor ID number is given", "")
         tenure = parsed.columns["tenure_years"].ints(missing=-1)
         span = None
-        if has_spans and not parsed.has("tenure_years"):
+        tenure_given = parsed.has("tenure_years") and parsed.columns["tenure_years"].present.any()
+        if has_spans and not tenure_given:
             span = spans(parsed, birth)
             missing = ~span["present"] & ~parsed.rejected
             parsed.reject(np.flatnonzero(missing), "start", "任职开始或任职结束为空", "service start or end missing", "")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+from pydantic import BaseModel, Field as ModelField
 
 from entitlements.dates import month_label
 from entitlements.fields import Field, choice_map
@@ -40,6 +41,18 @@ COUNT_KEYS = {
     "member": "member", "党员": "member",
 }
 MAX_MEMBERS = 100_000  # plausibility bound for one organisation's roster row
+
+
+class PartyOrganisation(BaseModel):
+    """Typed input for one organisation (the API also takes a plain dict)."""
+
+    org_id: str | None = None
+    name: str | None = None
+    org_type: str = ModelField(description="党委/党总支/党支部, or committee/general_branch/branch")
+    members: int = ModelField(0, ge=0)
+    secretary_public_servant: bool = False
+    secretary_months: int = ModelField(MONTHS_PER_YEAR, ge=0, le=MONTHS_PER_YEAR)
+    unit: str = ""
 
 
 class TwoNew16321(Policy):

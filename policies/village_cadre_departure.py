@@ -11,10 +11,12 @@ the departures (last month served) that fall in it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
 import numpy as np
+from pydantic import BaseModel
 
 from entitlements.dates import month_label
 from entitlements.fields import Field, choice_map
@@ -45,6 +47,23 @@ MISSING = -1
 
 def post_name(code: int, lang: str = "zh") -> str:
     return POST_NAMES[POSTS[code]][0] if lang == "zh" else POSTS[code]
+
+
+class PostSpan(BaseModel):
+    post: str
+    start: dt.date | str
+    end: dt.date | str
+
+
+class VillageCadre(BaseModel):
+    """Typed input for one departed village (community) cadre and their posts."""
+
+    id: str | None = None
+    name: str | None = None
+    id_number: str | None = None
+    unit: str = ""
+    excluded_reason: str = ""
+    spans: list[PostSpan]
 
 
 class VillageCadreDeparture(Policy):

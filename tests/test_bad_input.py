@@ -9,7 +9,7 @@ from entitlements.dates import DateError, RosterDate, parse_date
 from entitlements.fields import parse_id_number
 from entitlements.roster import read_csv
 
-from .conftest import write_csv
+from .conftest import EXAMPLES, write_csv
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -162,3 +162,23 @@ def test_gbk_csv_and_blank_lines(tmp_path):
 def test_unreadable_file_is_an_input_error(tmp_path):
     with pytest.raises(InputError):
         read_csv(tmp_path / "missing.csv")
+
+
+def test_typed_models_and_clerk_style_numbers():
+    import datetime as dt
+
+    from policies import BrigadeCadre, PartyOrganisation, VillageCadre
+
+    calc = Calculator("brigade_cadre_living", profile="江川区")
+    by_tenure = calc.compute(BrigadeCadre(id="A", sex="男", birth_date=dt.date(1938, 4, 1), tenure_years=16), year=2025)
+    by_spans = calc.compute(BrigadeCadre(id="A", sex="男", birth_date="1938-04",
+                                         spans=[{"start": "1960-01", "end": "1976-06"}]), year=2025)
+    assert by_tenure.amount == by_spans.amount == 996  # 16 whole years either way
+    # "15.5年" is 15 whole years: the 11–15 tier
+    assert calc.compute({"id": "x", "sex": "男性", "birth_date": "1938-04", "tenure_years": "15.5年"}, year=2025).amount == 936
+    org = Calculator("two_new_16321").compute(PartyOrganisation(org_id="o", org_type="党委", members=10), year=2025)
+    assert org.amount == 10000 + 2400 + 1000
+    v = Calculator("village_cadre_departure", standards=str(EXAMPLES / "village_post_standards.csv"))
+    one = v.compute(VillageCadre(id="V", spans=[{"post": "委员", "start": dt.date(2015, 1, 1), "end": dt.date(2017, 12, 31)}]),
+                    year=2017)
+    assert one.amount == 4800
