@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -200,5 +200,3 @@ def choice_map(entries: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
             out[name.lower()] = code
     return out
 
-
-Formatter = Callable[[Any], str]

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from attrs import define, frozen
 
-from .fields import CellError, Field, ParsedColumn, normalise_cell, normalise_header, parse_column
+from .fields import Field, ParsedColumn, normalise_cell, normalise_header, parse_column
 
 
 class InputError(ValueError):
@@ -205,7 +205,3 @@ def reject_groups(parsed: ParsedTable, keys: np.ndarray, key_field: str) -> None
     for pos in follow:
         row = first_bad[keys[pos]]
         parsed.reject([pos], key_field, f"同一人的第{row}行有误，此人暂不计算", f"another row of this person (row {row}) is rejected")
-
-
-def cell_error(exc: CellError) -> tuple[str, str]:
-    return exc.zh, exc.en

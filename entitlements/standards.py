@@ -133,6 +133,11 @@ class Standard:
                 current = v
         return current
 
+    def at_or_first(self, month: int) -> DatedValue:
+        """The value in force, or the first one for months before it (conditions and splits
+        of a programme that had not started yet; its amounts are zero then)."""
+        return self.at(month) or self.values[0]
+
     def starts(self) -> list[int]:
         return [v.start for v in self.values]
 

@@ -166,9 +166,9 @@ class BrigadeCadreLiving(Policy):
         c = who.columns
         n = len(who)
         conv = data.conventions
-        age = np.where(c["sex"] == MALE, data.get("eligibility.age_male").at(first).value,
-                       data.get("eligibility.age_female").at(first).value)
-        min_tenure = data.get("eligibility.min_tenure_years").at(first).value
+        age = np.where(c["sex"] == MALE, data.get("eligibility.age_male").at_or_first(first).value,
+                       data.get("eligibility.age_female").at_or_first(first).value)
+        min_tenure = data.get("eligibility.min_tenure_years").at_or_first(first).value
         age_month = c["birth_month"] + age * MONTHS_PER_YEAR
         condition_month = np.maximum(age_month, c["left_month"])
         first_paid = condition_month + (1 if conv.start == "next_month" else 0)
@@ -214,7 +214,7 @@ class BrigadeCadreLiving(Policy):
                         lines[k][lv] = lines[k].get(lv, 0) + parts[:, j]
             else:
                 for k, line in seg_lines.items():
-                    rule = split_std[k].at(s)
+                    rule = split_std[k].at_or_first(s)
                     for lv, part in split_lines(rule.value, line, months, whole_programme=whole_programme).items():
                         lines[k][lv] = lines[k].get(lv, 0) + part
         detail = {
@@ -260,10 +260,10 @@ class BrigadeCadreLiving(Policy):
         out = [label(lang, "条件：", "Conditions:")]
         out.append(label(lang, f"  1984年前任职：{ok(c['before_1984'][i])}", f"  served before 1984: {ok(c['before_1984'][i])}"))
         out.append(label(lang, f"  在职时领取国家补助：{ok(c['subsidised'][i])}", f"  state-subsidised: {ok(c['subsidised'][i])}"))
-        mt = data.get("eligibility.min_tenure_years").at(comp.first)
+        mt = data.get("eligibility.min_tenure_years").at_or_first(comp.first)
         out.append(label(lang, f"  任职年限 {c['tenure'][i]} 年 ≥ {d['min_tenure']} 年：{ok(c['tenure'][i] >= d['min_tenure'])}",
                          f"  tenure {c['tenure'][i]} ≥ {d['min_tenure']} years: {ok(c['tenure'][i] >= d['min_tenure'])}") + cite(mt, lang))
-        age_std = data.get("eligibility.age_male" if c["sex"][i] == MALE else "eligibility.age_female").at(comp.first)
+        age_std = data.get("eligibility.age_male" if c["sex"][i] == MALE else "eligibility.age_female").at_or_first(comp.first)
         out.append(label(lang, f"  {sex_zh}，出生于{month_label(c['birth_month'][i])}，{d['age'][i]}周岁于{month_label(d['age_month'][i])}年满",
                          f"  {sex_en}, born {month_label(c['birth_month'][i])}, reaches {d['age'][i]} in {month_label(d['age_month'][i])}") + cite(age_std, lang))
         if c["left_month"][i] > -NEVER:

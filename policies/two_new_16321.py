@@ -114,18 +114,15 @@ class TwoNew16321(Policy):
             if int(value) < 0:
                 raise InputError(f"计数不能为负 count must not be negative: {key}={value}")
             merged[canon] = merged.get(canon, 0) + int(value)
-        ids, names, org, mult, members, months, quantity = [], [], [], [], [], [], []
-        for t in ORG_TYPES:
-            if merged.get(t):
-                ids.append(t), names.append(ORG_TYPE_NAMES[t][0]), org.append(ORG_TYPES.index(t))
-                mult.append(merged[t]), members.append(0), months.append(0), quantity.append(merged[t])
+        # (id, name, org type, organisations, members, secretary months, quantity shown)
+        entries = [(t, ORG_TYPE_NAMES[t][0], ORG_TYPES.index(t), merged[t], 0, 0, merged[t])
+                   for t in ORG_TYPES if merged.get(t)]
         if merged.get("paid_secretary"):
-            ids.append("paid_secretary"), names.append("书记（非公职人员）"), org.append(-1)
-            mult.append(0), members.append(0), months.append(merged["paid_secretary"] * MONTHS_PER_YEAR)
-            quantity.append(merged["paid_secretary"])
+            n_sec = merged["paid_secretary"]
+            entries.append(("paid_secretary", "书记（非公职人员）", -1, 0, 0, n_sec * MONTHS_PER_YEAR, n_sec))
         if merged.get("member"):
-            ids.append("member"), names.append("党员"), org.append(-1)
-            mult.append(0), members.append(merged["member"]), months.append(0), quantity.append(merged["member"])
+            entries.append(("member", "党员", -1, 0, merged["member"], 0, merged["member"]))
+        ids, names, org, mult, members, months, quantity = (list(col) for col in zip(*entries)) if entries else ([],) * 7
         n = len(ids)
         return Beneficiaries(
             ids=np.array(ids, dtype=object), names=np.array(names, dtype=object),
@@ -163,7 +160,7 @@ class TwoNew16321(Policy):
                 line = div_round_half_up(numerator, MONTHS_PER_YEAR)
                 if data.conventions.rounding == "yuan":
                     line = round_to_yuan(line)
-                rule = split_std[c].at(s)
+                rule = split_std[c].at_or_first(s)
                 parts = split_lines(rule.value, line, tie_keys=None, whole_programme=whole_programme)
                 for lv, part in parts.items():
                     lines[c][lv] = lines[c].get(lv, 0) + part
@@ -191,6 +188,10 @@ class TwoNew16321(Policy):
             period = f"{month_label(s)}～{month_label(e - 1)}（{e - s}个月）" if lang == "zh" else \
                 f"{month_label(s)} to {month_label(e - 1)} ({e - s} months)"
             lines.append(label(lang, f"期间 {period}", f"Period {period}"))
+            if data.get("member_training.per_member").at(s) is None:
+                first = data.get("member_training.per_member").values[0].start_label
+                lines.append(label(lang, f"  标准自{first}起施行，本期不适用", f"  standards apply from {first}: none due"))
+                continue
             if t >= 0:
                 std = data.get(f"org_funding.{ORG_TYPES[t]}")
                 v = std.at(s)
@@ -219,7 +220,7 @@ class TwoNew16321(Policy):
                     f"{members} members → {fen_to_yuan(v.value)} per member-year × {members} × {e - s}/12")
                     + cite(v, lang))
             for c in COMPONENTS:
-                rule = data.get(f"splits.{c}").at(s)
+                rule = data.get(f"splits.{c}").at_or_first(s)
                 lines.append(label(lang, f"分担（{COMPONENT_NAMES[c][0]}）：", f"split ({COMPONENT_NAMES[c][1]}): ")
                              + rule.value.describe(lang) + cite(rule, lang))
         names = LEVEL_NAMES[lang]

@@ -200,7 +200,6 @@ spans = st.lists(
 
 def brute_force_fen(person_spans, standards, departure_rule=False):
     """Reference: walk every month, credit the month once at the combined standard."""
-    import datetime as dt
 
     def value(post, month):
         vals = standards["standards"][f"posts.{post}"]["values"]
