@@ -9,7 +9,7 @@ one, so there is one formula per rule.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -137,7 +137,7 @@ def label(lang: str, zh: str, en: str) -> str:
     return en if lang == "en" else zh
 
 
-def keys_for(parsed: ParsedTable, names: Sequence[str], label_prefix: str = "") -> np.ndarray:
+def keys_for(parsed: ParsedTable, names: Sequence[str]) -> np.ndarray:
     """Beneficiary key per row: the first of ``names`` that is filled in."""
     n = len(parsed.table)
     keys = np.full(n, "", dtype=object)
@@ -148,12 +148,12 @@ def keys_for(parsed: ParsedTable, names: Sequence[str], label_prefix: str = "") 
     return keys
 
 
-def first_per_group(owner: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
-    """Value of the first row of each group (rows in table order)."""
-    out = np.empty(groups, dtype=values.dtype)
-    order = np.argsort(owner, kind="stable")[::-1]
-    out[owner[order]] = values[order]
-    return out
+def first_rows(owner: np.ndarray, groups: int) -> np.ndarray:
+    """Position of the first accepted row of each beneficiary (rows in table order)."""
+    rows = np.flatnonzero(owner >= 0)
+    first = np.full(groups, -1, dtype=np.int64)
+    first[owner[rows][::-1]] = rows[::-1]  # later writes win: reversed, the first row wins
+    return first
 
 
 def group_keys(keys: np.ndarray, accepted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -188,5 +188,3 @@ def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str) -> None
         else:
             seen[key] = row
 
-
-Registry = Mapping[str, Policy]

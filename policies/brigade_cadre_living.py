@@ -21,7 +21,7 @@ from entitlements.fields import MALE, Field
 from entitlements.money import fen_to_yuan, split_by_weights
 from entitlements.people import ID_FIELDS, SPAN_FIELDS, UNIT_ALIASES, birth_and_sex, not_before, span_notices, spans
 from entitlements.policy import (
-    Beneficiaries, Computation, Policy, cite, group_keys, keys_for, label, reject_duplicates,
+    Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label, reject_duplicates,
 )
 from entitlements.profiles import PolicyData
 from entitlements.roster import InputError, ParsedTable, reject_groups
@@ -128,9 +128,8 @@ class BrigadeCadreLiving(Policy):
         accepted = ~parsed.rejected
         ids, owner = group_keys(keys, accepted)
         n = len(ids)
-        first_row = np.full(n, -1, dtype=np.int64)
         rows = np.flatnonzero(accepted)
-        first_row[owner[rows][::-1]] = rows[::-1]  # first accepted row of each person
+        first_row = first_rows(owner, n)
         cols = parsed.columns
 
         def per_person(values: np.ndarray) -> np.ndarray:

@@ -22,7 +22,7 @@ from entitlements.dates import month_label
 from entitlements.fields import Field, choice_map
 from entitlements.money import div_round_half_up, fen_to_yuan, round_to_yuan
 from entitlements.people import ID_FIELDS, SPAN_FIELDS, spans, span_notices
-from entitlements.policy import Beneficiaries, Computation, Policy, cite, group_keys, keys_for, label
+from entitlements.policy import Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label
 from entitlements.profiles import PolicyData
 from entitlements.roster import InputError, ParsedTable, reject_groups
 from entitlements.splits import split_lines
@@ -102,8 +102,7 @@ class VillageCadreDeparture(Policy):
         ids, owner = group_keys(keys, accepted)
         n = len(ids)
         rows = np.flatnonzero(accepted)
-        first_row = np.full(n, -1, dtype=np.int64)
-        first_row[owner[rows][::-1]] = rows[::-1]
+        first_row = first_rows(owner, n)
         stop = span["first"] + span["months"]
         span_notices(parsed, owner, span["first"], stop, "id")
         cols = parsed.columns

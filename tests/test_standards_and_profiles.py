@@ -98,3 +98,14 @@ def test_rounding_to_yuan_profile_convention():
     yuan = Calculator("two_new_16321", standards={**raise_, **overlay}).compute(
         {"org_id": "o", "org_type": "党支部", "secretary_months": 0}, year=2025)
     assert yuan.amount == 3001 and calc is not None
+
+
+def test_years_before_a_programme_started_pay_nothing_and_still_explain():
+    org = Calculator("two_new_16321").compute({"org_id": "o", "org_type": "党委", "members": 10}, year=2016)
+    assert org.amount == 0 and "2017-01" in org.explain()
+    cadre = Calculator("brigade_cadre_living").compute(
+        {"id": "x", "sex": "男", "birth_date": "1930-01", "tenure_years": 20}, year=1989)
+    assert cadre.amount == 0 and cadre.paid_months == 0
+    first_year = Calculator("brigade_cadre_living").compute(
+        {"id": "x", "sex": "男", "birth_date": "1930-01", "tenure_years": 20}, year=1990)
+    assert first_year.amount == 23 * 12  # the 1989 tiers from 1990-01, before the 2002 raise
