@@ -5,6 +5,7 @@ Exit codes: 0 success; 1 rejects under --strict; 2 usage or unreadable input.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from enum import Enum
@@ -13,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from entitlements import Calculator, InputError, ProfileError, StandardsError
@@ -114,8 +116,12 @@ def calc(
         _emit(text, out_path)
     elif fmt is Format.csv:
         _emit(csv_text(result, lang.value), out_path, bom=True)
+    elif out_path is None:
+        _print_table(result, lang.value, out)
     else:
-        _print_table(result, lang.value)
+        buffer = Console(file=io.StringIO(), width=160, no_color=True, soft_wrap=True)
+        _print_table(result, lang.value, buffer, limit=None)
+        _emit(buffer.file.getvalue(), out_path)
     if strict and result.rejects:
         raise typer.Exit(1)
 
@@ -127,7 +133,7 @@ def _emit(text: str, path: Optional[Path], bom: bool = False) -> None:
         write_atomic(path, text, encoding="utf-8-sig" if bom else "utf-8")
 
 
-def _print_table(result, lang: str, limit: int = 50) -> None:
+def _print_table(result, lang: str, out: Console, limit: int | None = 50) -> None:
     zh = lang != "en"
     data = result.to_json(lang)
     calc = result.calculator
@@ -159,15 +165,15 @@ def _print_table(result, lang: str, limit: int = 50) -> None:
         detail.add_column("数量" if zh else "count", justify="right")
     detail.add_column("金额" if zh else "amount", justify="right")
     detail.add_column("说明" if zh else "reasons")
-    for p in people[:limit]:
-        row = [p["id"], p["name"], p["unit"]]
+    for p in people if limit is None else people[:limit]:
+        row = [escape(p["id"]), escape(p["name"]), escape(p["unit"])]
         if monthly:
             row.append(str(p["paid_months"]))
         if result.mode == "counts":
             row.append(str(p["count"]))
-        detail.add_row(*row, p["amount"], "；".join(p["reasons"]))
+        detail.add_row(*row, p["amount"], escape("；".join(p["reasons"])))
     out.print(detail)
-    if len(people) > limit:
+    if limit is not None and len(people) > limit:
         out.print(f"…… 另有 {len(people) - limit} 条，完整明细请用 --format json 或 csv" if zh
                   else f"... {len(people) - limit} more; use --format json or csv for all")
     rows = data["rows"]
@@ -175,23 +181,24 @@ def _print_table(result, lang: str, limit: int = 50) -> None:
         out.print(f"读取 {rows['read']} 行：接收 {rows['accepted']}，退回 {rows['rejected']}；发放人数（个数）{totals['beneficiaries']}"
                   if zh else f"rows read {rows['read']}: accepted {rows['accepted']}, rejected {rows['rejected']}; "
                   f"paid {totals['beneficiaries']}", highlight=False)
-    _print_problems(data, zh)
+    _print_problems(data, zh, out)
 
 
-def _print_problems(data: dict, zh: bool) -> None:
+def _print_problems(data: dict, zh: bool, out: Console = out) -> None:
     if data["rejects"]:
         t = RichTable(title="退回 Rejects" if zh else "Rejects", title_justify="left", style="red")
         for h in (["行", "列", "值", "原因"] if zh else ["row", "column", "value", "reason"]):
             t.add_column(h)
         for r in data["rejects"]:
-            t.add_row(str(r["row"]), r["column"], r["value"], r["reason"])
+            t.add_row(str(r["row"]), escape(r["column"]), escape(r["value"]), escape(r["reason"]))
         out.print(t)
     if data["notices"]:
         t = RichTable(title="提示 Notices" if zh else "Notices", title_justify="left", style="yellow")
         for h in (["行", "列", "值", "提示"] if zh else ["row", "column", "value", "message"]):
             t.add_column(h)
         for n in data["notices"]:
-            t.add_row("" if n["row"] is None else str(n["row"]), n["column"], n["value"], n["message"])
+            t.add_row("" if n["row"] is None else str(n["row"]), escape(n["column"]), escape(n["value"]),
+                      escape(n["message"]))
         out.print(t)
 
 
