@@ -213,6 +213,9 @@ class BrigadeCadreLiving(Policy):
                         lines[k][lv] = lines[k].get(lv, 0) + parts[:, j]
             else:
                 for k, line in seg_lines.items():
+                    if split_std[k] is None:
+                        raise StandardsError(f"{self.id}: layer '{k}' has no split 'splits.layers.{k}' and no "
+                                             f"'splits.total' is in force in {month_label(s)}")
                     rule = split_std[k].at_or_first(s)
                     for lv, part in split_lines(rule.value, line, months, whole_programme=whole_programme).items():
                         lines[k][lv] = lines[k].get(lv, 0) + part
