@@ -218,7 +218,7 @@ def explain(
     try:
         options = {"include_earlier": True} if include_earlier else {}
         result = calculator.compute_roster(roster, year, **options)
-        one = calculator.entitlement(result, beneficiary_id)
+        one = calculator.entitlement(result, beneficiary_id, **options)
     except LookupError as exc:
         rejected = [r for r in result.rejects if beneficiary_id in r.value] if "result" in locals() else []
         hint = "".join(f"\n  第{r.row}行 {r.column}: {r.reason(lang.value)}" for r in rejected)

@@ -12,13 +12,14 @@ Both paths run the same vectorised formulas: one beneficiary is a roster of one.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from attrs import frozen
+from attrs import field, frozen
 
 from .dates import month_label, parse_date
 from .money import fen_to_decimal
@@ -36,9 +37,14 @@ class EntitlementInputError(ValueError):
         self.field, self.value, self.reason, self.reason_en = field, value, reason, reason_en
 
 
-@frozen
+@frozen(slots=False)
 class Entitlement:
-    """One beneficiary's result for a year or a month. Money as ``Decimal`` yuan."""
+    """One beneficiary's result for a year or a month. Money as ``Decimal`` yuan.
+
+    ``months`` (monthly policies: the amount of each month, by the same formula) and the
+    explanation are worked out when first asked for, so a payroll loop that needs only
+    the amounts does not pay for them.
+    """
 
     id: str
     name: str
@@ -47,10 +53,18 @@ class Entitlement:
     by_level: dict[str, Decimal]
     by_component: dict[str, Decimal]
     paid_months: int | None
-    months: dict[str, Decimal]  # monthly policies: amount per month of the period
     eligible: bool
     reasons: list[str]
-    explanation: list[str]
+    _months_of: Callable[[], dict[str, Decimal]] = field(repr=False, eq=False)
+    _explain_with: Callable[[Mapping[str, Decimal]], list[str]] = field(repr=False, eq=False)
+
+    @cached_property
+    def months(self) -> dict[str, Decimal]:
+        return self._months_of()
+
+    @cached_property
+    def explanation(self) -> list[str]:
+        return self._explain_with(self.months)
 
     def explain(self) -> str:
         return "\n".join(self.explanation)
@@ -90,17 +104,20 @@ class Calculator:
             raise EntitlementInputError(field, r.value, r.zh, r.en)
         first, stop = self._period(year, month)
         comp = self._run(who, first, stop, whole_programme=False, **options)
-        months: dict[str, Decimal] = {}
-        if self.policy.schedule == "monthly":
-            for m in range(first, stop):
-                one = self._run(who, m, m + 1, whole_programme=False, **options)
-                months[month_label(m)] = fen_to_decimal(one.amounts()[0])
-        return self._entitlement(comp, 0, months)
+        return self._entitlement(comp, 0, who, options)
 
-    def _entitlement(self, comp: Computation, i: int, months: dict[str, Decimal]) -> Entitlement:
+    def _entitlement(self, comp: Computation, i: int, one: Any, options: Mapping[str, Any]) -> Entitlement:
+        """Entitlement ``i`` of ``comp``; ``one`` is that beneficiary alone, for its months."""
         lang = self.lang
         amount = int(comp.amounts()[i])
-        explanation = explain_lines(comp, i, lang, months)
+
+        def months() -> dict[str, Decimal]:
+            if self.policy.schedule != "monthly":
+                return {}
+            # only the amounts are read: any split, even a fixed-total one, may run on one line
+            return {month_label(m): fen_to_decimal(self._run(one, m, m + 1, **options).amounts()[0])
+                    for m in range(comp.first, comp.stop)}
+
         return Entitlement(
             id=str(comp.who.ids[i]), name=str(comp.who.names[i] or ""),
             period=_period_label(comp.first, comp.stop),
@@ -108,7 +125,8 @@ class Calculator:
             by_level={lv: fen_to_decimal(v[i]) for lv, v in comp.by_level().items() if lv != "township" or v[i]},
             by_component={c: fen_to_decimal(v[i]) for c, v in comp.by_component().items()},
             paid_months=None if comp.paid_months is None else int(comp.paid_months[i]),
-            months=months, eligible=amount > 0, reasons=comp.reasons(i, lang), explanation=explanation,
+            eligible=amount > 0, reasons=comp.reasons(i, lang),
+            months_of=months, explain_with=lambda ms: explain_lines(comp, i, lang, ms),
         )
 
     # ---- rosters ----
@@ -132,19 +150,14 @@ class Calculator:
         comp = self._run(who, first, stop)
         return RosterResult(self, year, comp, [], [], 0, "counts", None)
 
-    def entitlement(self, result: RosterResult, beneficiary_id: str) -> Entitlement:
+    def entitlement(self, result: RosterResult, beneficiary_id: str, **options: Any) -> Entitlement:
         """One beneficiary of a roster result, with months and explanation (for ``explain``)."""
         comp = result.computation
         hits = np.flatnonzero(comp.who.ids.astype(str) == str(beneficiary_id))
         if len(hits) == 0:
             raise LookupError(f"花名册中没有编号 no beneficiary with id {beneficiary_id!r}")
         i = int(hits[0])
-        months: dict[str, Decimal] = {}
-        if self.policy.schedule == "monthly":
-            one = comp.who.take(np.array([i]))
-            for m in range(comp.first, comp.stop):
-                months[month_label(m)] = fen_to_decimal(self._run(one, m, m + 1, whole_programme=False).amounts()[0])
-        return self._entitlement(comp, i, months)
+        return self._entitlement(comp, i, comp.who.take(np.array([i])), options)
 
     # ---- internals ----
 
