@@ -47,10 +47,13 @@ class Field:
         return (self.header, self.name, *self.aliases)
 
 
+_HEADER_UNIT = re.compile(r"\((年|月|个月|人|个|元|元/月|元/年|元/人/月|元/人/年)\)$")
+
+
 def normalise_header(text: str) -> str:
-    """Full-width forms, spaces and case do not make a different header."""
-    text = unicodedata.normalize("NFKC", str(text))
-    return re.sub(r"\s+", "", text).lower()
+    """Full-width forms, spaces, case and a trailing unit such as （年） do not make a different header."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
+    return _HEADER_UNIT.sub("", text)
 
 
 def normalise_cell(text: object) -> str:

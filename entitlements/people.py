@@ -11,7 +11,8 @@ from .roster import ParsedTable
 SEX_NAMES = {MALE: ("男", "male"), FEMALE: ("女", "female")}
 
 ID_FIELDS = (
-    Field("id", "编号", "text", "id", aliases=("序号", "人员编号")),
+    # not 序号: a sheet's running number differs on every span row of one person
+    Field("id", "编号", "text", "id", aliases=("人员编号",)),
     Field("name", "姓名", "text", "name"),
     Field("id_number", "身份证号", "id_number", "ID number", aliases=("公民身份号码", "身份证号码", "身份证")),
 )

@@ -182,3 +182,14 @@ def test_typed_models_and_clerk_style_numbers():
     one = v.compute(VillageCadre(id="V", spans=[{"post": "委员", "start": dt.date(2015, 1, 1), "end": dt.date(2017, 12, 31)}]),
                     year=2017)
     assert one.amount == 4800
+
+
+def test_header_variants_as_sheets_write_them(tmp_path):
+    chinese = write_csv(tmp_path / "zh.csv", [" 组织编号", "组织类型", "党员人数（人）", "书记任职月数(个月)", "乡镇（街道）"],
+                        [["O1", "党支部", 3, 6, "甲镇"]])
+    english = write_csv(tmp_path / "en.csv", ["org_id", "ORG_TYPE", "members", "secretary_months", "unit"],
+                        [["O1", "branch", 3, 6, "甲镇"]])
+    for path in (chinese, english):
+        data = Calculator("two_new_16321").compute_roster(path, 2025).to_json()
+        assert data["notices"] == [] and data["beneficiaries"][0]["amount"] == "4500.00"  # 3000 + 6×200 + 3×100
+        assert data["totals"]["by_unit"]["甲镇"]["amount"] == "4500.00"
