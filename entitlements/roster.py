@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-from attrs import define, frozen
+from attrs import define, field, frozen
 
 from .fields import Field, ParsedColumn, normalise_cell, normalise_header, parse_column
 
@@ -54,6 +54,7 @@ class Table:
     cells: dict[str, np.ndarray]
     row_numbers: np.ndarray  # as the user sees them (CSV: header is row 1)
     origin: str
+    row_errors: dict[int, tuple[str, str, str]] = field(factory=dict)  # pos -> (value, zh, en)
 
     def __len__(self) -> int:
         return len(self.row_numbers)
@@ -81,11 +82,14 @@ def read_csv(path: str | Path) -> Table:
     header_row, header = numbered[0]
     body = numbered[1:]
     width = len(header)
-    for line, r in body:
-        if len(r) > width and any(c.strip() for c in r[width:]):
-            raise InputError(f"{path} 第{line}行的列数多于表头 (row {line} has more cells than the header)")
-    return _table(header, [[*r, *[""] * (width - len(r))][:width] for _, r in body],
-                  [line for line, _ in body], str(path))
+    table = _table(header, [[*r, *[""] * (width - len(r))][:width] for _, r in body],
+                   [line for line, _ in body], str(path))
+    for pos, (_, r) in enumerate(body):
+        extra = [c.strip() for c in r[width:] if c.strip()]
+        if extra:  # cells beyond the header: the row is shifted or malformed
+            table.row_errors[pos] = ("、".join(extra), "本行的单元格多于表头列数，可能错位",
+                                     "more cells than the header has columns; the row may be shifted")
+    return table
 
 
 def table_from_records(records: Sequence[Mapping[str, object]], origin: str = "input") -> Table:
@@ -176,6 +180,8 @@ def parse_table(table: Table, fields: Sequence[Field]) -> ParsedTable:
     mapping, notices = match_headers(table, fields)
     n = len(table)
     parsed = ParsedTable(table, {}, mapping, [], notices, np.zeros(n, dtype=bool))
+    for pos, (value, zh, en) in sorted(table.row_errors.items()):
+        parsed.reject([pos], "", zh, en, value)
     empty = np.full(n, "", dtype=object)
     for f in fields:
         cells = table.cells[mapping[f.name]] if f.name in mapping else empty

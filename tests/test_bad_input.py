@@ -193,3 +193,11 @@ def test_header_variants_as_sheets_write_them(tmp_path):
         data = Calculator("two_new_16321").compute_roster(path, 2025).to_json()
         assert data["notices"] == [] and data["beneficiaries"][0]["amount"] == "4500.00"  # 3000 + 6×200 + 3×100
         assert data["totals"]["by_unit"]["甲镇"]["amount"] == "4500.00"
+
+
+def test_a_row_with_more_cells_than_the_header_is_rejected_not_fatal(tmp_path):
+    path = tmp_path / "shifted.csv"
+    path.write_text("组织编号,组织类型,党员人数\nO1,党支部,3\nO2,党支部,3,5,x\n", encoding="utf-8")
+    data = Calculator("two_new_16321").compute_roster(path, 2025).to_json()
+    assert data["rejects"][0]["row"] == 3 and data["rejects"][0]["value"] == "5、x"
+    assert data["rows"] == {"read": 2, "accepted": 1, "rejected": 1}
