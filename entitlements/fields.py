@@ -126,8 +126,12 @@ class IdNumber:
 def parse_id_number(text: str) -> IdNumber:
     """GB 11643 公民身份号码: length, digits, check digit (ISO 7064 MOD 11-2), birth date."""
     number = ric.compact(text)
+    if len(number) == 15 and number.isdigit():
+        # first-generation number (before 1999): 6-digit region, YYMMDD, 3-digit sequence, no check digit
+        number = number[:6] + "19" + number[6:]
+        number += ric.calc_check_digit(number + "0")
     if len(number) != 18:
-        raise CellError(f"身份证号应为18位：{text}", f"an ID number has 18 characters: {text}")
+        raise CellError(f"身份证号应为18位（或15位旧号）：{text}", f"an ID number has 18 characters (or 15, old style): {text}")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise CellError(f"身份证号格式不对：{text}", f"malformed ID number: {text}")
     if number[17] != ric.calc_check_digit(number):

@@ -201,3 +201,10 @@ def test_a_row_with_more_cells_than_the_header_is_rejected_not_fatal(tmp_path):
     data = Calculator("two_new_16321").compute_roster(path, 2025).to_json()
     assert data["rejects"][0]["row"] == 3 and data["rejects"][0]["value"] == "5、x"
     assert data["rows"] == {"read": 2, "accepted": 1, "rejected": 1}
+
+
+def test_fifteen_digit_first_generation_id_numbers():
+    card = parse_id_number("530421380412121")  # 1938-04-12, odd sequence: male
+    assert card.birth == RosterDate(1938, 4, 12) and card.sex == 1 and len(card.number) == 18
+    with pytest.raises(ValueError, match="18位"):
+        parse_id_number("53042138041212")
