@@ -30,6 +30,7 @@ from entitlements.standards import LEVEL_NAMES, LEVELS, StandardsError, change_p
 
 MONTHS_PER_YEAR = 12
 NEVER = 10**7  # a month index beyond any date: "no death date"
+MONTHS_KEY = "\0months"  # paid months, kept beside the layer amounts of a total split
 MAX_TENURE = 80
 
 
@@ -179,10 +180,13 @@ class BrigadeCadreLiving(Policy):
         split_std = {k: self._layer_split(data, k) for k in layers}
         total_split = data.standards.get("splits.total")
         watched = [*layer_std.values(), *(s for s in split_std.values() if s), *([total_split] if total_split else [])]
-        lines: dict[str, dict[str, np.ndarray]] = {k: {} for k in layers}
         paid_months = np.zeros(n, dtype=np.int64)
         monthly = np.zeros(n, dtype=np.int64)  # the monthly amount in the last segment paid
         tiers = {}
+        # a line is beneficiary × layer × the months of the year under one split rule: the
+        # segments are summed first, so a line is split (and a per-capita share rounded) once
+        by_layer: dict[tuple[str, int], list[np.ndarray]] = {}  # (layer, rule start) -> [amount, months]
+        by_total: dict[int, dict[str, np.ndarray]] = {}  # total rule start -> layer -> amount, plus months
         segments = change_points(watched, first, stop)
         for s, e in segments:
             months = np.clip(np.minimum(e, stop_paid) - np.maximum(s, first_paid), 0, None) * qualifies
@@ -192,6 +196,9 @@ class BrigadeCadreLiving(Policy):
                 if v is None:
                     continue
                 if std.kind == "tiers":
+                    if std.tier_on not in ("", "tenure_years"):
+                        raise StandardsError(f"{self.id}: layer '{k}' is tiered on '{std.tier_on}'; "
+                                             f"only tenure_years is known")
                     amount, tiers[k] = tier_lookup(v.value, c["tenure"])
                 else:
                     amount = np.full(n, v.value, dtype=np.int64)
@@ -204,21 +211,33 @@ class BrigadeCadreLiving(Policy):
             monthly = np.where(months > 0, seg_total // np.maximum(months, 1), monthly)
             total_rule = total_split.at(s) if total_split else None
             if total_rule is not None:
-                by_level = split_lines(total_rule.value, seg_total, months, whole_programme=whole_programme)
-                # each level's share of the total is shared over layers pro rata
-                weights = np.stack([seg_lines[k] for k in seg_lines], axis=1)
-                for lv, share in by_level.items():
-                    parts = split_by_weights(share, weights)
-                    for j, k in enumerate(seg_lines):
-                        lines[k][lv] = lines[k].get(lv, 0) + parts[:, j]
-            else:
-                for k, line in seg_lines.items():
-                    if split_std[k] is None:
-                        raise StandardsError(f"{self.id}: layer '{k}' has no split 'splits.layers.{k}' and no "
-                                             f"'splits.total' is in force in {month_label(s)}")
-                    rule = split_std[k].at_or_first(s)
-                    for lv, part in split_lines(rule.value, line, months, whole_programme=whole_programme).items():
-                        lines[k][lv] = lines[k].get(lv, 0) + part
+                acc = by_total.setdefault(total_rule.start, {})
+                for k, line in {**seg_lines, MONTHS_KEY: months}.items():
+                    acc[k] = acc.get(k, 0) + line
+                continue
+            for k, line in seg_lines.items():
+                if split_std[k] is None:
+                    raise StandardsError(f"{self.id}: layer '{k}' has no split 'splits.layers.{k}' and no "
+                                         f"'splits.total' is in force in {month_label(s)}")
+                acc_line = by_layer.setdefault((k, split_std[k].at_or_first(s).start), [0, 0])
+                acc_line[0] = acc_line[0] + line
+                acc_line[1] = acc_line[1] + np.where(line > 0, months, 0)
+        lines: dict[str, dict[str, np.ndarray]] = {k: {} for k in layers}
+        for (k, start), (amount, months) in by_layer.items():
+            rule = split_std[k].at_or_first(start)
+            for lv, part in split_lines(rule.value, amount, months, whole_programme=whole_programme).items():
+                lines[k][lv] = lines[k].get(lv, 0) + part
+        for start, acc in by_total.items():
+            months = acc.pop(MONTHS_KEY)
+            total = sum(acc.values())
+            by_level = split_lines(total_split.at_or_first(start).value, total, months,
+                                   whole_programme=whole_programme)
+            # each level's share of the total is shared over the layers pro rata
+            weights = np.stack(list(acc.values()), axis=1)
+            for lv, share in by_level.items():
+                parts = split_by_weights(share, weights)
+                for j, k in enumerate(acc):
+                    lines[k][lv] = lines[k].get(lv, 0) + parts[:, j]
         detail = {
             "age": age, "age_month": age_month, "first_paid": first_paid, "stop_paid": stop_paid,
             "min_tenure": min_tenure, "qualifies": qualifies, "tiers": tiers, "segments": segments,

@@ -145,11 +145,12 @@ class TwoNew16321(Policy):
         stipend_std = data.get("secretary_stipend.monthly")
         training_std = data.get("member_training.per_member")
         split_std = {c: data.get(f"splits.{c}") for c in COMPONENTS}
-        lines = {c: {} for c in COMPONENTS}  # type: dict[str, dict[str, np.ndarray]]
         segments = change_points([*org_std, stipend_std, training_std, *split_std.values()], first, stop)
+        # annual amounts over a segment of the year weigh x months / 12; a line (organisation ×
+        # component × the months under one split rule) sums its segments, then rounds once
+        numerators: dict[tuple[str, int], np.ndarray] = {}
         for s, e in segments:
             rates = np.array([_amount(st, s) for st in org_std] + [0], dtype=np.int64)
-            # annual amounts over a segment of the year: x months / 12, rounded once per line
             raw = {
                 "org_funding": mult * rates[org_type] * (e - s),
                 "secretary_stipend": np.where(cols["public_servant"], 0, cols["secretary_months"])
@@ -157,13 +158,16 @@ class TwoNew16321(Policy):
                 "member_training": cols["members"] * _amount(training_std, s) * (e - s),
             }
             for c, numerator in raw.items():
-                line = div_round_half_up(numerator, MONTHS_PER_YEAR)
-                if data.conventions.rounding == "yuan":
-                    line = round_to_yuan(line)
-                rule = split_std[c].at_or_first(s)
-                parts = split_lines(rule.value, line, tie_keys=None, whole_programme=whole_programme)
-                for lv, part in parts.items():
-                    lines[c][lv] = lines[c].get(lv, 0) + part
+                key = (c, split_std[c].at_or_first(s).start)
+                numerators[key] = numerators.get(key, 0) + numerator
+        lines: dict[str, dict[str, np.ndarray]] = {c: {} for c in COMPONENTS}
+        for (c, start), numerator in numerators.items():
+            line = div_round_half_up(numerator, MONTHS_PER_YEAR)
+            if data.conventions.rounding == "yuan":
+                line = round_to_yuan(line)
+            rule = split_std[c].at_or_first(start)
+            for lv, part in split_lines(rule.value, line, whole_programme=whole_programme).items():
+                lines[c][lv] = lines[c].get(lv, 0) + part
         return Computation(self, data, first, stop, who, lines, None,
                            {"segments": segments, "multiplicity": mult})
 

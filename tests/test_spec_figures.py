@@ -160,3 +160,18 @@ def test_fixed_total_rural_member_training_chengjiang_2023():
     assert fen_to_yuan(parts["prefecture"].sum()) == "260000.00"
     assert fen_to_yuan(parts["county"].sum()) == "482800.00"
     assert ((parts["prefecture"] + parts["county"]) == lines).all()
+
+
+def test_per_capita_share_rounds_once_per_person_year_across_a_mid_year_raise():
+    """274 × 8/12 = 182.666… → 182.67 once, not 91.33 + 91.33 over two segments."""
+    raise_may = {
+        "sources": {"s": {"doc": "示例 illustrative"}},
+        "standards": {"layers.raise_2025": {"kind": "money", "unit": "元/人/月",
+                                            "values": [{"from": "2025-05", "amount": "10", "source": "s"}]}},
+    }
+    calc = Calculator("brigade_cadre_living", profile="江川区", standards=raise_may)
+    one = calc.compute({"id": "x", "sex": "男", "birth_date": "1935-01", "tenure_years": 12,
+                        "death_date": "2025-08-20"}, year=2025)
+    assert one.paid_months == 8
+    assert one.amount == 78 * 8 + 10 * 4
+    assert one.by_level["prefecture"] == Decimal("182.67")
