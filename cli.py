@@ -286,7 +286,8 @@ def list_policies(
         out.print(f"\n[bold]{pid}[/] {title} — {prof.name}（{prof.id}） @ {month_label(when)}", highlight=False)
         for path, std in data.standards.items():
             current = std.at(when)
-            out.print(f"  [cyan]{path}[/] {std.label} ({std.unit})", highlight=False)
+            unit = f" ({std.unit})" if std.unit else ""
+            out.print(f"  [cyan]{escape(path)}[/] {escape(std.label)}{unit}", highlight=False)
             for v in std.values:
                 mark = "→" if v is current else " "
                 out.print(f"    {mark} {v.start_label} 起: {_describe(std.kind, v.value, lang.value)}  〔{v.source.cite()}〕"
