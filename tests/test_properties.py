@@ -265,3 +265,40 @@ def test_village_vectorised_equals_month_by_month_and_order_is_irrelevant(sp, se
     shuffled = rows[:]
     rnd.shuffle(shuffled)
     assert by_id(calc.compute_roster(shuffled, 2035, include_earlier=True)) == data
+
+
+def brigade_oracle(row: dict, year: int) -> tuple[int, int, int]:
+    """Month by month, as a clerk would: (amount fen, paid months, Jiangchuan prefecture fen)."""
+    birth = pendulum.parse(row["出生日期"]).date()
+    age = 55 if row["性别"] == "男" else 50
+    reached = birth.add(years=age)
+    first = reached.year * 12 + reached.month  # 次月起发: the month after (0-based index + 1)
+    if row["离职日期"]:
+        left = pendulum.parse(row["离职日期"]).date()
+        first = max(first, left.year * 12 + left.month)
+    last = 10**9
+    if row["死亡日期"]:
+        died = pendulum.parse(row["死亡日期"]).date()
+        last = died.year * 12 + died.month - 1  # the death month is paid
+    tenure = row["任职年限"]
+    ok = tenure >= 11 and row["在职时领取国家补助"] == "是"
+    tier = 35 if tenure >= 31 else 28 if tenure >= 21 else 23 if tenure >= 16 else 18
+    amount = months = 0
+    for m in range(year * 12, year * 12 + 12):
+        if ok and first <= m <= last and m >= 1990 * 12:
+            months += 1
+            amount += tier * 100 + (6000 if m >= 2002 * 12 else 0)
+    prefecture = min(amount, (2 * 27400 * months + 12) // 24)
+    return amount, months, prefecture
+
+
+@SLOW
+@given(people, st.integers(1988, 2028))
+def test_brigade_matches_a_month_by_month_oracle(ps, year):
+    rows = brigade_rows(ps)
+    result = Calculator("brigade_cadre_living", profile="江川区").compute_roster(rows, year).to_json()
+    for row, b in zip(rows, result["beneficiaries"], strict=True):
+        amount, months, prefecture = brigade_oracle(row, year)
+        assert (int(b["amount"].replace(".", "")), b["paid_months"]) == (amount, months), row
+        if year >= 2025:  # Jiangchuan's own split, from its 2025 budget text
+            assert int(b["by_level"]["prefecture"].replace(".", "")) == prefecture
