@@ -81,7 +81,7 @@ def parse_cell(field: Field, text: str) -> Any:
             text = text.split(".")[0]
         if not _INT.match(text):
             raise CellError(f"应为整数：{text}", f"not a whole number: {text}")
-        value = int(float(text)) if "." in text else int(text)
+        value = int(text.split(".")[0])  # "12.0" is 12; _INT allows only zeros after the point
         if value < 0:
             raise CellError(f"不能为负数：{text}", f"must not be negative: {text}")
         if field.max is not None and value > field.max:

@@ -38,6 +38,11 @@ class Beneficiaries:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def tie_keys(self) -> np.ndarray:
+        """Rank of each id: breaks equal remainders of a fixed-total split whatever the row order."""
+        _, rank = np.unique(self.ids.astype(str), return_inverse=True)
+        return -rank.reshape(-1)  # larger key wins: the smallest id first
+
     def take(self, index: np.ndarray) -> Beneficiaries:
         """A subset, in the given order (spans follow their owners)."""
         index = np.asarray(index, dtype=np.int64)

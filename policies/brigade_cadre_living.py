@@ -25,10 +25,9 @@ from entitlements.policy import (
 )
 from entitlements.profiles import PolicyData
 from entitlements.roster import InputError, ParsedTable, reject_groups
-from entitlements.splits import split_lines
+from entitlements.splits import MONTHS_PER_YEAR, split_lines
 from entitlements.standards import LEVEL_NAMES, LEVELS, StandardsError, change_points, tier_lookup
 
-MONTHS_PER_YEAR = 12
 NEVER = 10**7  # a month index beyond any date: "no death date"
 MONTHS_KEY = "\0months"  # paid months, kept beside the layer amounts of a total split
 MAX_TENURE = 80
@@ -225,12 +224,13 @@ class BrigadeCadreLiving(Policy):
         lines: dict[str, dict[str, np.ndarray]] = {k: {} for k in layers}
         for (k, start), (amount, months) in by_layer.items():
             rule = split_std[k].at_or_first(start)
-            for lv, part in split_lines(rule.value, amount, months, whole_programme=whole_programme).items():
+            for lv, part in split_lines(rule.value, amount, months, who.tie_keys(),
+                                        whole_programme=whole_programme).items():
                 lines[k][lv] = lines[k].get(lv, 0) + part
         for start, acc in by_total.items():
             months = acc.pop(MONTHS_KEY)
             total = sum(acc.values())
-            by_level = split_lines(total_split.at_or_first(start).value, total, months,
+            by_level = split_lines(total_split.at_or_first(start).value, total, months, who.tie_keys(),
                                    whole_programme=whole_programme)
             # each level's share of the total is shared over the layers pro rata
             weights = np.stack(list(acc.values()), axis=1)

@@ -25,10 +25,9 @@ from entitlements.people import ID_FIELDS, SPAN_FIELDS, spans, span_notices
 from entitlements.policy import Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label
 from entitlements.profiles import PolicyData
 from entitlements.roster import InputError, ParsedTable, reject_groups
-from entitlements.splits import split_lines
+from entitlements.splits import MONTHS_PER_YEAR, split_lines
 from entitlements.standards import LEVEL_NAMES, Standard
 
-MONTHS_PER_YEAR = 12
 POST_NAMES = {  # id -> accepted Chinese names, the first canonical
     "secretary": ("书记", "党组织书记", "党支部书记", "党总支书记", "支部书记"),
     "director": ("主任", "村委会主任", "居委会主任", "村（居）委会主任"),
@@ -43,6 +42,7 @@ POSTS = tuple(POST_NAMES)
 # 一肩挑 is, by its meaning, the 书记 and the 主任 post held by one person
 COMBINED, PAIR = POSTS.index("secretary_director"), (POSTS.index("secretary"), POSTS.index("director"))
 MISSING = -1
+NEVER = 10**9  # a month index beyond any date: before any departure, after any rule
 
 
 def post_name(code: int, lang: str = "zh") -> str:
@@ -110,7 +110,7 @@ class VillageCadreDeparture(Policy):
         reason = np.full(n, "", dtype=object)
         for pos in rows[excluded[rows] != ""]:
             reason[owner[pos]] = reason[owner[pos]] or excluded[pos]
-        departure = np.full(n, -10**7, dtype=np.int64)
+        departure = np.full(n, -NEVER, dtype=np.int64)
         np.maximum.at(departure, owner[rows], span["departure"][rows])
         posts = np.array([POSTS.index(p) if p else MISSING for p in cols["post"].objects()], dtype=np.int64)
         return Beneficiaries(
@@ -145,10 +145,10 @@ class VillageCadreDeparture(Policy):
             # each person's lump sum splits by the rule in force in the departure month
             rule = split_std.at(start)
             nxt = [v.start for v in split_std.values if v.start > start]
-            mask = (departure >= start) & (departure < (nxt[0] if nxt else 10**9))
+            mask = (departure >= start) & (departure < (nxt[0] if nxt else NEVER))
             if start == split_std.values[0].start:
                 mask |= departure < start
-            for lv, part in split_lines(rule.value, np.where(mask, amount, 0),
+            for lv, part in split_lines(rule.value, np.where(mask, amount, 0), tie_keys=who.tie_keys(),
                                         whole_programme=whole_programme).items():
                 lines[lv] = lines.get(lv, 0) + part
         detail = {"groups": g, "numerator": numerator, "missing": missing, "in_period": in_period,

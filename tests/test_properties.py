@@ -302,3 +302,20 @@ def test_brigade_matches_a_month_by_month_oracle(ps, year):
         assert (int(b["amount"].replace(".", "")), b["paid_months"]) == (amount, months), row
         if year >= 2025:  # Jiangchuan's own split, from its 2025 budget text
             assert int(b["by_level"]["prefecture"].replace(".", "")) == prefecture
+
+
+@SLOW
+@given(st.lists(st.sampled_from(["党委", "党总支", "党支部"]), min_size=2, max_size=30), st.integers(1, 10**7), st.randoms())
+def test_fixed_total_split_is_independent_of_row_order(types, fixed_fen, rnd):
+    """Equal lines tie on their remainders; the tie-break follows ids, not rows."""
+    overlay = {"sources": {"s": {"doc": "test"}}, "standards": {"splits.org_funding": {"values": [
+        {"from": "2017-01", "rule": "fixed_total", "level": "prefecture", "amount": f"{fixed_fen / 100:.2f}",
+         "remainder": "county", "source": "s"}]}}}
+    calc = Calculator("two_new_16321", standards=overlay)
+    rows = [{"组织编号": f"O{i:03d}", "组织类型": t, "书记任职月数": 0} for i, t in enumerate(types)]
+    whole = by_id(calc.compute_roster(rows, 2025))
+    shuffled = rows[:]
+    rnd.shuffle(shuffled)
+    assert by_id(calc.compute_roster(shuffled, 2025)) == whole
+    total_fixed = sum(int(v[1]["prefecture"].replace(".", "")) for v in whole.values())
+    assert total_fixed == min(fixed_fen, sum(int(v[0].replace(".", "")) for v in whole.values()))

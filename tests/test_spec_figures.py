@@ -89,13 +89,13 @@ def test_jiangchuan_2025_any_44_people_prefecture_pays_274_each():
 
 def test_jiangchuan_2025_monthly_21387_gives_256644_and_district_244588():
     calc = Calculator("brigade_cadre_living", profile="江川区", standards=LATER_RAISE)
-    january = calc.compute_roster(jiangchuan_44(), 2025).computation
+    year = calc.compute_roster(jiangchuan_44(), 2025)
     monthly = sum(calc.compute({**p}, month="2025-01").amount for p in jiangchuan_44())
     assert monthly == Decimal("21387.00")
-    totals = calc.compute_roster(jiangchuan_44(), 2025).to_json()["totals"]
+    totals = year.to_json()["totals"]
     assert totals["amount"] == "256644.00"
     assert totals["by_level"] == {"province": "0.00", "prefecture": "12056.00", "county": "244588.00"}
-    assert january.paid_months.sum() == 44 * 12
+    assert year.computation.paid_months.sum() == 44 * 12
 
 
 def test_base_tiers_and_2002_raise_split_by_their_own_ratios():
