@@ -10,9 +10,7 @@ the departures (last month served) that fall in it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +22,7 @@ from entitlements.money import div_round_half_up, fen_to_yuan, round_to_yuan
 from entitlements.people import ID_FIELDS, SPAN_FIELDS, spans, span_notices
 from entitlements.policy import Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label
 from entitlements.profiles import PolicyData
-from entitlements.roster import InputError, ParsedTable, reject_groups
+from entitlements.roster import InputError, ParsedTable, match_headers, read_csv, reject_groups
 from entitlements.splits import MONTHS_PER_YEAR, split_lines
 from entitlements.standards import LEVEL_NAMES, Standard
 
@@ -308,37 +306,30 @@ def standard_values(table: list[Standard | None], posts: np.ndarray, months: np.
     return out
 
 
+STANDARD_FIELDS = (
+    Field("post", "职务", "choice", "post", aliases=("岗位",), required=True, choices=choice_map(POST_NAMES)),
+    Field("year", "年度", "text", "year", aliases=("年份",), required=True),
+    Field("monthly", "月岗位补贴标准", "text", "monthly standard", aliases=("岗位补贴标准", "月标准"), required=True),
+)
+
+
 def standards_from_csv(path: str | Path) -> dict[str, object]:
     """A user's post standards file (职务, 年度, 月岗位补贴标准) as a standards overlay table."""
-    path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_bytes().decode("gb18030")
-    except OSError as exc:
-        raise InputError(f"无法读取岗位补贴标准文件 cannot read {path}: {exc.strerror}") from None
-    reader = csv.DictReader(io.StringIO(text))
+    table = read_csv(path)
+    headers, _ = match_headers(table, STANDARD_FIELDS)
     names = choice_map(POST_NAMES)
-    head = {h.strip(): h for h in reader.fieldnames or []}
-
-    def col(*options: str) -> str:
-        for o in options:
-            if o in head:
-                return head[o]
-        raise InputError(f"{path}: 缺少列 missing column {options[0]}（{options[1]}）")
-
-    c_post, c_year, c_amount = col("职务", "post"), col("年度", "year"), col("月岗位补贴标准", "monthly")
     values: dict[str, list[dict[str, object]]] = {}
-    for line, row in enumerate(reader, start=2):
-        post = names.get(row[c_post].strip())
+    for pos, line in enumerate(table.row_numbers):
+        cell = {f: str(table.cells[h][pos]) for f, h in headers.items()}
+        post = names.get(cell["post"]) or names.get(cell["post"].lower())
         if post is None:
-            raise InputError(f"{path} 第{line}行：未知职务 unknown post {row[c_post]!r}")
-        year = row[c_year].strip()
-        if not (year.isdigit() and len(year) == 4):
-            raise InputError(f"{path} 第{line}行：年度应为四位年份 year must be YYYY: {year!r}")
-        values.setdefault(post, []).append({"from": f"{year}-01", "amount": row[c_amount].strip(), "source": "user_post_standards"})
+            raise InputError(f"{path} 第{line}行：未知职务 unknown post {cell['post']!r}")
+        if not (cell["year"].isdigit() and len(cell["year"]) == 4):
+            raise InputError(f"{path} 第{line}行：年度应为四位年份 year must be YYYY: {cell['year']!r}")
+        values.setdefault(post, []).append(
+            {"from": f"{cell['year']}-01", "amount": cell["monthly"], "source": "user_post_standards"})
     return {
-        "sources": {"user_post_standards": {"doc": f"用户提供的岗位补贴标准文件 {path.name}",
+        "sources": {"user_post_standards": {"doc": f"用户提供的岗位补贴标准文件 {Path(path).name}",
                                             "via": "--standards"}},
         "standards": {f"posts.{p}": {"kind": "money", "label": f"{POST_NAMES[p][0]}岗位补贴标准", "unit": "元/月",
                                      "values": v} for p, v in values.items()},
