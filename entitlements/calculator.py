@@ -25,7 +25,8 @@ from .dates import month_label, parse_date
 from .money import fen_to_decimal
 from .policy import Computation, Policy
 from .profiles import PolicyData, load_policy_data, resolve_profile
-from .roster import InputError, Notice, ParsedTable, Reject, Table, parse_table, read_csv, table_from_records
+from .reading import read_roster
+from .roster import InputError, Notice, ParsedTable, Reject, Table, parse_table, table_from_records
 from .standards import LEVELS, StandardsError, year_months
 
 
@@ -132,13 +133,18 @@ class Calculator:
     # ---- rosters ----
 
     def compute_roster(self, roster: str | Path | Table | Sequence[Mapping[str, Any]], year: int,
-                       **options: Any) -> RosterResult:
-        table = roster if isinstance(roster, Table) else (
-            read_csv(roster) if isinstance(roster, (str, Path)) else table_from_records(roster))
+                       sheet: str | None = None, **options: Any) -> RosterResult:
+        """A roster file (.csv, .xlsx, .xls; ``sheet`` names the worksheet), a table or dicts."""
+        table = self.read(roster, sheet) if isinstance(roster, (str, Path)) else (
+            roster if isinstance(roster, Table) else table_from_records(roster))
         parsed, who = self._prepare(table)
         first, stop = year_months(year)
         comp = self._run(who, first, stop, **options)
         return RosterResult(self, year, comp, parsed.rejects, parsed.notices, len(table), "roster", parsed)
+
+    def read(self, path: str | Path, sheet: str | None = None) -> Table:
+        """Read a roster file, finding the header row by this policy's column names."""
+        return read_roster(path, self.policy.fields, sheet)
 
     def compute_counts(self, counts: Mapping[str, int], year: int) -> RosterResult:
         """Counts mode (as budgets are drafted), for policies that have one."""

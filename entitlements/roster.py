@@ -7,15 +7,15 @@ value and a reason in Chinese (English on request).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 from attrs import define, field, frozen
 
 from .fields import Field, ParsedColumn, normalise_cell, normalise_header, parse_column
+
+
+SERIAL_HEADERS = frozenset({"序号", "no.", "no"})  # a running number: expected, not worth a notice
 
 
 class InputError(ValueError):
@@ -55,41 +55,12 @@ class Table:
     row_numbers: np.ndarray  # as the user sees them (CSV: header is row 1)
     origin: str
     row_errors: dict[int, tuple[str, str, str]] = field(factory=dict)  # pos -> (value, zh, en)
+    # header -> pos -> (zh, en): cells the reader knows are damaged (an ID number Excel cut to 15 digits)
+    cell_errors: dict[str, dict[int, tuple[str, str]]] = field(factory=dict)
+    skipped: list[Notice] = field(factory=list)  # title, total and footer rows: reported, not data
 
     def __len__(self) -> int:
         return len(self.row_numbers)
-
-
-def read_csv(path: str | Path) -> Table:
-    """A CSV roster in UTF-8 (with or without BOM) or GB18030, as Excel in China saves it."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"无法读取文件 cannot read {path}: {exc.strerror}") from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError(f"文件编码无法识别（应为 UTF-8 或 GBK）: {path}")
-    rows = list(csv.reader(io.StringIO(text)))
-    numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
-    if not numbered:
-        raise InputError(f"文件为空 empty roster: {path}")
-    header_row, header = numbered[0]
-    body = numbered[1:]
-    width = len(header)
-    table = _table(header, [[*r, *[""] * (width - len(r))][:width] for _, r in body],
-                   [line for line, _ in body], str(path))
-    for pos, (_, r) in enumerate(body):
-        extra = [c.strip() for c in r[width:] if c.strip()]
-        if extra:  # cells beyond the header: the row is shifted or malformed
-            table.row_errors[pos] = ("、".join(extra), "本行的单元格多于表头列数，可能错位",
-                                     "more cells than the header has columns; the row may be shifted")
-    return table
 
 
 def table_from_records(records: Sequence[Mapping[str, object]], origin: str = "input") -> Table:
@@ -100,7 +71,7 @@ def table_from_records(records: Sequence[Mapping[str, object]], origin: str = "i
             if key not in headers:
                 headers.append(str(key))
     rows = [[_cell(rec.get(h)) for h in headers] for rec in records]
-    return _table(headers, rows, list(range(1, len(records) + 1)), origin)
+    return make_table(headers, rows, list(range(1, len(records) + 1)), origin)
 
 
 def _cell(value: object) -> str:
@@ -109,7 +80,7 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], lines: Sequence[int], origin: str) -> Table:
+def make_table(header: Sequence[str], rows: Sequence[Sequence[str]], lines: Sequence[int], origin: str) -> Table:
     headers = [normalise_cell(h) for h in header]
     seen: set[str] = set()
     for h in headers:
@@ -171,7 +142,7 @@ def match_headers(table: Table, fields: Sequence[Field]) -> tuple[dict[str, str]
     used = set(mapping.values())
     notices = [
         Notice(None, h, "", f"未识别的列，已忽略：{h}", f"unknown column ignored: {h}")
-        for h in table.headers if h and h not in used
+        for h in table.headers if h and h not in used and normalise_header(h) not in SERIAL_HEADERS
     ]
     return mapping, notices
 
@@ -179,7 +150,7 @@ def match_headers(table: Table, fields: Sequence[Field]) -> tuple[dict[str, str]
 def parse_table(table: Table, fields: Sequence[Field]) -> ParsedTable:
     mapping, notices = match_headers(table, fields)
     n = len(table)
-    parsed = ParsedTable(table, {}, mapping, [], notices, np.zeros(n, dtype=bool))
+    parsed = ParsedTable(table, {}, mapping, [], [*table.skipped, *notices], np.zeros(n, dtype=bool))
     for pos, (value, zh, en) in sorted(table.row_errors.items()):
         parsed.reject([pos], "", zh, en, value)
     empty = np.full(n, "", dtype=object)
@@ -190,8 +161,12 @@ def parse_table(table: Table, fields: Sequence[Field]) -> ParsedTable:
         if f.required:
             blank = np.flatnonzero(~col.present)
             parsed.reject(blank, f.name, f"必填项为空：{f.header}", f"required value missing: {f.label_en}", "")
+        damaged = table.cell_errors.get(mapping.get(f.name, ""), {})
+        for pos, (zh, en) in sorted(damaged.items()):
+            parsed.reject([pos], f.name, zh, en)
         for pos, err in sorted(col.errors.items()):
-            parsed.reject([pos], f.name, err.zh, err.en)
+            if pos not in damaged:  # one reason per cell: the reader's is the true one
+                parsed.reject([pos], f.name, err.zh, err.en)
     return parsed
 
 

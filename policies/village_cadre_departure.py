@@ -22,7 +22,8 @@ from entitlements.money import div_round_half_up, fen_to_yuan, round_to_yuan
 from entitlements.people import ID_FIELDS, SPAN_FIELDS, spans, span_notices
 from entitlements.policy import Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label
 from entitlements.profiles import PolicyData
-from entitlements.roster import InputError, ParsedTable, match_headers, read_csv, reject_groups
+from entitlements.reading import read_csv
+from entitlements.roster import InputError, ParsedTable, match_headers, reject_groups
 from entitlements.splits import MONTHS_PER_YEAR, split_lines
 from entitlements.standards import LEVEL_NAMES, Standard
 

@@ -7,7 +7,7 @@ import pytest
 from entitlements import Calculator, EntitlementInputError, InputError
 from entitlements.dates import DateError, RosterDate, parse_date
 from entitlements.fields import parse_id_number
-from entitlements.roster import read_csv
+from entitlements.reading import read_csv
 
 from .conftest import EXAMPLES, write_csv
 
