@@ -20,9 +20,13 @@ from rich.table import Table as RichTable
 from entitlements import Calculator, InputError, ProfileError, StandardsError
 from entitlements.dates import DateError, month_label, parse_date
 from entitlements.money import fen_to_yuan
-from entitlements.output import csv_text, rejects_csv, result_json, write_atomic
+from entitlements.budget import budget_markdown, budget_sheet
+from entitlements.output import (
+    allocation_sheet, csv_text, notices_sheet, rejects_csv, rejects_sheet, result_json, sheet_csv, unit_sheet,
+    write_atomic,
+)
+from entitlements.workbook import write_workbook
 from entitlements.profiles import load_policy_data, profiles, resolve_profile
-from entitlements.standards import LEVEL_NAMES
 from policies import REGISTRY
 
 app = typer.Typer(
@@ -51,6 +55,8 @@ YearOpt = Annotated[int, typer.Option("--year", "-y", help="预算年度 budget 
 StandardsOpt = Annotated[Optional[Path], typer.Option(
     "--standards", help="标准文件 standards file: .toml overlay, or post standards .csv (职务, 年度, 月岗位补贴标准)")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="输出语言 output language")]
+RosterArg = Annotated[Path, typer.Argument(help="花名册 roster (.xlsx .xls .csv)")]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="工作表名称 worksheet name (default: the first)")]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -77,16 +83,18 @@ def _parse_counts(counts: list[str]) -> dict[str, int]:
 
 @app.command()
 def calc(
-    roster: Annotated[Optional[Path], typer.Argument(help="花名册 roster (.csv)")] = None,
+    roster: Annotated[Optional[Path], typer.Argument(help="花名册 roster (.xlsx .xls .csv)")] = None,
     policy: PolicyOpt = ...,
     year: YearOpt = ...,
     profile: ProfileOpt = "yunnan",
     count: Annotated[Optional[list[str]], typer.Option(
         "--count", help="计数模式 counts mode, e.g. --count branch=112 (党委/党总支/党支部/书记/党员)")] = None,
     standards: StandardsOpt = None,
+    sheet: SheetOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式 output format")] = Format.table,
     out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 write the output here")] = None,
-    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="把退回行写入CSV write rejects (csv)")] = None,
+    rejects: Annotated[Optional[Path], typer.Option(
+        "--rejects", help="把退回行写入文件 write rejects here (.xlsx or .csv)")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有退回行时退出码为1 exit 1 on any reject")] = False,
     include_earlier: Annotated[bool, typer.Option(
         "--include-earlier", help="离任补助：包括以前年度离任者 departures before the year too")] = False,
@@ -95,49 +103,123 @@ def calc(
 ) -> None:
     """计算补助 Compute a roster (or counts) for a budget year."""
     calculator = _calculator(policy, profile, standards, lang)
-    if fmt is Format.xlsx:
-        raise _fail("xlsx 输出尚未实现，请用 --format csv (xlsx output is not built yet; use csv)")
+    if fmt is Format.xlsx and out_path is None:
+        raise _fail("xlsx 输出需要 --out 文件名 (--format xlsx needs --out PATH)")
+    with _Stages(fmt is not Format.json, lang) as stages:
+        result = _compute(calculator, roster, count, year, sheet, include_earlier, stages)
+        stages.step("写出结果" if lang is Lang.zh else "writing")
+        _write_rejects(result, rejects, lang)
+        if fmt is Format.json:
+            text = json.dumps(result_json(result, lang.value, summary=summary), ensure_ascii=False, indent=2) + "\n"
+            _emit(text, out_path)
+        elif fmt is Format.csv:
+            _emit(csv_text(result, lang.value), out_path, bom=True)
+        elif fmt is Format.xlsx:
+            _save_workbook(out_path, [allocation_sheet(result, lang.value), unit_sheet(result, lang.value),
+                                      rejects_sheet(result, lang.value), notices_sheet(result, lang.value)])
+        elif out_path is None:
+            stages.close()
+            _print_table(result, lang.value, out)
+        else:
+            buffer = Console(file=io.StringIO(), width=160, no_color=True, soft_wrap=True)
+            _print_table(result, lang.value, buffer, limit=None)
+            _emit(buffer.file.getvalue(), out_path)
+    if fmt is Format.xlsx and out_path is not None:
+        data = result.to_json(lang.value, summary=True)
+        err.print(f"已写出 wrote {out_path}: 合计 {data['totals']['amount']}，退回 {data['rows']['rejected']} 行",
+                  highlight=False)
+    if strict and result.rejects:
+        raise typer.Exit(1)
+
+
+def _compute(calculator: Calculator, roster: Optional[Path], count: Optional[list[str]], year: int,
+             sheet: Optional[str], include_earlier: bool, stages: _Stages):
     try:
         if count:
             if roster is not None:
                 raise _fail("花名册与 --count 只能二选一 (give a roster or --count, not both)")
-            result = calculator.compute_counts(_parse_counts(count), year)
-        elif roster is None:
+            return calculator.compute_counts(_parse_counts(count), year)
+        if roster is None:
             raise _fail("请给出花名册文件或 --count (give a roster file or --count)")
-        else:
-            options = {"include_earlier": True} if include_earlier else {}
-            result = calculator.compute_roster(roster, year, **options)
+        zh = calculator.lang != "en"
+        stages.step("读取花名册" if zh else "reading the roster")
+        table = calculator.read(roster, sheet)
+        stages.step(f"校验并计算 {len(table)} 行" if zh else f"checking and computing {len(table)} rows")
+        options = {"include_earlier": True} if include_earlier else {}
+        return calculator.compute_roster(table, year, **options)
     except (InputError, StandardsError) as exc:
         raise _fail(str(exc)) from None
-    if rejects is not None:
-        write_atomic(rejects, rejects_csv(result, lang.value))
-    if fmt is Format.json:
-        text = json.dumps(result_json(result, lang.value, summary=summary), ensure_ascii=False, indent=2) + "\n"
-        _emit(text, out_path)
-    elif fmt is Format.csv:
-        _emit(csv_text(result, lang.value), out_path, bom=True)
-    elif out_path is None:
-        _print_table(result, lang.value, out)
+
+
+def _write_rejects(result, path: Optional[Path], lang: Lang) -> None:
+    if path is None:
+        return
+    if path.suffix.lower() == ".xlsx":
+        _save_workbook(path, [rejects_sheet(result, lang.value)])
     else:
-        buffer = Console(file=io.StringIO(), width=160, no_color=True, soft_wrap=True)
-        _print_table(result, lang.value, buffer, limit=None)
-        _emit(buffer.file.getvalue(), out_path)
-    if strict and result.rejects:
-        raise typer.Exit(1)
+        _emit(rejects_csv(result, lang.value), path, bom=True)
+
+
+def _save_workbook(path: Path, sheets) -> None:
+    try:
+        write_workbook(path, sheets)
+    except OSError as exc:
+        raise _fail(f"无法写出文件 cannot write {path}: {exc.strerror or exc}") from None
+
+
+class _Stages:
+    """A progress bar over the stages of a run, on stderr, only when stdout is a terminal.
+
+    Silent in pipes, files and with --format json, so captured output stays clean.
+    """
+
+    STAGES = 3  # read, check and compute, write
+
+    def __init__(self, wanted: bool, lang: Lang):
+        self.enabled = wanted and sys.stdout.isatty() and sys.stderr.isatty()
+        self.progress = None
+        self.task = None
+        self.done = -1
+
+    def __enter__(self) -> _Stages:
+        if self.enabled:
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                     TimeElapsedColumn(), console=err, transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("", total=self.STAGES)
+        return self
+
+    def step(self, description: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress.update(self.task, description=description, completed=max(self.done, 0))
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _emit(text: str, path: Optional[Path], bom: bool = False) -> None:
     if path is None:
         sys.stdout.write(text)
-    else:
+        return
+    try:
         write_atomic(path, text, encoding="utf-8-sig" if bom else "utf-8")
+    except OSError as exc:
+        raise _fail(f"无法写出文件 cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _print_table(result, lang: str, out: Console, limit: int | None = 50) -> None:
     zh = lang != "en"
     data = result.to_json(lang)
     calc = result.calculator
-    names = LEVEL_NAMES[lang]
+    names = calc.profile.level_names(lang)
     title = calc.data.meta["title"] if zh else calc.data.meta.get("title_en", calc.data.meta["title"])
     out.print(f"[bold]{title}[/]  {calc.profile.name}（{calc.profile.id}） {result.year}", highlight=False)
     totals = data["totals"]
@@ -204,12 +286,13 @@ def _print_problems(data: dict, zh: bool, out: Console = out) -> None:
 
 @app.command()
 def explain(
-    roster: Annotated[Path, typer.Argument(help="花名册 roster (.csv)")],
+    roster: RosterArg,
     policy: PolicyOpt = ...,
     year: YearOpt = ...,
     beneficiary_id: Annotated[str, typer.Option("--id", help="编号（或身份证号、组织编号）the beneficiary's id")] = ...,
     profile: ProfileOpt = "yunnan",
     standards: StandardsOpt = None,
+    sheet: SheetOpt = None,
     include_earlier: Annotated[bool, typer.Option("--include-earlier")] = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
@@ -217,7 +300,7 @@ def explain(
     calculator = _calculator(policy, profile, standards, lang)
     try:
         options = {"include_earlier": True} if include_earlier else {}
-        result = calculator.compute_roster(roster, year, **options)
+        result = calculator.compute_roster(roster, year, sheet=sheet, **options)
         one = calculator.entitlement(result, beneficiary_id, **options)
     except LookupError as exc:
         rejected = [r for r in result.rejects if beneficiary_id in r.value] if "result" in locals() else []
@@ -230,19 +313,27 @@ def explain(
 
 @app.command()
 def validate(
-    roster: Annotated[Path, typer.Argument(help="花名册 roster (.csv)")],
+    roster: RosterArg,
     policy: PolicyOpt = ...,
     profile: ProfileOpt = "yunnan",
-    year: Annotated[Optional[int], typer.Option("--year", "-y")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    year: Annotated[Optional[int], typer.Option("--year", "-y", help="预算年度 (default: this year)")] = None,
+    sheet: SheetOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table | json")] = Format.table,
+    rejects: Annotated[Optional[Path], typer.Option(
+        "--rejects", help="把退回行写入文件 write rejects here (.xlsx or .csv)")] = None,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """检查花名册：逐行列出问题 Check a roster: every problem with row and column. Exit 1 on rejects."""
+    import datetime as dt
+
+    if fmt not in (Format.table, Format.json):
+        raise _fail("validate 只输出 table 或 json；退回行文件请用 --rejects (use --rejects for a file)")
     calculator = _calculator(policy, profile, None, lang)
     try:
-        result = calculator.compute_roster(roster, year or 2025)
+        result = calculator.compute_roster(roster, year or dt.date.today().year, sheet=sheet)
     except (InputError, StandardsError) as exc:
         raise _fail(str(exc)) from None
+    _write_rejects(result, rejects, lang)
     data = result.to_json(lang.value, summary=True)
     if fmt is Format.json:
         sys.stdout.write(json.dumps({k: data[k] for k in ("policy", "rejects", "notices", "rows")},
@@ -255,6 +346,45 @@ def validate(
         _print_problems(data, zh)
     if result.rejects:
         raise typer.Exit(1)
+
+
+class BudgetFormat(str, Enum):
+    markdown = "markdown"
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+@app.command()
+def budget(
+    roster: Annotated[Optional[Path], typer.Argument(help="花名册 roster (.xlsx .xls .csv)")] = None,
+    policy: PolicyOpt = ...,
+    year: YearOpt = ...,
+    profile: ProfileOpt = "yunnan",
+    count: Annotated[Optional[list[str]], typer.Option("--count", help="计数模式 counts mode, e.g. --count branch=112")] = None,
+    standards: StandardsOpt = None,
+    sheet: SheetOpt = None,
+    fmt: Annotated[BudgetFormat, typer.Option("--format", "-f", help="markdown | xlsx | csv")] = BudgetFormat.markdown,
+    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 write the table here")] = None,
+    include_earlier: Annotated[bool, typer.Option("--include-earlier")] = False,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """预算文本测算表：人数、月补助经费、年补助经费、各级分担 The budget-text table."""
+    calculator = _calculator(policy, profile, standards, lang)
+    if fmt is BudgetFormat.xlsx and out_path is None:
+        raise _fail("xlsx 输出需要 --out 文件名 (--format xlsx needs --out PATH)")
+    with _Stages(True, lang) as stages:
+        result = _compute(calculator, roster, count, year, sheet, include_earlier, stages)
+        stages.step("写出结果" if lang is Lang.zh else "writing")
+        table = budget_sheet(result, lang.value)
+        if fmt is BudgetFormat.xlsx:
+            _save_workbook(out_path, [table])
+        elif fmt is BudgetFormat.csv:
+            _emit(sheet_csv(table), out_path, bom=True)
+        else:
+            _emit(budget_markdown(table), out_path)
+    if result.rejects:
+        err.print(f"注意：花名册有 {len({r.row for r in result.rejects})} 行被退回，未计入本表；"
+                  f"用 entitlements validate 查看 (rows rejected and not counted; see validate)", highlight=False)
 
 
 @app.command(name="policies")

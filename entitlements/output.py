@@ -7,12 +7,14 @@ import io
 import os
 import tempfile
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from attrs import define, field
 
 from .money import fen_to_yuan
-from .standards import LEVEL_NAMES, LEVELS
+from .standards import LEVELS
 
 if TYPE_CHECKING:
     from .calculator import RosterResult
@@ -90,58 +92,167 @@ def _beneficiary(comp, i, lang, amounts, by_level, by_component, levels, counts)
     return entry
 
 
-def csv_text(result: RosterResult, lang: str = "zh") -> str:
-    """One row per beneficiary: components, levels, total, paid months, reasons."""
+@define
+class Sheet:
+    """A rendered table (allocation, per-unit summary, rejects, budget) for CSV, xlsx or markdown.
+
+    Money cells hold integer fen; ``kinds`` says which columns are money, counts or text.
+    """
+
+    name: str
+    title: str
+    header: list[str]
+    kinds: list[str]  # "text" | "money" | "int"
+    rows: list[list[Any]]
+    total: list[Any] | None = None  # the totals row; its first cell is the label
+    notes: list[str] = field(factory=list)
+
+    def cell_text(self, value: Any, kind: str) -> str:
+        if value is None or value == "":
+            return ""
+        return fen_to_yuan(value) if kind == "money" else str(value)
+
+    def text_rows(self) -> list[list[str]]:
+        rows = [*self.rows, *([self.total] if self.total is not None else [])]
+        return [[self.cell_text(v, k) for v, k in zip(r, self.kinds)] for r in rows]
+
+
+def _title(result: RosterResult, what_zh: str, what_en: str, lang: str) -> str:
+    calc = result.calculator
+    if lang == "en":
+        return f"{calc.data.meta.get('title_en', calc.data.meta['title'])} {result.year}: {what_en} ({calc.profile.id})"
+    return f"{calc.profile.name}{result.year}年{calc.data.meta['title']}{what_zh}"
+
+
+def allocation_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
+    """One row per beneficiary: components, levels, total, paid months, reasons; a totals row."""
     comp = result.computation
     calc = result.calculator
     who = comp.who
     zh = lang != "en"
     amounts, by_level, by_component = comp.amounts(), comp.by_level(), comp.by_component()
     levels = _levels(by_level)
-    names = LEVEL_NAMES[lang]
+    names = calc.profile.level_names(lang)
+    monthly = comp.paid_months is not None
+    counts_mode = "quantity" in who.columns
     header = ["编号", "名称", "所属单位"] if zh else ["id", "name", "unit"]
+    kinds = ["text"] * 3
+    if counts_mode:
+        header.append("数量" if zh else "count")
+        kinds.append("int")
     header += [calc.policy.component_label(calc.data, c, lang) for c in by_component]
     header += [names[lv] for lv in levels] + (["合计"] if zh else ["total"])
-    monthly = comp.paid_months is not None
+    kinds += ["money"] * (len(by_component) + len(levels) + 1)
     if monthly:
         header.append("发放月数" if zh else "paid months")
+        kinds.append("int")
     header += ["是否发放", "说明"] if zh else ["paid", "reasons"]
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
+    kinds += ["text", "text"]
+    component_cols = [v.tolist() for v in by_component.values()]
+    level_cols = [by_level[lv].tolist() for lv in levels]
+    total_col = amounts.tolist()
+    rows = []
     for i in range(len(who)):
-        row = [who.ids[i], who.names[i] or "", who.units[i] or ""]
-        row += [fen_to_yuan(v[i]) for v in by_component.values()]
-        row += [fen_to_yuan(by_level[lv][i]) for lv in levels] + [fen_to_yuan(amounts[i])]
+        row: list[Any] = [str(who.ids[i]), str(who.names[i] or ""), str(who.units[i] or "")]
+        if counts_mode:
+            row.append(int(who.columns["quantity"][i]))
+        row += [c[i] for c in component_cols] + [c[i] for c in level_cols] + [total_col[i]]
         if monthly:
             row.append(int(comp.paid_months[i]))
-        row += [("是" if zh else "yes") if amounts[i] > 0 else ("否" if zh else "no"), "；".join(comp.reasons(i, lang))]
-        writer.writerow(row)
-    total = ["合计" if zh else "total", "", ""] + [fen_to_yuan(v.sum()) for v in by_component.values()]
-    total += [fen_to_yuan(by_level[lv].sum()) for lv in levels] + [fen_to_yuan(amounts.sum())]
-    writer.writerow(total + [""] * (len(header) - len(total)))
+        row += [("是" if zh else "yes") if total_col[i] > 0 else ("否" if zh else "no"), "；".join(comp.reasons(i, lang))]
+        rows.append(row)
+    total: list[Any] = ["合计" if zh else "total", "", ""] + ([""] if counts_mode else [])
+    total += [int(v.sum()) for v in by_component.values()] + [int(by_level[lv].sum()) for lv in levels]
+    total += [int(amounts.sum())]
+    total += [""] * (len(header) - len(total))
+    return Sheet("分配表" if zh else "allocation", _title(result, "分配表", "allocation", lang), header, kinds, rows, total)
+
+
+def unit_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
+    """Per 乡镇（街道）: beneficiaries paid, each component, each level, the total."""
+    comp = result.computation
+    calc = result.calculator
+    zh = lang != "en"
+    amounts, by_level, by_component = comp.amounts(), comp.by_level(), comp.by_component()
+    levels = _levels(by_level)
+    names = calc.profile.level_names(lang)
+    counts = comp.counts()
+    paid = amounts > 0
+    units = comp.who.units.astype(str)
+    header = (["单位", "发放人数（个数）"] if zh else ["unit", "paid"])
+    header += [calc.policy.component_label(calc.data, c, lang) for c in by_component]
+    header += [names[lv] for lv in levels] + (["合计"] if zh else ["total"])
+    kinds = ["text", "int"] + ["money"] * (len(by_component) + len(levels) + 1)
+    rows = []
+    for unit in dict.fromkeys(units.tolist()):
+        sel = units == unit
+        rows.append([unit or ("（未填单位）" if zh else "(no unit)"), int(counts[sel & paid].sum())]
+                    + [int(v[sel].sum()) for v in by_component.values()]
+                    + [int(by_level[lv][sel].sum()) for lv in levels] + [int(amounts[sel].sum())])
+    total = ["合计" if zh else "total", int(counts[paid].sum())] + [int(v.sum()) for v in by_component.values()]
+    total += [int(by_level[lv].sum()) for lv in levels] + [int(amounts.sum())]
+    return Sheet("按单位汇总" if zh else "by unit", _title(result, "按单位汇总", "by unit", lang), header, kinds, rows, total)
+
+
+def rejects_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
+    zh = lang != "en"
+    rows = [[r.row, r.column, r.value, r.reason(lang)] for r in result.rejects]
+    return Sheet("退回" if zh else "rejects", _title(result, "退回行", "rejected rows", lang),
+                 ["行号", "列", "值", "原因"] if zh else ["row", "column", "value", "reason"],
+                 ["int", "text", "text", "text"], rows)
+
+
+def notices_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
+    zh = lang != "en"
+    rows = [["" if n.row is None else n.row, n.column, n.value, n.message(lang)] for n in result.notices]
+    return Sheet("提示" if zh else "notices", _title(result, "提示", "notices", lang),
+                 ["行号", "列", "值", "提示"] if zh else ["row", "column", "value", "message"],
+                 ["int", "text", "text", "text"], rows)
+
+
+def sheet_csv(sheet: Sheet) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(sheet.header)
+    writer.writerows(sheet.text_rows())
     return buf.getvalue()
+
+
+def csv_text(result: RosterResult, lang: str = "zh") -> str:
+    return sheet_csv(allocation_sheet(result, lang))
 
 
 def rejects_csv(result: RosterResult, lang: str = "zh") -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["行号", "列", "值", "原因"] if lang != "en" else ["row", "column", "value", "reason"])
-    for r in result.rejects:
-        writer.writerow([r.row, r.column, r.value, r.reason(lang)])
-    return buf.getvalue()
+    return sheet_csv(rejects_sheet(result, lang))
 
 
 def write_atomic(path: str | Path, text: str, encoding: str = "utf-8-sig") -> None:
-    """Write to a temporary file beside ``path`` and rename: a failed run leaves no half file.
+    """Write text to a temporary file beside ``path`` and rename: a failed run leaves no half file.
 
     CSV is written with a BOM so that Excel opens the Chinese headers correctly.
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding=encoding, newline="") as fh:
             fh.write(text)
+
+    write_file_atomic(path, write)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_file_atomic(path: str | Path, write: Callable[[str], None]) -> None:
+    """``write(tmp_path)`` fills a temporary file beside ``path``, which is then renamed into place."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent or ".")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual mode
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

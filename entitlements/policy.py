@@ -18,7 +18,7 @@ from attrs import define, field
 from .fields import Field
 from .profiles import PolicyData
 from .roster import ParsedTable
-from .standards import LEVELS
+from .standards import LEVELS, Standard
 
 Schedule = Literal["monthly", "annual", "lump_sum"]
 
@@ -107,6 +107,7 @@ class Policy(ABC):
     schedule: ClassVar[Schedule]
     fields: ClassVar[tuple[Field, ...]]
     key_fields: ClassVar[tuple[str, ...]] = ("id",)  # identify a beneficiary, first present wins
+    headcount_label: ClassVar[tuple[str, str]] = ("人数（人）", "people")  # the budget table's 人数 column
 
     @abstractmethod
     def components(self, data: PolicyData) -> list[str]: ...
@@ -130,6 +131,17 @@ class Policy(ABC):
 
     @abstractmethod
     def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]: ...
+
+    def headcounts(self, comp: Computation) -> dict[str, np.ndarray]:
+        """Per component, how many each beneficiary counts for in a budget's 人数 column:
+        by default the beneficiary itself (times its multiplicity) when the component pays it."""
+        counts = comp.counts()
+        return {c: np.where(v > 0, counts, 0) for c, v in comp.by_component().items()}
+
+    def splits_in_force(self, data: PolicyData, month: int) -> list[Standard]:
+        """The split standards that apply in ``month`` (for a budget's 备注)."""
+        return [std for path, std in data.standards.items()
+                if std.kind == "split" and path.startswith("splits.") and std.at(month) is not None]
 
     def field(self, name: str) -> Field:
         for f in self.fields:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from attrs import evolve, frozen
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .standards import Source, Standard, StandardsError, build_sources, build_standards
+from .standards import LEVEL_NAMES, LEVELS, Source, Standard, StandardsError, build_sources, build_standards
 
 
 class ProfileError(LookupError):
@@ -65,12 +65,21 @@ class Profile:
     name: str
     aliases: tuple[str, ...]
     conventions: Mapping[str, Any]
+    own_level_names: Mapping[str, str] = {}  # what this jurisdiction calls a level (区级, 澄江市级)
 
     @property
     def chain(self) -> list[str]:
         """Ids from the root down to this profile."""
         parts = self.id.split(".")
         return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+    def level_names(self, lang: str = "zh") -> dict[str, str]:
+        """Level -> display name in this jurisdiction's own words (Chinese), inherited down the tree."""
+        names = dict(LEVEL_NAMES[lang])
+        if lang != "en":
+            for pid in self.chain:
+                names.update(profiles()[pid].own_level_names)
+        return names
 
 
 def _data_file(name: str) -> dict[str, Any]:
@@ -89,7 +98,11 @@ def profiles() -> dict[str, Profile]:
         parent = pid.rsplit(".", 1)[0] if "." in pid else None
         if parent and parent not in raw:
             raise StandardsError(f"profiles.toml: {pid} has no parent profile {parent}")
-        out[pid] = Profile(pid, body["name"], tuple(body.get("aliases", ())), body.get("conventions", {}))
+        unknown = set(body.get("level_names", {})) - set(LEVELS)
+        if unknown:
+            raise StandardsError(f"profiles.toml: {pid}.level_names: unknown level(s) {', '.join(sorted(unknown))}")
+        out[pid] = Profile(pid, body["name"], tuple(body.get("aliases", ())), body.get("conventions", {}),
+                           body.get("level_names", {}))
     return out
 
 

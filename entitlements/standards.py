@@ -80,8 +80,8 @@ class SplitRule:
             return tuple(lv for lv, _ in self.shares)
         return (self.level, self.remainder)
 
-    def describe(self, lang: str = "zh") -> str:
-        names = LEVEL_NAMES[lang]
+    def describe(self, lang: str = "zh", names: Mapping[str, str] | None = None) -> str:
+        names = names or LEVEL_NAMES[lang]
         if self.rule == "ratio":
             total = sum(w for _, w in self.shares)
             parts = [f"{names[lv]} {_percent(Fraction(w * 100, total))}%" for lv, w in self.shares]

@@ -26,7 +26,7 @@ from entitlements.policy import (
 from entitlements.profiles import PolicyData
 from entitlements.roster import InputError, ParsedTable, reject_groups
 from entitlements.splits import MONTHS_PER_YEAR, split_lines
-from entitlements.standards import LEVEL_NAMES, LEVELS, StandardsError, change_points, tier_lookup
+from entitlements.standards import LEVEL_NAMES, LEVELS, Standard, StandardsError, change_points, tier_lookup
 
 NEVER = 10**7  # a month index beyond any date: "no death date"
 MONTHS_KEY = "\0months"  # paid months, kept beside the layer amounts of a total split
@@ -333,6 +333,13 @@ class BrigadeCadreLiving(Policy):
             total = sum(int(p[i]) for p in parts.values())
             out.append(f"  {self.component_label(data, k, lang)}: {fen_to_yuan(total)}（{shares}）")
         return out
+
+    def splits_in_force(self, data: PolicyData, month: int) -> list[Standard]:
+        total = data.standards.get("splits.total")
+        if total is not None and total.at(month) is not None:
+            return [total]  # a profile that splits the total overrides the layers' ratios
+        return [std for k in self.layers(data)
+                if (std := data.standards.get(f"splits.layers.{k}")) is not None and std.at(month) is not None]
 
 
 POLICY = BrigadeCadreLiving()

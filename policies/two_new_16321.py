@@ -59,6 +59,7 @@ class TwoNew16321(Policy):
     id = "two_new_16321"
     schedule = "annual"
     key_fields = ("org_id", "name")
+    headcount_label = ("数量（个、人）", "count")
     fields = (
         Field("org_id", "组织编号", "text", "organisation id", aliases=("编号",)),
         Field("name", "组织名称", "text", "organisation name", aliases=("党组织名称", "名称")),
@@ -171,6 +172,16 @@ class TwoNew16321(Policy):
                 lines[c][lv] = lines[c].get(lv, 0) + part
         return Computation(self, data, first, stop, who, lines, None,
                            {"segments": segments, "multiplicity": mult})
+
+    def headcounts(self, comp: Computation) -> dict[str, np.ndarray]:
+        """Organisations funded, secretaries paid, members trained."""
+        cols, parts = comp.who.columns, comp.by_component()
+        secretaries = cols["quantity"] if "quantity" in cols else np.ones(len(comp.who), dtype=np.int64)
+        return {
+            "org_funding": np.where(parts["org_funding"] > 0, comp.counts(), 0),
+            "secretary_stipend": np.where(parts["secretary_stipend"] > 0, secretaries, 0),
+            "member_training": np.where(parts["member_training"] > 0, cols["members"], 0),
+        }
 
     # ---- explanation ----
 

@@ -1,0 +1,101 @@
+"""The budget table of a 预算文本: 项目名称, 人数, 月补助经费, 年补助经费 and one column per
+funding level, laid out as in the 江川区 2025 budget text:
+
+    项目名称 | 人数（人） | 月补助经费（元） | 年补助经费（元） | 年区级补助经费（元） | 年市级补助经费（元）
+    农村原大队一级部分离职半脱产干部定期生活补助经费 | 44 | 21387 | 256644 | 244588 | 12056
+    备注：2025年市级预算补助44人，标准为274元/人/年。
+
+Levels appear from the jurisdiction's own upward (区级 before 市级), only those that pay,
+named as the profile names them. 月补助经费 (monthly policies) is what the roster costs
+in the first month of the year, as the budget text counts 实有人员 at a date; 年补助经费
+is the year's computed total, so the two differ when people join or leave in the year.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .money import fen_to_yuan
+from .output import Sheet
+from .standards import SplitRule
+
+if TYPE_CHECKING:
+    from .calculator import RosterResult
+
+LEVEL_ORDER = ("township", "county", "prefecture", "province")  # the jurisdiction's own level first
+
+
+def budget_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
+    zh = lang != "en"
+    calc = result.calculator
+    comp = result.computation
+    policy, data = calc.policy, calc.data
+    monthly = policy.schedule == "monthly"
+    names = calc.profile.level_names(lang)
+    by_level = comp.by_level()
+    levels = [lv for lv in LEVEL_ORDER if by_level[lv].any()] or ["county"]
+    lines = comp.lines
+    heads = policy.headcounts(comp)
+    if monthly:
+        month = policy.compute(comp.who, data, comp.first, comp.first + 1).lines
+
+    title = data.meta["title"] if zh else data.meta.get("title_en", data.meta["title"])
+    item = title if "经费" in title or not zh else f"{title}经费"
+    header = ["项目名称" if zh else "item", policy.headcount_label[0 if zh else 1]]
+    kinds = ["text", "int"]
+    if monthly:
+        header.append("月补助经费（元）" if zh else "per month (yuan)")
+        kinds.append("money")
+    header.append("年补助经费（元）" if zh else "per year (yuan)")
+    header += [f"年{names[lv]}补助经费（元）" if zh else f"{names[lv]} (yuan)" for lv in levels]
+    kinds += ["money"] * (1 + len(levels))
+
+    def row(label: str, components: list[str], count: int) -> list:
+        out: list = [label, count]
+        if monthly:
+            out.append(sum(int(p.sum()) for c in components for p in month[c].values()))
+        out.append(sum(int(p.sum()) for c in components for p in lines[c].values()))
+        out += [sum(int(lines[c][lv].sum()) for c in components if lv in lines[c]) for lv in levels]
+        return out
+
+    components = list(lines)
+    paid = comp.amounts() > 0
+    rows = [row(item, components, int(comp.counts()[paid].sum()))]
+    if len(components) > 1:
+        for c in components:
+            label = policy.component_label(data, c, lang)
+            rows.append(row(("其中：" if zh else "of which: ") + label, [c], int(heads[c].sum())))
+    notes = _notes(result, names, lang)
+    name = f"{calc.profile.name}{result.year}年预算测算表" if zh else f"budget {result.year} ({calc.profile.id})"
+    return Sheet("预算表" if zh else "budget", name, header, kinds, rows, None, notes)
+
+
+def _notes(result: RosterResult, names: dict[str, str], lang: str) -> list[str]:
+    """备注: each split rule in force for the year, in the budget text's words."""
+    zh = lang != "en"
+    calc, comp = result.calculator, result.computation
+    paid = int(comp.counts()[comp.amounts() > 0].sum())
+    notes: list[str] = []
+    for std in calc.policy.splits_in_force(calc.data, comp.first):
+        value = std.at(comp.first)
+        rule: SplitRule = value.value
+        if rule.rule == "fixed_per_capita" and zh:
+            text = (f"{result.year}年{names[rule.level]}预算补助{paid}人，"
+                    f"标准为{fen_to_yuan(rule.amount).removesuffix('.00')}元/人/年。")
+        else:
+            what = std.label or std.path
+            text = f"{what}：{rule.describe(lang, names)}" if zh else f"{what}: {rule.describe(lang, names)}"
+        notes.append(f"{text}〔{value.source.cite()}〕")
+    notes = list(dict.fromkeys(notes))
+    return [("备注：" if zh else "Notes: ") + notes[0], *notes[1:]] if notes else []
+
+
+def budget_markdown(sheet: Sheet) -> str:
+    """A GitHub/Typora-style markdown table, amounts to two decimals, notes below."""
+    texts = sheet.text_rows()
+    right = ["---:" if k != "text" else "---" for k in sheet.kinds]
+    lines = [f"**{sheet.title}**", "", "| " + " | ".join(sheet.header) + " |", "| " + " | ".join(right) + " |"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in r) + " |" for r in texts]
+    if sheet.notes:
+        lines += ["", *(f"{n}  " for n in sheet.notes)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,97 @@
+"""Excel output (xlsxwriter): sheets with a title line, a frozen Chinese header, money to
+two decimals, and a totals row whose SUM formulas carry the exact totals as cached values.
+
+Money is exact integer fen up to this point. An xlsx number is a double, so a cell holds
+fen / 100: the double nearest the two-decimal amount, which every reader shows (and
+rounds back) as exactly that amount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .output import Sheet, write_file_atomic
+
+FEN_PER_YUAN = 100
+MONEY_FORMAT = "#,##0.00"
+MAX_COLUMN_WIDTH = 40
+
+
+def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> None:
+    """All ``sheets`` into one .xlsx, written atomically (a failed run leaves no file)."""
+
+    def write(tmp: str) -> None:
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(tmp, {"constant_memory": True})
+        styles = {
+            "title": book.add_format({"bold": True, "font_size": 13}),
+            "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                       "valign": "vcenter"}),
+            "money": book.add_format({"num_format": MONEY_FORMAT}),
+            "int": book.add_format({"num_format": "0"}),
+            "text": book.add_format({"num_format": "@"}),  # keeps 身份证号 and codes as text
+            "total_money": book.add_format({"num_format": MONEY_FORMAT, "bold": True, "top": 1}),
+            "total_int": book.add_format({"num_format": "0", "bold": True, "top": 1}),
+            "total_text": book.add_format({"bold": True, "top": 1}),
+            "note": book.add_format({"italic": True}),
+        }
+        for sheet in sheets:
+            _write_sheet(book, sheet, styles)
+        book.close()
+
+    write_file_atomic(path, write)
+
+
+def _write_sheet(book, sheet: Sheet, styles) -> None:
+    from xlsxwriter.utility import xl_col_to_name
+
+    ws = book.add_worksheet(sheet.name[:31])
+    # widths first, from the header and a sample: rows are streamed out as they are written
+    widths = [max(8, _width(h)) for h in sheet.header]
+    for row in sheet.rows[:1000]:
+        for j, (value, kind) in enumerate(zip(row, sheet.kinds)):
+            if kind == "text":
+                widths[j] = max(widths[j], _width(str(value)))
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, min(w + 2, MAX_COLUMN_WIDTH))
+    ws.write_string(0, 0, sheet.title, styles["title"])
+    header_row = 1
+    for j, h in enumerate(sheet.header):
+        ws.write_string(header_row, j, h, styles["header"])
+    ws.freeze_panes(header_row + 1, 0)
+    first = header_row + 1
+    for i, row in enumerate(sheet.rows):
+        for j, (value, kind) in enumerate(zip(row, sheet.kinds)):
+            _write_cell(ws, first + i, j, value, kind, styles)
+    last = first + len(sheet.rows) - 1
+    if sheet.total is not None:
+        r = last + 1
+        for j, (value, kind) in enumerate(zip(sheet.total, sheet.kinds)):
+            if kind in ("money", "int") and value not in ("", None):
+                column = xl_col_to_name(j)
+                formula = f"=SUM({column}{first + 1}:{column}{last + 1})" if sheet.rows else "=0"
+                cached = value / FEN_PER_YUAN if kind == "money" else value
+                ws.write_formula(r, j, formula, styles[f"total_{kind}"], cached)
+            elif value not in ("", None):
+                ws.write_string(r, j, str(value), styles["total_text"])
+        last = r
+    for k, note in enumerate(sheet.notes):
+        ws.write_string(last + 2 + k, 0, note, styles["note"])
+
+
+def _write_cell(ws, r: int, j: int, value, kind: str, styles) -> None:
+    if value is None or value == "":
+        return
+    if kind == "money":
+        ws.write_number(r, j, value / FEN_PER_YUAN, styles["money"])
+    elif kind == "int":
+        ws.write_number(r, j, value, styles["int"])
+    else:
+        ws.write_string(r, j, str(value), styles["text"])
+
+
+def _width(text: str) -> int:
+    """Display width: a CJK character takes two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
