@@ -140,7 +140,9 @@ class Calculator:
         parsed, who = self._prepare(table)
         first, stop = year_months(year)
         comp = self._run(who, first, stop, **options)
-        return RosterResult(self, year, comp, parsed.rejects, parsed.notices, len(table), "roster", parsed)
+        rejects = sorted(parsed.rejects, key=lambda r: r.row)  # stable: a row's problems keep their order
+        notices = sorted(parsed.notices, key=lambda n: -1 if n.row is None else n.row)
+        return RosterResult(self, year, comp, rejects, notices, len(table), "roster", parsed)
 
     def read(self, path: str | Path, sheet: str | None = None) -> Table:
         """Read a roster file, finding the header row by this policy's column names."""
