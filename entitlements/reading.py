@@ -22,7 +22,8 @@ from .roster import InputError, Notice, Table, make_table
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 HEADER_SEARCH_ROWS = 30  # title rows above the header are few; do not scan a whole sheet
-TOTAL_LABELS = frozenset({"合计", "总计", "小计", "共计", "总合计"})
+TOTAL_LABELS = ("合计", "总计", "小计", "共计")  # also as an ending: 江城镇小计
+MAX_TOTAL_LABEL = 20
 FOOTER_PREFIXES = ("填表人", "制表人", "填报人", "审核人", "负责人", "单位负责人", "联系电话", "联系人",
                    "填表日期", "制表日期", "填报日期", "备注:", "说明:", "注:")
 EXCEL_DIGITS = 15  # Excel stores numbers as doubles and shows 15 significant digits
@@ -190,7 +191,7 @@ def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Ta
     for n, cells in rows[h + 1:]:
         texts = [_text(c) for c in cells]
         label = _row_label(texts)
-        if label in TOTAL_LABELS:
+        if label.endswith(TOTAL_LABELS) and len(label) <= MAX_TOTAL_LABEL:
             skipped.append(Notice(n, "", label, "合计行，已跳过（不参与计算）", "total row, skipped (not computed)"))
             continue
         if label.startswith(FOOTER_PREFIXES) or normalise_cell(label).startswith(FOOTER_PREFIXES):
