@@ -276,3 +276,12 @@ def test_progress_bar_only_on_a_terminal():
     text = seen.decode("utf-8", "replace")
     assert "\x1b[?25l" in text  # the bar hides the cursor while it draws
     assert "编号,名称" in text  # and the CSV still arrives
+
+
+def test_old_xls_workbooks_read_too():
+    """tests/fixtures/two_new_orgs.xls: examples/two_new_orgs.csv saved as BIFF8 (.xls) by xlwt,
+    with a merged title row and a 合计 row."""
+    from_xls = summary(str(ROOT / "tests" / "fixtures" / "two_new_orgs.xls"), "--policy", "two_new_16321",
+                       "--profile", "澄江市")
+    from_csv = summary(str(EXAMPLES / "two_new_orgs.csv"), "--policy", "two_new_16321", "--profile", "澄江市")
+    assert from_xls["totals"] == from_csv["totals"] and from_xls["rows"] == from_csv["rows"]
