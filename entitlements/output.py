@@ -124,15 +124,23 @@ def _title(result: RosterResult, what_zh: str, what_en: str, lang: str) -> str:
     return f"{calc.profile.name}{result.year}年{calc.data.meta['title']}{what_zh}"
 
 
+def _amount_columns(result: RosterResult, lang: str) -> tuple[list[str], list[np.ndarray]]:
+    """Headers and fen arrays of the money columns: each component, each level, the total."""
+    comp, calc = result.computation, result.calculator
+    by_level, by_component = comp.by_level(), comp.by_component()
+    levels = _levels(by_level)
+    names = calc.profile.level_names(lang)
+    headers = [calc.policy.component_label(calc.data, c, lang) for c in by_component]
+    headers += [names[lv] for lv in levels] + (["合计"] if lang != "en" else ["total"])
+    return headers, [*by_component.values(), *(by_level[lv] for lv in levels), comp.amounts()]
+
+
 def allocation_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     """One row per beneficiary: components, levels, total, paid months, reasons; a totals row."""
     comp = result.computation
-    calc = result.calculator
     who = comp.who
     zh = lang != "en"
-    amounts, by_level, by_component = comp.amounts(), comp.by_level(), comp.by_component()
-    levels = _levels(by_level)
-    names = calc.profile.level_names(lang)
+    money_headers, money = _amount_columns(result, lang)
     monthly = comp.paid_months is not None
     counts_mode = "quantity" in who.columns
     header = ["编号", "名称", "所属单位"] if zh else ["id", "name", "unit"]
@@ -140,30 +148,26 @@ def allocation_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     if counts_mode:
         header.append("数量" if zh else "count")
         kinds.append("int")
-    header += [calc.policy.component_label(calc.data, c, lang) for c in by_component]
-    header += [names[lv] for lv in levels] + (["合计"] if zh else ["total"])
-    kinds += ["money"] * (len(by_component) + len(levels) + 1)
+    header += money_headers
+    kinds += ["money"] * len(money)
     if monthly:
         header.append("发放月数" if zh else "paid months")
         kinds.append("int")
     header += ["是否发放", "说明"] if zh else ["paid", "reasons"]
     kinds += ["text", "text"]
-    component_cols = [v.tolist() for v in by_component.values()]
-    level_cols = [by_level[lv].tolist() for lv in levels]
-    total_col = amounts.tolist()
+    columns = [c.tolist() for c in money]
     rows = []
     for i in range(len(who)):
         row: list[Any] = [str(who.ids[i]), str(who.names[i] or ""), str(who.units[i] or "")]
         if counts_mode:
             row.append(int(who.columns["quantity"][i]))
-        row += [c[i] for c in component_cols] + [c[i] for c in level_cols] + [total_col[i]]
+        row += [c[i] for c in columns]
         if monthly:
             row.append(int(comp.paid_months[i]))
-        row += [("是" if zh else "yes") if total_col[i] > 0 else ("否" if zh else "no"), "；".join(comp.reasons(i, lang))]
+        row += [("是" if zh else "yes") if columns[-1][i] > 0 else ("否" if zh else "no"), "；".join(comp.reasons(i, lang))]
         rows.append(row)
     total: list[Any] = ["合计" if zh else "total", "", ""] + ([""] if counts_mode else [])
-    total += [int(v.sum()) for v in by_component.values()] + [int(by_level[lv].sum()) for lv in levels]
-    total += [int(amounts.sum())]
+    total += [int(c.sum()) for c in money]
     total += [""] * (len(header) - len(total))
     return Sheet("分配表" if zh else "allocation", _title(result, "分配表", "allocation", lang), header, kinds, rows, total)
 
@@ -171,26 +175,19 @@ def allocation_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
 def unit_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     """Per 乡镇（街道）: beneficiaries paid, each component, each level, the total."""
     comp = result.computation
-    calc = result.calculator
     zh = lang != "en"
-    amounts, by_level, by_component = comp.amounts(), comp.by_level(), comp.by_component()
-    levels = _levels(by_level)
-    names = calc.profile.level_names(lang)
+    money_headers, money = _amount_columns(result, lang)
     counts = comp.counts()
-    paid = amounts > 0
+    paid = money[-1] > 0
     units = comp.who.units.astype(str)
-    header = (["单位", "发放人数（个数）"] if zh else ["unit", "paid"])
-    header += [calc.policy.component_label(calc.data, c, lang) for c in by_component]
-    header += [names[lv] for lv in levels] + (["合计"] if zh else ["total"])
-    kinds = ["text", "int"] + ["money"] * (len(by_component) + len(levels) + 1)
+    header = (["单位", "发放人数（个数）"] if zh else ["unit", "paid"]) + money_headers
+    kinds = ["text", "int"] + ["money"] * len(money)
     rows = []
     for unit in dict.fromkeys(units.tolist()):
         sel = units == unit
         rows.append([unit or ("（未填单位）" if zh else "(no unit)"), int(counts[sel & paid].sum())]
-                    + [int(v[sel].sum()) for v in by_component.values()]
-                    + [int(by_level[lv][sel].sum()) for lv in levels] + [int(amounts[sel].sum())])
-    total = ["合计" if zh else "total", int(counts[paid].sum())] + [int(v.sum()) for v in by_component.values()]
-    total += [int(by_level[lv].sum()) for lv in levels] + [int(amounts.sum())]
+                    + [int(c[sel].sum()) for c in money])
+    total = ["合计" if zh else "total", int(counts[paid].sum())] + [int(c.sum()) for c in money]
     return Sheet("按单位汇总" if zh else "by unit", _title(result, "按单位汇总", "by unit", lang), header, kinds, rows, total)
 
 
