@@ -105,7 +105,7 @@ def calc(
     calculator = _calculator(policy, profile, standards, lang)
     if fmt is Format.xlsx and out_path is None:
         raise _fail("xlsx 输出需要 --out 文件名 (--format xlsx needs --out PATH)")
-    with _Stages(fmt is not Format.json, lang) as stages:
+    with _Stages(fmt is not Format.json) as stages:
         result = _compute(calculator, roster, count, year, sheet, include_earlier, stages)
         stages.step("写出结果" if lang is Lang.zh else "writing")
         _write_rejects(result, rejects, lang)
@@ -175,7 +175,7 @@ class _Stages:
 
     STAGES = 3  # read, check and compute, write
 
-    def __init__(self, wanted: bool, lang: Lang):
+    def __init__(self, wanted: bool):
         self.enabled = wanted and sys.stdout.isatty() and sys.stderr.isatty()
         self.progress = None
         self.task = None
@@ -372,7 +372,7 @@ def budget(
     calculator = _calculator(policy, profile, standards, lang)
     if fmt is BudgetFormat.xlsx and out_path is None:
         raise _fail("xlsx 输出需要 --out 文件名 (--format xlsx needs --out PATH)")
-    with _Stages(True, lang) as stages:
+    with _Stages(True) as stages:
         result = _compute(calculator, roster, count, year, sheet, include_earlier, stages)
         stages.step("写出结果" if lang is Lang.zh else "writing")
         table = budget_sheet(result, lang.value)

@@ -121,6 +121,8 @@ def _text(cell: object) -> str:
 
 def _date_text(cell: object) -> tuple[str, tuple[str, str] | None]:
     """A number in a date column: a serial date, or a date typed as 1940.05 that Excel took for a number."""
+    if isinstance(cell, dt.datetime):  # a date cell with a time of day: the day is what counts
+        return cell.date().isoformat(), None
     if not isinstance(cell, (int, float)) or isinstance(cell, bool):
         return _text(cell), None
     number = float(cell)
