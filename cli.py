@@ -387,11 +387,125 @@ def budget(
                   f"用 entitlements validate 查看 (rows rejected and not counted; see validate)", highlight=False)
 
 
+class WhatifFormat(str, Enum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+@app.command()
+def whatif(
+    roster: Annotated[Optional[Path], typer.Argument(help="花名册 roster (.xlsx .xls .csv)")] = None,
+    policy: PolicyOpt = ...,
+    profile: ProfileOpt = "yunnan",
+    scenario: Annotated[Optional[list[Path]], typer.Option(
+        "--scenario", "-s", help="情景文件 scenario file (.toml); several allowed")] = None,
+    sets: Annotated[Optional[list[str]], typer.Option(
+        "--set", help="覆盖 override PATH=VALUE[@YYYY-MM], e.g. org_funding.branch=4000@2025-01")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", "-y", help="预算年度 budget year")] = None,
+    years: Annotated[Optional[str], typer.Option("--years", help="多年 years, e.g. 2025-2030")] = None,
+    count: Annotated[Optional[list[str]], typer.Option("--count", help="计数模式 counts mode, e.g. --count branch=112")] = None,
+    standards: StandardsOpt = None,
+    sheet: SheetOpt = None,
+    detail: Annotated[bool, typer.Option("--detail", help="列出金额变动的对象及原因 who changes, by how much, why")] = False,
+    fmt: Annotated[WhatifFormat, typer.Option("--format", "-f", help="table | json | xlsx")] = WhatifFormat.table,
+    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 write the output here")] = None,
+    include_earlier: Annotated[bool, typer.Option("--include-earlier")] = False,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """情景测算：基准与情景对比（分项目、分级次、分单位、分年度） Baseline against scenarios."""
+    from entitlements.scenarios import Scenario
+    from entitlements.whatif import chart_sheet, compare, parse_years
+
+    calculator = _calculator(policy, profile, standards, lang)
+    if fmt is WhatifFormat.xlsx and out_path is None:
+        raise _fail("xlsx 输出需要 --out 文件名 (--format xlsx needs --out PATH)")
+    if year is None and years is None:
+        raise _fail("请给出 --year 或 --years (give --year or --years)")
+    try:
+        run_years = parse_years(years, year or 0) if years else [year]
+        scenarios = [Scenario.from_file(p) for p in scenario or []]
+        if sets:
+            scenarios.append(Scenario.from_sets(sets))
+        if not scenarios:
+            raise _fail("请给出 --scenario 文件或 --set 覆盖 (give --scenario FILE or --set PATH=VALUE)")
+        with _Stages(fmt is not WhatifFormat.json) as stages:
+            if count:
+                if roster is not None:
+                    raise _fail("花名册与 --count 只能二选一 (give a roster or --count, not both)")
+                table, counts = None, _parse_counts(count)
+            elif roster is None:
+                raise _fail("请给出花名册文件或 --count (give a roster file or --count)")
+            else:
+                stages.step("读取花名册" if lang is Lang.zh else "reading the roster")
+                table, counts = calculator.read(roster, sheet), None
+            stages.step("计算基准与情景" if lang is Lang.zh else "computing baseline and scenarios")
+            options = {"include_earlier": True} if include_earlier else {}
+            comparison = compare(calculator, scenarios, run_years, table=table, counts=counts, detail=detail, **options)
+            stages.step("写出结果" if lang is Lang.zh else "writing")
+    except ValueError as exc:  # ScenarioError, InputError, StandardsError, bad --years
+        raise _fail(str(exc)) from None
+    if fmt is WhatifFormat.json:
+        _emit(json.dumps(comparison.to_json(lang.value, detail), ensure_ascii=False, indent=2) + "\n", out_path)
+        return
+    if fmt is WhatifFormat.xlsx:
+        sheets = [comparison.sheet(lang.value), chart_sheet(comparison, lang.value)]
+        if detail:
+            sheets.append(comparison.changes_sheet(lang.value))
+        _save_workbook(out_path, sheets)
+        err.print(f"已写出 wrote {out_path}", highlight=False)
+        return
+    target = out if out_path is None else Console(file=io.StringIO(), width=200, no_color=True, soft_wrap=True)
+    _print_comparison(comparison, lang.value, target, detail)
+    if out_path is not None:
+        _emit(target.file.getvalue(), out_path)
+
+
+def _print_comparison(comparison, lang: str, console: Console, detail: bool) -> None:
+    zh = lang != "en"
+    calc = comparison.calculator
+    title = calc.data.meta["title"] if zh else calc.data.meta.get("title_en", calc.data.meta["title"])
+    console.print(f"[bold]{title}[/]  {calc.profile.name}（{calc.profile.id}）", highlight=False)
+    for s in comparison.scenarios:
+        what = "；".join([o.describe() for o in s.overrides] + [f"conventions.{k}={v}" for k, v in s.conventions.items()]
+                        + [f"counts.{c.key}={'+' if c.relative and c.value >= 0 else ''}{c.value}" for c in s.counts])
+        console.print(f"情景 scenario [bold]{escape(s.name)}[/]: {escape(s.description)} {escape(what)}", highlight=False)
+    sheet = comparison.sheet(lang)
+    table = RichTable(title_justify="left")
+    for k, h in enumerate(sheet.header):
+        table.add_column(escape(h), justify="left" if k < 2 else "right", no_wrap=k != 1, overflow="fold")
+    previous = None
+    for row in sheet.rows:
+        if previous is not None and row[0] != previous:
+            table.add_section()
+        previous = row[0]
+        cells = [str(row[0]), escape(str(row[1])), fen_to_yuan(row[2])]
+        for k in range(3, len(row), 2):
+            delta = row[k + 1]
+            cells += [fen_to_yuan(row[k]), ("+" if delta > 0 else "") + fen_to_yuan(delta)]
+        table.add_row(*cells)
+    console.print(table)
+    if comparison.rejects:
+        console.print(f"注意：花名册有 {comparison.rejects} 条退回，未计入 (rejected rows are not counted; see validate)",
+                      highlight=False)
+    if detail:
+        changes = comparison.changes_sheet(lang)
+        t = RichTable(title="变动明细 Changes" if zh else "Changes", title_justify="left")
+        for k, h in enumerate(changes.header):
+            t.add_column(h, justify="right" if changes.kinds[k] == "money" else "left")
+        for row in changes.rows:
+            t.add_row(str(row[0]), escape(row[1]), escape(row[2]), escape(row[3]), fen_to_yuan(row[4]),
+                      fen_to_yuan(row[5]), ("+" if row[6] > 0 else "") + fen_to_yuan(row[6]), escape(row[7]))
+        console.print(t)
+
+
 @app.command(name="policies")
 def list_policies(
     policy: Annotated[Optional[str], typer.Argument(help="政策编号 policy id (all when omitted)")] = None,
     profile: ProfileOpt = "yunnan",
     at: Annotated[Optional[str], typer.Option("--at", help="日期 date, e.g. 2025-01 (default: today)")] = None,
+    paths: Annotated[bool, typer.Option(
+        "--paths", help="列出可覆盖的路径、现值与依据 every overridable path, its value and citation")] = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """列出标准、历史与依据 Standards in force at a date, their history and citations."""
@@ -414,6 +528,9 @@ def list_policies(
             continue
         title = data.meta["title"] if zh else data.meta.get("title_en", data.meta["title"])
         out.print(f"\n[bold]{pid}[/] {title} — {prof.name}（{prof.id}） @ {month_label(when)}", highlight=False)
+        if paths:
+            _print_paths(pid, data, when, lang.value)
+            continue
         for path, std in data.standards.items():
             current = std.at(when)
             unit = f" ({std.unit})" if std.unit else ""
@@ -427,6 +544,25 @@ def list_policies(
                   highlight=False)
     if not policy:
         out.print("\n地区口径 profiles: " + ", ".join(f"{p.id}={p.name}" for p in profiles().values()), highlight=False)
+
+
+def _print_paths(pid: str, data, when: int, lang: str) -> None:
+    """One line per path a scenario can set: `--set PATH=VALUE[@DATE]` or [[set]] path = ..."""
+    for path, std in data.standards.items():
+        v = std.at(when)
+        current = "—" if v is None else _describe(std.kind, v.value, lang)
+        cite = (v or std.values[0]).source.cite()
+        out.print(f"  {escape(path):<36} {std.kind:<6} {escape(current)}  〔{escape(cite)}〕", highlight=False)
+    c = data.conventions
+    for key in ("start", "stop", "rounding", "standard_year"):
+        out.print(f"  {'conventions.' + key:<36} {'conv':<6} {getattr(c, key)}", highlight=False)
+    open_paths = REGISTRY[pid].open_paths
+    if open_paths:
+        out.print(("可新增的路径 new paths may start with: " if lang != "en" else "new paths may start with: ")
+                  + ", ".join(open_paths), highlight=False)
+    if getattr(REGISTRY[pid], "from_counts", None):
+        out.print("counts.<党委|党总支|党支部|书记|党员 or committee|general_branch|branch|paid_secretary|member>"
+                  " = N 或 +N/-N（计数模式 counts mode）", highlight=False)
 
 
 def _describe(kind: str, value, lang: str) -> str:

@@ -11,6 +11,7 @@ Both paths run the same vectorised formulas: one beneficiary is a roster of one.
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -28,6 +29,9 @@ from .profiles import PolicyData, load_policy_data, resolve_profile
 from .reading import read_roster
 from .roster import InputError, Notice, ParsedTable, Reject, Table, parse_table, table_from_records
 from .standards import LEVELS, StandardsError, year_months
+
+
+ALWAYS = "1900-01"  # "from the start": before any standard in our sources
 
 
 class EntitlementInputError(ValueError):
@@ -85,6 +89,22 @@ class Calculator:
         if standards is not None:
             data = apply_standards_file(self.policy, data, standards)
         self.data: PolicyData = data
+
+    def with_overrides(self, *scenarios: Any, since: str = ALWAYS) -> Calculator:
+        """A calculator with scenario overrides applied: ``Scenario`` objects, scenario file
+        paths, or mappings like ``{"org_funding.branch": "4000"}`` (``(value, "2025-07")``
+        for a date). An override without a date is in force from ``since`` (always)."""
+        from .scenarios import Scenario
+
+        data = self.data
+        first = parse_date(since).month_index
+        for s in scenarios:
+            scenario = s if isinstance(s, Scenario) else (
+                Scenario.from_mapping(s) if isinstance(s, Mapping) else Scenario.from_file(s))
+            data = scenario.apply(data, first, self.policy.open_paths)
+        other = copy.copy(self)
+        other.data = data
+        return other
 
     # ---- one beneficiary ----
 

@@ -106,6 +106,7 @@ class Sheet:
     rows: list[list[Any]]
     total: list[Any] | None = None  # the totals row; its first cell is the label
     notes: list[str] = field(factory=list)
+    chart: str | None = None  # xlsx: a column chart with this title, first column as categories
 
     def cell_text(self, value: Any, kind: str) -> str:
         if value is None or value == "":

@@ -108,6 +108,7 @@ class Policy(ABC):
     fields: ClassVar[tuple[Field, ...]]
     key_fields: ClassVar[tuple[str, ...]] = ("id",)  # identify a beneficiary, first present wins
     headcount_label: ClassVar[tuple[str, str]] = ("人数（人）", "people")  # the budget table's 人数 column
+    open_paths: ClassVar[tuple[str, ...]] = ()  # where a scenario may add a standard (a new layer)
 
     @abstractmethod
     def components(self, data: PolicyData) -> list[str]: ...

@@ -79,6 +79,25 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
         last = r
     for k, note in enumerate(sheet.notes):
         ws.write_string(last + 2 + k, 0, note, styles["note"])
+    if sheet.chart and sheet.rows:
+        _add_chart(book, ws, sheet, first, first + len(sheet.rows) - 1)
+
+
+def _add_chart(book, ws, sheet: Sheet, first: int, last: int) -> None:
+    """A native clustered column chart: categories from column A, one series per other column."""
+    chart = book.add_chart({"type": "column"})
+    name = ws.get_name()
+    for j in range(1, len(sheet.header)):
+        chart.add_series({
+            "name": [name, first - 1, j],
+            "categories": [name, first, 0, last, 0],
+            "values": [name, first, j, last, j],
+            "data_labels": {"value": False},
+        })
+    chart.set_title({"name": sheet.chart})
+    chart.set_y_axis({"name": "元", "num_format": "#,##0"})
+    chart.set_size({"width": 720, "height": 400})
+    ws.insert_chart(first - 1, len(sheet.header) + 1, chart)
 
 
 def _write_cell(ws, r: int, j: int, value, kind: str, styles) -> None:

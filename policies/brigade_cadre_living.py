@@ -62,6 +62,7 @@ class BrigadeCadreLiving(Policy):
     id = "brigade_cadre_living"
     schedule = "monthly"
     key_fields = ("id", "id_number")
+    open_paths = ("layers.", "splits.layers.")  # a scenario may add a raise as a new layer with its split
     fields = (
         *ID_FIELDS,
         Field("sex", "性别", "sex", "sex"),

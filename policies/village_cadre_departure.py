@@ -68,6 +68,7 @@ class VillageCadre(BaseModel):
 class VillageCadreDeparture(Policy):
     id = "village_cadre_departure"
     schedule = "lump_sum"
+    open_paths = ("posts.",)  # post standards come from the user, so a scenario may set them
     key_fields = ("id", "id_number")
     fields = (
         *ID_FIELDS,

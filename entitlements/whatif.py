@@ -1,0 +1,263 @@
+"""Baseline against scenarios, per component, funding level and unit, year by year.
+
+Every figure is integer fen from the same formulas as ``calc``; a difference is scenario
+minus baseline, so differences add up exactly across components, levels and units.
+Beneficiaries whose amounts change can be listed with the overrides that move them
+(each override applied alone, so "why" names the rule, not a guess).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from .money import fen_to_yuan
+from .output import Sheet
+from .roster import Table
+from .scenarios import Scenario
+from .standards import LEVELS
+
+if TYPE_CHECKING:
+    from .calculator import Calculator, RosterResult
+
+
+@frozen
+class Figures:
+    """Totals of one run in fen."""
+
+    amount: int
+    by_level: dict[str, int]
+    by_component: dict[str, int]
+    by_unit: dict[str, int]
+    beneficiaries: int
+
+    @classmethod
+    def of(cls, result: RosterResult) -> Figures:
+        comp = result.computation
+        amounts = comp.amounts()
+        units = comp.who.units.astype(str)
+        by_unit = {u: int(amounts[units == u].sum()) for u in dict.fromkeys(units.tolist())}
+        return cls(int(amounts.sum()), {lv: int(v.sum()) for lv, v in comp.by_level().items()},
+                   {c: int(v.sum()) for c, v in comp.by_component().items()}, by_unit,
+                   int(comp.counts()[amounts > 0].sum()))
+
+    def minus(self, base: Figures) -> Figures:
+        def diff(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+            return {k: a.get(k, 0) - b.get(k, 0) for k in dict.fromkeys([*b, *a])}
+
+        return Figures(self.amount - base.amount, diff(self.by_level, base.by_level),
+                       diff(self.by_component, base.by_component), diff(self.by_unit, base.by_unit),
+                       self.beneficiaries - base.beneficiaries)
+
+    def json(self, levels: Sequence[str]) -> dict[str, Any]:
+        return {"amount": fen_to_yuan(self.amount),
+                "by_level": {lv: fen_to_yuan(self.by_level.get(lv, 0)) for lv in levels},
+                "by_component": {c: fen_to_yuan(v) for c, v in self.by_component.items()},
+                "by_unit": {u: fen_to_yuan(v) for u, v in self.by_unit.items()},
+                "beneficiaries": self.beneficiaries}
+
+
+@frozen
+class Change:
+    id: str
+    name: str
+    baseline: int
+    scenario: int
+    why: tuple[str, ...]
+
+
+@frozen
+class YearRun:
+    year: int
+    baseline: Figures
+    scenarios: tuple[Figures, ...]
+    changes: tuple[tuple[Change, ...], ...]  # per scenario, when asked for
+
+
+@frozen
+class Comparison:
+    calculator: Calculator
+    scenarios: tuple[Scenario, ...]
+    years: tuple[YearRun, ...]
+    mode: str
+    component_labels: dict[str, str]
+    rejects: int
+
+    def levels(self) -> list[str]:
+        shown = ("province", "prefecture", "county")
+        used = {lv for y in self.years for f in (y.baseline, *y.scenarios) for lv, v in f.by_level.items() if v}
+        return [lv for lv in LEVELS if lv in shown or lv in used]
+
+    def to_json(self, lang: str = "zh", detail: bool = False) -> dict[str, Any]:
+        calc = self.calculator
+        levels = self.levels()
+        out: dict[str, Any] = {
+            "contract": "1", "policy": calc.policy.id, "profile": calc.profile.id, "mode": self.mode,
+            "scenarios": [{"name": s.name, "description": s.description,
+                           "overrides": [o.describe() for o in s.overrides],
+                           "conventions": dict(s.conventions),
+                           "counts": [f"{c.key}={'+' if c.relative and c.value >= 0 else ''}{c.value}"
+                                      + (f" (from {c.from_year})" if c.from_year else "") for c in s.counts]}
+                          for s in self.scenarios],
+            "years": [],
+        }
+        for run in self.years:
+            entry: dict[str, Any] = {"year": run.year, "baseline": run.baseline.json(levels), "scenarios": []}
+            for k, (s, fig) in enumerate(zip(self.scenarios, run.scenarios)):
+                item = {"name": s.name, "totals": fig.json(levels), "difference": fig.minus(run.baseline).json(levels)}
+                if detail:
+                    item["changes"] = [{"id": c.id, "name": c.name, "baseline": fen_to_yuan(c.baseline),
+                                        "scenario": fen_to_yuan(c.scenario),
+                                        "difference": fen_to_yuan(c.scenario - c.baseline), "why": list(c.why)}
+                                       for c in run.changes[k]]
+                entry["scenarios"].append(item)
+            out["years"].append(entry)
+        return out
+
+    def sheet(self, lang: str = "zh") -> Sheet:
+        """Rows: per year, the total, each level, each component, each unit; columns: baseline,
+        then each scenario and its difference."""
+        zh = lang != "en"
+        names = self.calculator.profile.level_names(lang)
+        header = ["年度" if zh else "year", "项目" if zh else "item", "基准" if zh else "baseline"]
+        for s in self.scenarios:
+            header += [s.name, ("差额：" if zh else "Δ ") + s.name]
+        kinds = ["int", "text"] + ["money"] * (len(header) - 2)
+        rows: list[list[Any]] = []
+        for run in self.years:
+            figures = (run.baseline, *run.scenarios)
+
+            def add(label: str, pick) -> None:
+                row: list[Any] = [run.year, label, pick(run.baseline)]
+                for fig in figures[1:]:
+                    row += [pick(fig), pick(fig) - pick(run.baseline)]
+                rows.append(row)
+
+            add("合计" if zh else "total", lambda f: f.amount)
+            for lv in self.levels():
+                add(names[lv], lambda f, lv=lv: f.by_level.get(lv, 0))
+            components = dict.fromkeys(c for f in figures for c in f.by_component)
+            for c in components:
+                add(self.component_labels.get(c, c), lambda f, c=c: f.by_component.get(c, 0))
+            units = dict.fromkeys(u for f in figures for u in f.by_unit)
+            if len(units) > 1 or any(units):
+                for u in units:
+                    add(("单位：" if zh else "unit: ") + (u or "-"), lambda f, u=u: f.by_unit.get(u, 0))
+        title = (f"{self.calculator.profile.name}{self.calculator.data.meta['title']}情景对比" if zh
+                 else f"{self.calculator.policy.id} scenarios ({self.calculator.profile.id})")
+        return Sheet("情景对比" if zh else "scenarios", title, header, kinds, rows)
+
+    def changes_sheet(self, lang: str = "zh") -> Sheet:
+        zh = lang != "en"
+        header = (["年度", "情景", "编号", "名称", "基准", "情景金额", "差额", "原因"] if zh
+                  else ["year", "scenario", "id", "name", "baseline", "scenario amount", "difference", "why"])
+        rows = [[run.year, s.name, c.id, c.name, c.baseline, c.scenario, c.scenario - c.baseline, "；".join(c.why)]
+                for run in self.years for s, changes in zip(self.scenarios, run.changes) for c in changes]
+        return Sheet("变动明细" if zh else "changes", "变动明细" if zh else "changes", header,
+                     ["int", "text", "text", "text", "money", "money", "money", "text"], rows)
+
+
+def compare(calculator: Calculator, scenarios: Sequence[Scenario], years: Sequence[int], *,
+            table: Table | None = None, counts: Mapping[str, int] | None = None,
+            detail: bool = False, **options: Any) -> Comparison:
+    """Baseline and each scenario for each year, on one roster table or one set of counts."""
+    since = f"{min(years)}-01"  # an override without a date is in force from the first year run
+    runs = []
+    rejects = 0
+    for year in years:
+        base_result = _run(calculator, year, table, counts, None, options)
+        rejects = len(base_result.rejects)
+        figures, changes = [], []
+        for s in scenarios:
+            other = calculator.with_overrides(s, since=since)
+            result = _run(other, year, table, counts, s, options)
+            figures.append(Figures.of(result))
+            changes.append(_changes(calculator, s, since, year, table, counts, options, base_result, result)
+                           if detail else ())
+        runs.append(YearRun(year, Figures.of(base_result), tuple(figures), tuple(changes)))
+    labels = {}
+    for s in (None, *scenarios):
+        calc = calculator if s is None else calculator.with_overrides(s, since=since)
+        for c in calc.policy.components(calc.data):
+            labels.setdefault(c, calc.policy.component_label(calc.data, c, calculator.lang))
+    return Comparison(calculator, tuple(scenarios), tuple(runs), "counts" if counts is not None else "roster",
+                      labels, rejects)
+
+
+def _run(calc: Calculator, year: int, table: Table | None, counts: Mapping[str, int] | None,
+         scenario: Scenario | None, options: Mapping[str, Any]) -> RosterResult:
+    if counts is not None:
+        return calc.compute_counts(scenario.counts_for(counts, year) if scenario else dict(counts), year)
+    if scenario is not None and scenario.counts:
+        from .scenarios import ScenarioError
+
+        raise ScenarioError(f"{scenario.origin}: 计数只适用于计数模式 (counts apply in counts mode, not to a roster)")
+    return calc.compute_roster(table, year, **options)
+
+
+def _amounts_by_id(result: RosterResult) -> dict[str, tuple[int, str]]:
+    comp = result.computation
+    amounts = comp.amounts()
+    return {str(i): (int(a), str(n or "")) for i, a, n in zip(comp.who.ids, amounts, comp.who.names)}
+
+
+def _changes(calc: Calculator, scenario: Scenario, since: str, year: int, table, counts, options,
+             base: RosterResult, result: RosterResult) -> tuple[Change, ...]:
+    before, after = _amounts_by_id(base), _amounts_by_id(result)
+    moved = [k for k in dict.fromkeys([*before, *after]) if before.get(k, (0, ""))[0] != after.get(k, (0, ""))[0]]
+    if not moved:
+        return ()
+    # each override (and the conventions, and the counts) alone: who does it move?
+    parts: list[tuple[str, Scenario]] = [
+        (o.describe(), Scenario(scenario.name, overrides=(o,), policy=scenario.policy, origin=scenario.origin))
+        for o in scenario.overrides]
+    if scenario.conventions:
+        parts.append((", ".join(f"conventions.{k}={v}" for k, v in scenario.conventions.items()),
+                      Scenario(scenario.name, conventions=scenario.conventions, origin=scenario.origin)))
+    if scenario.counts:
+        parts.append(("counts", Scenario(scenario.name, counts=scenario.counts, origin=scenario.origin)))
+    movers: dict[str, list[str]] = {k: [] for k in moved}
+    for label, alone in parts:
+        one = _amounts_by_id(_run(calc.with_overrides(alone, since=since), year, table, counts, alone, options))
+        for k in moved:
+            if one.get(k, (0, ""))[0] != before.get(k, (0, ""))[0]:
+                movers[k].append(label)
+    return tuple(Change(k, (after.get(k) or before.get(k))[1], before.get(k, (0, ""))[0], after.get(k, (0, ""))[0],
+                        tuple(movers[k]) or (scenario.name,)) for k in moved)
+
+
+def parse_years(text: str | None, default: int) -> list[int]:
+    """``2025``, ``2025-2030`` or ``2025,2027``."""
+    if not text:
+        return [default]
+    years: list[int] = []
+    for part in text.replace("，", ",").split(","):
+        a, sep, b = part.strip().partition("-")
+        if not a.isdigit() or (sep and not b.strip().isdigit()):
+            raise ValueError(f"--years 应写作 2025-2030 或 2025,2026 (expected 2025-2030): {text!r}")
+        lo, hi = int(a), int(b) if sep else int(a)
+        if hi < lo or hi - lo > 100:
+            raise ValueError(f"--years 范围不对 (bad range): {text!r}")
+        years.extend(range(lo, hi + 1))
+    return sorted(dict.fromkeys(years))
+
+
+def chart_sheet(comparison: Comparison, lang: str = "zh") -> Sheet:
+    """Per funding level, baseline and each scenario summed over the years, with a native
+    column chart drawn from these cells."""
+    zh = lang != "en"
+    names = comparison.calculator.profile.level_names(lang)
+    years = [r.year for r in comparison.years]
+    span = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+    header = ["级次" if zh else "level", "基准" if zh else "baseline", *(s.name for s in comparison.scenarios)]
+    rows = []
+    for lv in comparison.levels():
+        row: list[Any] = [names[lv], sum(r.baseline.by_level.get(lv, 0) for r in comparison.years)]
+        row += [sum(r.scenarios[k].by_level.get(lv, 0) for r in comparison.years)
+                for k in range(len(comparison.scenarios))]
+        rows.append(row)
+    title = f"{span}年各级负担：基准与情景" if zh else f"{span} cost per level: baseline and scenarios"
+    return Sheet("图表" if zh else "chart", title, header, ["text"] + ["money"] * (len(header) - 1), rows,
+                 chart=title)
