@@ -302,7 +302,16 @@ def _count_change(key: str, value: Any, from_year: int | None, origin: str, line
 
 
 def _show(value: Any) -> str:
-    return value if isinstance(value, str) else repr(value)
+    """A value as it is written in TOML: 4000, "4000", {rule = "ratio", shares = {county = 1}}."""
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k} = {_show_inner(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show_inner(v) for v in value) + "]"
+    return str(value)
+
+
+def _show_inner(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else _show(value)
 
 
 def _suggest(name: str, options: Iterable[str]) -> str:

@@ -210,9 +210,14 @@ def _changes(calc: Calculator, scenario: Scenario, since: str, year: int, table,
     if not moved:
         return ()
     # each override (and the conventions, and the counts) alone: who does it move?
+    # a layer and its split ("layers.x", "splits.layers.x") only make sense together
+    groups: dict[str, list] = {}
+    for o in scenario.overrides:
+        groups.setdefault(o.path.removeprefix("splits."), []).append(o)
     parts: list[tuple[str, Scenario]] = [
-        (o.describe(), Scenario(scenario.name, overrides=(o,), policy=scenario.policy, origin=scenario.origin))
-        for o in scenario.overrides]
+        ("；".join(o.describe() for o in group),
+         Scenario(scenario.name, overrides=tuple(group), policy=scenario.policy, origin=scenario.origin))
+        for group in groups.values()]
     if scenario.conventions:
         parts.append((", ".join(f"conventions.{k}={v}" for k, v in scenario.conventions.items()),
                       Scenario(scenario.name, conventions=scenario.conventions, origin=scenario.origin)))
@@ -220,7 +225,10 @@ def _changes(calc: Calculator, scenario: Scenario, since: str, year: int, table,
         parts.append(("counts", Scenario(scenario.name, counts=scenario.counts, origin=scenario.origin)))
     movers: dict[str, list[str]] = {k: [] for k in moved}
     for label, alone in parts:
-        one = _amounts_by_id(_run(calc.with_overrides(alone, since=since), year, table, counts, alone, options))
+        try:
+            one = _amounts_by_id(_run(calc.with_overrides(alone, since=since), year, table, counts, alone, options))
+        except ValueError:  # this part cannot stand alone: the whole scenario is the reason
+            continue
         for k in moved:
             if one.get(k, (0, ""))[0] != before.get(k, (0, ""))[0]:
                 movers[k].append(label)

@@ -211,10 +211,12 @@ class BrigadeCadreLiving(Policy):
             monthly = np.where(months > 0, seg_total // np.maximum(months, 1), monthly)
             total_rule = total_split.at(s) if total_split else None
             if total_rule is not None:
-                acc = by_total.setdefault(total_rule.start, {})
-                for k, line in {**seg_lines, MONTHS_KEY: months}.items():
-                    acc[k] = acc.get(k, 0) + line
-                continue
+                covered = {k: line for k, line in seg_lines.items() if self._covered(layer_std[k], total_rule)}
+                if covered:
+                    acc = by_total.setdefault(total_rule.start, {})
+                    for k, line in {**covered, MONTHS_KEY: months}.items():
+                        acc[k] = acc.get(k, 0) + line
+                seg_lines = {k: line for k, line in seg_lines.items() if k not in covered}
             for k, line in seg_lines.items():
                 if split_std[k] is None:
                     raise StandardsError(f"{self.id}: layer '{k}' has no split 'splits.layers.{k}' and no "
@@ -324,8 +326,9 @@ class BrigadeCadreLiving(Policy):
             rule = total_split.at(s) if total_split else None
             if rule is not None:
                 out.append(f"  [{month_label(s)}] {label(lang, '合计', 'total')}: {rule.value.describe(lang)}" + cite(rule, lang))
-                continue
             for k in self.layers(data):
+                if rule is not None and self._covered(data.get(f"layers.{k}"), rule):
+                    continue
                 std = data.standards.get(f"splits.layers.{k}")
                 if std is not None and (r := std.at(s)) is not None:
                     out.append(f"  [{month_label(s)}] {self.component_label(data, k, lang)}: {r.value.describe(lang)}" + cite(r, lang))
@@ -335,12 +338,23 @@ class BrigadeCadreLiving(Policy):
             out.append(f"  {self.component_label(data, k, lang)}: {fen_to_yuan(total)}（{shares}）")
         return out
 
+    @staticmethod
+    def _covered(layer: Standard, total_rule) -> bool:
+        """A profile's total split covers the layers in force when it took effect; a layer
+        added later (a new raise) splits by its own rule."""
+        return layer.values[0].start <= total_rule.start
+
     def splits_in_force(self, data: PolicyData, month: int) -> list[Standard]:
         total = data.standards.get("splits.total")
-        if total is not None and total.at(month) is not None:
-            return [total]  # a profile that splits the total overrides the layers' ratios
-        return [std for k in self.layers(data)
-                if (std := data.standards.get(f"splits.layers.{k}")) is not None and std.at(month) is not None]
+        rule = total.at(month) if total is not None else None
+        out = [total] if rule is not None else []
+        for k in self.layers(data):
+            if rule is not None and self._covered(data.get(f"layers.{k}"), rule):
+                continue
+            std = data.standards.get(f"splits.layers.{k}")
+            if std is not None and std.at(month) is not None:
+                out.append(std)
+        return out
 
 
 POLICY = BrigadeCadreLiving()

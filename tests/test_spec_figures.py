@@ -164,10 +164,11 @@ def test_fixed_total_rural_member_training_chengjiang_2023():
 
 def test_per_capita_share_rounds_once_per_person_year_across_a_mid_year_raise():
     """274 × 8/12 = 182.666… → 182.67 once, not 91.33 + 91.33 over two segments."""
-    raise_may = {
+    raise_may = {  # the 2002 raise goes from 60 to 70 in May 2025 (illustrative): a covered layer changes mid-year
         "sources": {"s": {"doc": "示例 illustrative"}},
-        "standards": {"layers.raise_2025": {"kind": "money", "unit": "元/人/月",
-                                            "values": [{"from": "2025-05", "amount": "10", "source": "s"}]}},
+        "standards": {"layers.raise_2002": {"values": [
+            {"from": "2002-01", "amount": "60", "source": "yzf_2002_10"},
+            {"from": "2025-05", "amount": "70", "source": "s"}]}},
     }
     calc = Calculator("brigade_cadre_living", profile="江川区", standards=raise_may)
     one = calc.compute({"id": "x", "sex": "男", "birth_date": "1935-01", "tenure_years": 12,
