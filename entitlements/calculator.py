@@ -164,6 +164,14 @@ class Calculator:
         notices = sorted(parsed.notices, key=lambda n: -1 if n.row is None else n.row)
         return RosterResult(self, year, comp, rejects, notices, len(table), "roster", parsed)
 
+    def rerun(self, base: RosterResult, year: int | None = None, **options: Any) -> RosterResult:
+        """``base``'s checked beneficiaries computed again under this calculator's standards
+        (a scenario's) or for another year: the roster is read and checked once."""
+        year = base.year if year is None else year
+        first, stop = year_months(year)
+        comp = self._run(base.computation.who, first, stop, **options)
+        return RosterResult(self, year, comp, base.rejects, base.notices, base.rows_read, base.mode, base.parsed)
+
     def read(self, path: str | Path, sheet: str | None = None) -> Table:
         """Read a roster file, finding the header row by this policy's column names."""
         return read_roster(path, self.policy.fields, sheet)

@@ -118,7 +118,9 @@ class Policy(ABC):
 
     @abstractmethod
     def prepare(self, parsed: ParsedTable, data: PolicyData) -> Beneficiaries:
-        """Cross-field checks (adding rejects), then one entry per beneficiary."""
+        """Cross-field checks (adding rejects), then one entry per beneficiary.
+
+        Reads no standards: scenarios and other years reuse what it returns."""
 
     @abstractmethod
     def compute(self, who: Beneficiaries, data: PolicyData, first: int, stop: int,

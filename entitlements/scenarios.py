@@ -320,7 +320,9 @@ def _suggest(name: str, options: Iterable[str]) -> str:
 
 
 def _explain_validation(exc: ValidationError, text: str, origin: str) -> str:
-    err = exc.errors()[0]
+    errors = exc.errors()
+    # a misspelt key also makes the right one "missing": name the misspelling first
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(err["loc"])
     line = _line_of(text, loc)
     where = f"{origin}:{line}" if line else origin

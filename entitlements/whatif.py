@@ -16,7 +16,7 @@ from attrs import frozen
 from .money import fen_to_yuan
 from .output import Sheet
 from .roster import Table
-from .scenarios import Scenario
+from .scenarios import Scenario, ScenarioError
 from .standards import LEVELS
 
 if TYPE_CHECKING:
@@ -165,16 +165,16 @@ def compare(calculator: Calculator, scenarios: Sequence[Scenario], years: Sequen
     """Baseline and each scenario for each year, on one roster table or one set of counts."""
     since = f"{min(years)}-01"  # an override without a date is in force from the first year run
     runs = []
-    rejects = 0
+    checked = None if counts is not None else calculator.compute_roster(table, min(years), **options)
+    rejects = 0 if checked is None else len(checked.rejects)
+    variants = [calculator.with_overrides(s, since=since) for s in scenarios]
     for year in years:
-        base_result = _run(calculator, year, table, counts, None, options)
-        rejects = len(base_result.rejects)
+        base_result = _run(calculator, year, checked, counts, None, options)
         figures, changes = [], []
-        for s in scenarios:
-            other = calculator.with_overrides(s, since=since)
-            result = _run(other, year, table, counts, s, options)
+        for s, other in zip(scenarios, variants):
+            result = _run(other, year, checked, counts, s, options)
             figures.append(Figures.of(result))
-            changes.append(_changes(calculator, s, since, year, table, counts, options, base_result, result)
+            changes.append(_changes(calculator, s, since, year, checked, counts, options, base_result, result)
                            if detail else ())
         runs.append(YearRun(year, Figures.of(base_result), tuple(figures), tuple(changes)))
     labels = {}
@@ -186,15 +186,14 @@ def compare(calculator: Calculator, scenarios: Sequence[Scenario], years: Sequen
                       labels, rejects)
 
 
-def _run(calc: Calculator, year: int, table: Table | None, counts: Mapping[str, int] | None,
+def _run(calc: Calculator, year: int, checked: RosterResult | None, counts: Mapping[str, int] | None,
          scenario: Scenario | None, options: Mapping[str, Any]) -> RosterResult:
+    """One year under ``calc``'s standards: the roster checked once (``checked``), or counts."""
     if counts is not None:
         return calc.compute_counts(scenario.counts_for(counts, year) if scenario else dict(counts), year)
     if scenario is not None and scenario.counts:
-        from .scenarios import ScenarioError
-
         raise ScenarioError(f"{scenario.origin}: 计数只适用于计数模式 (counts apply in counts mode, not to a roster)")
-    return calc.compute_roster(table, year, **options)
+    return calc.rerun(checked, year, **options)
 
 
 def _amounts_by_id(result: RosterResult) -> dict[str, tuple[int, str]]:
@@ -203,7 +202,7 @@ def _amounts_by_id(result: RosterResult) -> dict[str, tuple[int, str]]:
     return {str(i): (int(a), str(n or "")) for i, a, n in zip(comp.who.ids, amounts, comp.who.names)}
 
 
-def _changes(calc: Calculator, scenario: Scenario, since: str, year: int, table, counts, options,
+def _changes(calc: Calculator, scenario: Scenario, since: str, year: int, checked, counts, options,
              base: RosterResult, result: RosterResult) -> tuple[Change, ...]:
     before, after = _amounts_by_id(base), _amounts_by_id(result)
     moved = [k for k in dict.fromkeys([*before, *after]) if before.get(k, (0, ""))[0] != after.get(k, (0, ""))[0]]
@@ -226,7 +225,7 @@ def _changes(calc: Calculator, scenario: Scenario, since: str, year: int, table,
     movers: dict[str, list[str]] = {k: [] for k in moved}
     for label, alone in parts:
         try:
-            one = _amounts_by_id(_run(calc.with_overrides(alone, since=since), year, table, counts, alone, options))
+            one = _amounts_by_id(_run(calc.with_overrides(alone, since=since), year, checked, counts, alone, options))
         except ValueError:  # this part cannot stand alone: the whole scenario is the reason
             continue
         for k in moved:
