@@ -253,6 +253,9 @@ def apply_override(o: Override, current: Standard | None, data: PolicyData, firs
         elif kind == "number":
             body["value"] = int(value)
         elif kind == "tiers":
+            if not isinstance(value, list):
+                raise ScenarioError(f"{where}: {o.path} 是分档标准，应写作 is a tier table, write it as "
+                                    '[{min = 11, amount = "18"}, {min = 16, amount = "23"}]')
             body["tiers"] = value
         else:
             if not isinstance(value, Mapping):
