@@ -264,6 +264,8 @@ def apply_override(o: Override, current: Standard | None, data: PolicyData, firs
             body.update({k: (_money_text(v) if k == "amount" else v) for k, v in value.items()})
         model = ValueModel.model_validate(body)
         new = _convert_value(o.path, kind, model, {SCENARIO_SOURCE: source})
+    except ScenarioError:
+        raise
     except ValidationError as exc:
         err = exc.errors()[0]
         raise ScenarioError(f"{where}: {o.path}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
