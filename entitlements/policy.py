@@ -34,14 +34,17 @@ class Beneficiaries:
     row_owner: np.ndarray  # per accepted table row: index of its beneficiary (-1 if rejected)
     spans: dict[str, np.ndarray] = field(factory=dict)  # service spans, with "owner"
     counts: np.ndarray | None = None  # beneficiaries an entry stands for (counts mode)
+    _tie_keys: np.ndarray | None = field(default=None, init=False, repr=False, eq=False)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def tie_keys(self) -> np.ndarray:
         """Rank of each id: breaks equal remainders of a fixed-total split whatever the row order."""
-        _, rank = np.unique(self.ids.astype(str), return_inverse=True)
-        return -rank.reshape(-1)  # larger key wins: the smallest id first
+        if self._tie_keys is None:
+            _, rank = np.unique(self.ids.astype(str), return_inverse=True)
+            self._tie_keys = -rank.reshape(-1)  # larger key wins: the smallest id first
+        return self._tie_keys
 
     def take(self, index: np.ndarray) -> Beneficiaries:
         """A subset, in the given order (spans follow their owners)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .money import apportion, div_round_half_up, split_by_weights
@@ -18,10 +20,13 @@ def split_lines(
     rule: SplitRule,
     amounts: np.ndarray,
     paid_months: np.ndarray | None = None,
-    tie_keys: np.ndarray | None = None,
+    tie_keys: np.ndarray | Callable[[], np.ndarray] | None = None,
     whole_programme: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Per-level parts of each line; the parts of a line always add up to it."""
+    """Per-level parts of each line; the parts of a line always add up to it.
+
+    ``tie_keys`` (or a function giving them, since ranking ids costs a sort) orders equal
+    remainders of a fixed-total split; the other rules do not need them."""
     amounts = np.asarray(amounts, dtype=np.int64)
     if rule.rule == "ratio":
         parts = split_by_weights(amounts, [w for _, w in rule.shares])
@@ -36,7 +41,7 @@ def split_lines(
         raise SplitNeedsRoster(
             "定额分担需按整个项目计算，请使用花名册计算 (a fixed-total split needs the whole roster)"
         )
-    fixed = apportion(rule.amount, np.maximum(amounts, 0), tie_keys)
+    fixed = apportion(rule.amount, np.maximum(amounts, 0), tie_keys() if callable(tie_keys) else tie_keys)
     return _fixed_and_rest(rule, fixed, amounts)
 
 

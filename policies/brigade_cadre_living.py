@@ -227,13 +227,13 @@ class BrigadeCadreLiving(Policy):
         lines: dict[str, dict[str, np.ndarray]] = {k: {} for k in layers}
         for (k, start), (amount, months) in by_layer.items():
             rule = split_std[k].at_or_first(start)
-            for lv, part in split_lines(rule.value, amount, months, who.tie_keys(),
+            for lv, part in split_lines(rule.value, amount, months, who.tie_keys,
                                         whole_programme=whole_programme).items():
                 lines[k][lv] = lines[k].get(lv, 0) + part
         for start, acc in by_total.items():
             months = acc.pop(MONTHS_KEY)
             total = sum(acc.values())
-            by_level = split_lines(total_split.at_or_first(start).value, total, months, who.tie_keys(),
+            by_level = split_lines(total_split.at_or_first(start).value, total, months, who.tie_keys,
                                    whole_programme=whole_programme)
             # each level's share of the total is shared over the layers pro rata
             weights = np.stack(list(acc.values()), axis=1)

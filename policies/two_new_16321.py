@@ -167,7 +167,7 @@ class TwoNew16321(Policy):
             if data.conventions.rounding == "yuan":
                 line = round_to_yuan(line)
             rule = split_std[c].at_or_first(start)
-            for lv, part in split_lines(rule.value, line, tie_keys=who.tie_keys(),
+            for lv, part in split_lines(rule.value, line, tie_keys=who.tie_keys,
                                         whole_programme=whole_programme).items():
                 lines[c][lv] = lines[c].get(lv, 0) + part
         return Computation(self, data, first, stop, who, lines, None,

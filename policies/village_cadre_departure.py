@@ -148,7 +148,7 @@ class VillageCadreDeparture(Policy):
             mask = (departure >= start) & (departure < (nxt[0] if nxt else NEVER))
             if start == split_std.values[0].start:
                 mask |= departure < start
-            for lv, part in split_lines(rule.value, np.where(mask, amount, 0), tie_keys=who.tie_keys(),
+            for lv, part in split_lines(rule.value, np.where(mask, amount, 0), tie_keys=who.tie_keys,
                                         whole_programme=whole_programme).items():
                 lines[lv] = lines.get(lv, 0) + part
         detail = {"groups": g, "numerator": numerator, "missing": missing, "in_period": in_period,
@@ -195,7 +195,7 @@ class VillageCadreDeparture(Policy):
         out.append(label(lang, "逐段计入（月数 × 月标准 ÷ 12）：", "Credited (months × monthly standard ÷ 12):"))
         for j in np.flatnonzero(g["owner"] == i):
             post = int(g["top_post"][j])
-            held = "+".join(post_name(p, lang) for p in g["held"][j])
+            held = "+".join(post_name(p, lang) for p in range(len(POSTS)) if int(g["held"][j]) >> p & 1)
             value = int(g["value"][j])
             std_text = label(lang, "缺少标准", "no standard") if value == MISSING else fen_to_yuan(value)
             line = (f"  {month_label(g['start'][j])}～{month_label(g['stop'][j] - 1)} {held}"
@@ -239,7 +239,7 @@ def credited_months(spans: dict[str, np.ndarray], n: int, departure: np.ndarray,
     owner, post, a, b = owner[keep], post[keep], a[keep], b[keep]
     empty = {k: np.array([], dtype=np.int64) for k in ("owner", "start", "stop", "months", "value", "top_post", "lookup")}
     if len(owner) == 0:
-        return {**empty, "held": []}
+        return {**empty, "held": np.array([], dtype=np.int64)}
     # 1. elementary segments between each person's boundaries
     po, pp = np.r_[owner, owner], np.r_[a, b]
     order = np.lexsort((pp, po))
@@ -286,11 +286,10 @@ def credited_months(spans: dict[str, np.ndarray], n: int, departure: np.ndarray,
     use_combined = has_sec & has_dir & (combined != MISSING)
     best = np.where(use_combined, combined, np.where(any_missing, MISSING, best))
     top = np.where(use_combined, COMBINED, top)
-    ends = np.r_[heads[1:], len(p_seg)]
-    held = [sorted(set(p_post[h:e].tolist())) for h, e in zip(heads, ends)]
+    held = np.bitwise_or.reduceat(np.where(p_post >= 0, np.left_shift(1, np.maximum(p_post, 0)), 0), heads)
     return {"owner": p_owner[heads], "start": p_start[heads], "stop": p_stop[heads],
             "months": p_stop[heads] - p_start[heads], "value": best, "top_post": top,
-            "lookup": lookup[heads], "held": held}
+            "lookup": lookup[heads], "held": held}  # held: bit p set when post p is held
 
 
 def standard_values(table: list[Standard | None], posts: np.ndarray, months: np.ndarray) -> np.ndarray:
