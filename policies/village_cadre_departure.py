@@ -226,20 +226,77 @@ def post_table(data: PolicyData) -> list[Standard | None]:
     return [posts.get(p) for p in POSTS]
 
 
+PIECE_KEYS = ("owner", "start", "stop", "months", "value", "top_post", "lookup", "held")
+MONTH_RANGE = 10**6  # month indices stay below this: owner * MONTH_RANGE + month orders by owner
+
+
 def credited_months(spans: dict[str, np.ndarray], n: int, departure: np.ndarray,
                     table: list[Standard | None], at_departure: bool) -> dict[str, np.ndarray]:
     """Pieces of each person's service where the posts held and the standard are constant.
 
-    Vectorised: elementary segments between the span boundaries of each person, paired
-    with the spans active in them, cut at year starts and standard changes; each piece is
-    credited once at the combined standard of the posts held.
+    Vectorised: spans are cut at year starts and standard changes and each piece is
+    credited once. People with spans held at the same time (concurrent posts, overlaps)
+    go the general way: elementary segments between their span boundaries, paired with
+    the spans active in them, credited at the combined standard of the posts held. The
+    rest, most people, are credited span by span.
     """
     owner, post, a, b = spans["owner"], spans["post"], spans["first"], spans["stop"]
     keep = b > a
     owner, post, a, b = owner[keep], post[keep], a[keep], b[keep]
-    empty = {k: np.array([], dtype=np.int64) for k in ("owner", "start", "stop", "months", "value", "top_post", "lookup")}
     if len(owner) == 0:
-        return {**empty, "held": np.array([], dtype=np.int64)}
+        return {k: np.array([], dtype=np.int64) for k in PIECE_KEYS}
+    cuts = _cuts(a, b, table)
+    order = np.lexsort((a, owner))
+    owner, post, a, b = owner[order], post[order], a[order], b[order]
+    concurrent = _owners_with_overlaps(owner, a, b, n)[owner]
+    parts = []
+    if (~concurrent).any():
+        o, p_, s_, e_ = owner[~concurrent], post[~concurrent], a[~concurrent], b[~concurrent]
+        rep, p_start, p_stop, _ = _cut(s_, e_, cuts)
+        p_owner, p_post = o[rep], p_[rep]
+        lookup = departure[p_owner] if at_departure else p_start
+        parts.append({"owner": p_owner, "start": p_start, "stop": p_stop, "months": p_stop - p_start,
+                      "value": standard_values(table, p_post, lookup), "top_post": p_post, "lookup": lookup,
+                      "held": _post_bits(p_post)})
+    if concurrent.any():
+        parts.append(_credit_concurrent(owner[concurrent], post[concurrent], a[concurrent], b[concurrent],
+                                        n, departure, table, at_departure, cuts))
+    return {k: np.concatenate([part[k] for part in parts]) for k in PIECE_KEYS}
+
+
+def _owners_with_overlaps(owner: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Per person: does any span start before an earlier one (by start) ends? Spans sorted by (owner, start)."""
+    key_end = np.maximum.accumulate(owner * MONTH_RANGE + b)  # running latest end, within the owner
+    overlap = np.zeros(len(owner), dtype=bool)
+    overlap[1:] = (owner[1:] == owner[:-1]) & (owner[1:] * MONTH_RANGE + a[1:] < key_end[:-1])
+    out = np.zeros(n, dtype=bool)
+    out[owner[overlap]] = True
+    return out
+
+
+def _cuts(a: np.ndarray, b: np.ndarray, table: list[Standard | None]) -> np.ndarray:
+    """Year starts over the service, and every change of a post standard."""
+    years = np.arange(int(a.min()) // 12, int(b.max()) // 12 + 2) * 12
+    changes = [v.start for s in table if s is not None for v in s.values]
+    return np.unique(np.r_[years, changes]).astype(np.int64)
+
+
+def _cut(lo: np.ndarray, hi: np.ndarray, cuts: np.ndarray):
+    """Intervals [lo, hi) cut at ``cuts``: index of the interval, start, stop and piece number."""
+    i0 = np.searchsorted(cuts, lo, side="right")
+    pieces = np.searchsorted(cuts, hi, side="left") - i0 + 1
+    rep = np.repeat(np.arange(len(lo)), pieces)
+    j = np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    p_start = np.where(j == 0, lo[rep], cuts[np.minimum(i0[rep] + j - 1, len(cuts) - 1)])
+    p_stop = np.where(j == pieces[rep] - 1, hi[rep], cuts[np.minimum(i0[rep] + j, len(cuts) - 1)])
+    return rep, p_start, p_stop, j
+
+
+def _post_bits(posts: np.ndarray) -> np.ndarray:
+    return np.where(posts >= 0, np.left_shift(1, np.maximum(posts, 0)), 0)
+
+
+def _credit_concurrent(owner, post, a, b, n, departure, table, at_departure, cuts) -> dict[str, np.ndarray]:
     # 1. elementary segments between each person's boundaries
     po, pp = np.r_[owner, owner], np.r_[a, b]
     order = np.lexsort((pp, po))
@@ -259,16 +316,7 @@ def credited_months(spans: dict[str, np.ndarray], n: int, departure: np.ndarray,
     active = (a[span_idx] <= seg_s[seg_idx]) & (seg_e[seg_idx] <= b[span_idx])
     seg_idx, span_idx = seg_idx[active], span_idx[active]
     # 3. cut at year starts and at every change of a post standard
-    years = np.arange(int(a.min()) // 12, int(b.max()) // 12 + 2) * 12
-    changes = [v.start for s in table if s is not None for v in s.values]
-    cuts = np.unique(np.r_[years, changes]).astype(np.int64)
-    lo, hi = seg_s[seg_idx], seg_e[seg_idx]
-    i0 = np.searchsorted(cuts, lo, side="right")
-    pieces = np.searchsorted(cuts, hi, side="left") - i0 + 1
-    rep = np.repeat(np.arange(len(lo)), pieces)
-    j = np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    p_start = np.where(j == 0, lo[rep], cuts[np.minimum(i0[rep] + j - 1, len(cuts) - 1)])
-    p_stop = np.where(j == pieces[rep] - 1, hi[rep], cuts[np.minimum(i0[rep] + j, len(cuts) - 1)])
+    rep, p_start, p_stop, j = _cut(seg_s[seg_idx], seg_e[seg_idx], cuts)
     p_seg, p_post = seg_idx[rep], post[span_idx[rep]]
     p_owner = seg_o[p_seg]
     lookup = departure[p_owner] if at_departure else p_start
@@ -286,10 +334,10 @@ def credited_months(spans: dict[str, np.ndarray], n: int, departure: np.ndarray,
     use_combined = has_sec & has_dir & (combined != MISSING)
     best = np.where(use_combined, combined, np.where(any_missing, MISSING, best))
     top = np.where(use_combined, COMBINED, top)
-    held = np.bitwise_or.reduceat(np.where(p_post >= 0, np.left_shift(1, np.maximum(p_post, 0)), 0), heads)
+    held = np.bitwise_or.reduceat(_post_bits(p_post), heads)  # bit p set when post p is held
     return {"owner": p_owner[heads], "start": p_start[heads], "stop": p_stop[heads],
             "months": p_stop[heads] - p_start[heads], "value": best, "top_post": top,
-            "lookup": lookup[heads], "held": held}  # held: bit p set when post p is held
+            "lookup": lookup[heads], "held": held}
 
 
 def standard_values(table: list[Standard | None], posts: np.ndarray, months: np.ndarray) -> np.ndarray:
