@@ -82,12 +82,15 @@ def split_by_weights(amounts: np.ndarray, weights: Sequence[int] | np.ndarray) -
     remainders = product - parts * total[:, None]
     leftover = amounts - parts.sum(axis=1)
     k = w.shape[1]
-    # rank levels by (remainder, position): the later position wins ties
+    if k == 1:
+        return parts + leftover[:, None]
+    # rank levels by (remainder, position), the later position winning ties: a level's
+    # rank is how many levels beat it (k is at most four, so k × k comparisons beat a sort)
     key = remainders * k + np.arange(k)[None, :]
-    order = np.argsort(-key, axis=1, kind="stable")
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(k), order.shape).copy(), axis=1)
-    return parts + (ranks < leftover[:, None]).astype(np.int64)
+    ranks = np.zeros_like(parts)
+    for i in range(k):
+        ranks += key[:, i:i + 1] > key
+    return parts + (ranks < leftover[:, None])
 
 
 def apportion(total: int, amounts: np.ndarray, tie_keys: np.ndarray | None = None) -> np.ndarray:
