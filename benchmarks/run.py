@@ -166,13 +166,16 @@ def village_bound(g: dict[str, np.ndarray]) -> tuple[int, dict[str, int]]:
     per person, half up), for those whose last month falls in the budget year; 100% county."""
     owner, post, a, b = g["owner"], g["post"], g["start"], g["stop"]
     n = int(owner.max()) + 1
-    numerator = np.zeros(n, dtype=np.int64)
-    for y in range(a.min() // 12, b.max() // 12 + 1):  # months of each span in each calendar year
-        months = np.clip(np.minimum(b, (y + 1) * 12) - np.maximum(a, y * 12), 0, None)
-        np.add.at(numerator, owner, months * post_standard(post, np.full(len(post), y)))
     departure = np.zeros(n, dtype=np.int64)
     np.maximum.at(departure, owner, b - 1)
     paid = (departure >= YEAR * 12) & (departure < YEAR * 12 + 12)
+    keep = paid[owner]  # only the service of those who leave in the year
+    owner, post, a, b = owner[keep], post[keep], a[keep], b[keep]
+    numerator = np.zeros(n, dtype=np.int64)
+    for y in range(a.min() // 12, b.max() // 12 + 1):  # months of each span in each calendar year
+        months = np.clip(np.minimum(b, (y + 1) * 12) - np.maximum(a, y * 12), 0, None)
+        numerator += np.bincount(owner, weights=months * post_standard(post, np.full(len(post), y)),
+                                 minlength=n).astype(np.int64)  # exact: sums stay far below 2**53
     total = int(((2 * numerator[paid] + 12) // 24).sum())
     return total, {"province": 0, "prefecture": 0, "county": total}
 

@@ -129,12 +129,13 @@ class VillageCadreDeparture(Policy):
         n = len(who)
         departure = who.columns["departure"]
         table = post_table(data)
-        g = credited_months(who.spans, n, departure, table, data.conventions.standard_year == "departure")
-        numerator = np.zeros(n, dtype=np.int64)
-        np.add.at(numerator, g["owner"], g["months"] * np.maximum(g["value"], 0))
+        in_period = (departure < stop) & ((departure >= first) | include_earlier)
+        # only the service of those who leave in the period is credited
+        spans = who.spans if in_period.all() else {k: v[in_period[who.spans["owner"]]] for k, v in who.spans.items()}
+        g = credited_months(spans, n, departure, table, data.conventions.standard_year == "departure")
+        numerator = group_sum(g["owner"], g["months"] * np.maximum(g["value"], 0), n)
         missing = np.zeros(n, dtype=bool)
         missing[g["owner"][g["value"] == MISSING]] = True
-        in_period = (departure < stop) & ((departure >= first) | include_earlier)
         payable = in_period & (who.columns["excluded"] == "") & ~missing
         amount = np.where(payable, div_round_half_up(numerator, MONTHS_PER_YEAR), 0)
         if data.conventions.rounding == "yuan":
@@ -193,6 +194,9 @@ class VillageCadreDeparture(Policy):
             "each month at the post's standard of its own year" if year_rule == "service"
             else "every month at the departure year's standard"))
         out.append(label(lang, "逐段计入（月数 × 月标准 ÷ 12）：", "Credited (months × monthly standard ÷ 12):"))
+        if not d["in_period"][i]:
+            out.append(label(lang, "  离任不在本期间，不计入（以前年度离任者可用 --include-earlier）",
+                             "  departed outside the period: not credited (--include-earlier for earlier years)"))
         for j in np.flatnonzero(g["owner"] == i):
             post = int(g["top_post"][j])
             held = "+".join(post_name(p, lang) for p in range(len(POSTS)) if int(g["held"][j]) >> p & 1)
@@ -224,6 +228,15 @@ def post_table(data: PolicyData) -> list[Standard | None]:
     if unknown:
         raise InputError(f"岗位补贴标准中有未知职务 unknown post(s) in standards: {', '.join(sorted(unknown))}")
     return [posts.get(p) for p in POSTS]
+
+
+def group_sum(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Exact int64 sums per owner; fast when each owner's values are adjacent (as pieces are)."""
+    out = np.zeros(n, dtype=np.int64)
+    if len(owner):
+        heads = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        np.add.at(out, owner[heads], np.add.reduceat(values, heads))
+    return out
 
 
 PIECE_KEYS = ("owner", "start", "stop", "months", "value", "top_post", "lookup", "held")
@@ -261,6 +274,8 @@ def credited_months(spans: dict[str, np.ndarray], n: int, departure: np.ndarray,
     if concurrent.any():
         parts.append(_credit_concurrent(owner[concurrent], post[concurrent], a[concurrent], b[concurrent],
                                         n, departure, table, at_departure, cuts))
+    if len(parts) == 1:
+        return parts[0]
     return {k: np.concatenate([part[k] for part in parts]) for k in PIECE_KEYS}
 
 
