@@ -72,6 +72,10 @@ def split_by_weights(amounts: np.ndarray, weights: Sequence[int] | np.ndarray) -
     w = np.asarray(weights, dtype=np.int64)
     if (w < 0).any():
         raise ValueError("split weights must be non-negative")
+    if w.ndim == 1 and np.count_nonzero(w) == 1:  # one level pays it all: nothing to divide
+        out = np.zeros((len(amounts), len(w)), dtype=np.int64)
+        out[:, int(np.flatnonzero(w)[0])] = amounts
+        return out
     w = np.broadcast_to(w, (len(amounts), w.shape[-1]))
     total = w.sum(axis=1)
     if ((total == 0) & (amounts != 0)).any():
