@@ -17,6 +17,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from .fields import Field, normalise_cell, normalise_header
 from .roster import InputError, Notice, Table, make_table
 
@@ -172,60 +174,90 @@ def find_header(rows: Sequence[Row], fields: Sequence[Field]) -> int:
 
 
 def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Table:
-    """Header, data rows and skipped rows (titles, totals, footers) from raw cells."""
+    """Header, data rows and skipped rows (titles, totals, footers) from raw cells.
+
+    Column by column, and each distinct text normalised once: a million-row roster has
+    millions of cells but few distinct values in most columns.
+    """
     rows = [(n, cells) for n, cells in rows if any(not _is_blank(c) for c in cells)]
     if not rows:
         raise InputError(f"文件为空 empty roster: {origin}")
     h = find_header(rows, fields) if fields else 0
-    header_line, header_cells = rows[h]
-    header = [_text(c) for c in header_cells]
+    header = [_text(c) for c in rows[h][1]]
     while header and not header[-1]:
         header.pop()
     skipped = [Notice(n, "", _row_label([_text(c) for c in cells])[:40], "表头以上的标题行，已跳过",
                       "title row above the header, skipped") for n, cells in rows[:h]]
-    kinds = _column_kinds(header, fields)
+    body = rows[h + 1:]
     width = len(header)
-    body: list[list[str]] = []
-    lines: list[int] = []
-    row_errors: dict[int, tuple[str, str, str]] = {}
-    cell_errors: dict[str, dict[int, tuple[str, str]]] = {}
-    stray: dict[int, int] = {}  # column without a header -> first row with something in it
-    for n, cells in rows[h + 1:]:
-        texts = [_text(c) for c in cells]
-        label = _row_label(texts)
-        if label.endswith(TOTAL_LABELS) and len(label) <= MAX_TOTAL_LABEL:
-            skipped.append(Notice(n, "", label, "合计行，已跳过（不参与计算）", "total row, skipped (not computed)"))
+    kinds = _column_kinds(header, fields)
+    lines = np.fromiter((n for n, _ in body), dtype=np.int64, count=len(body))
+    columns: list[np.ndarray] = []
+    problems: dict[int, dict[int, tuple[str, str]]] = {}  # column -> pos -> reason (before skipping)
+    for j in range(width):
+        raw = [cells[j] if j < len(cells) else None for _, cells in body]
+        columns.append(_column_text(raw, kinds.get(j), problems.setdefault(j, {})))
+    # the label of a row is its first non-empty cell: 合计 rows and 填表人 footers are skipped
+    label = np.full(len(body), "", dtype=object)
+    for col in columns:
+        label = np.where(label == "", col, label)
+    wide = np.fromiter((len(cells) > width for _, cells in body), dtype=bool, count=len(body))
+    for pos in np.flatnonzero(wide & (label == "")):  # only cells beyond the header: label from them
+        label[pos] = next((t for t in (_text(c) for c in body[pos][1][width:]) if t), "")
+    keep = np.ones(len(body), dtype=bool)
+    for text in set(label.tolist()):
+        compact = re.sub(r"\s+", "", text)
+        if compact.endswith(TOTAL_LABELS) and len(compact) <= MAX_TOTAL_LABEL:
+            zh, en = "合计行，已跳过（不参与计算）", "total row, skipped (not computed)"
+        elif compact.startswith(FOOTER_PREFIXES):
+            zh, en = "表尾说明行，已跳过", "footer line, skipped"
+        else:
             continue
-        if label.startswith(FOOTER_PREFIXES) or normalise_cell(label).startswith(FOOTER_PREFIXES):
-            skipped.append(Notice(n, "", label[:40], "表尾说明行，已跳过", "footer line, skipped"))
-            continue
-        pos = len(body)
-        row = []
-        for j in range(width):
-            cell = cells[j] if j < len(cells) else None
-            convert = kinds.get(j)
-            text, problem = convert(cell) if convert else (_text(cell), None)
-            row.append(text)
-            if problem:
-                cell_errors.setdefault(header[j], {})[pos] = problem
-        extra = [t for t in texts[width:] if t]
+        for pos in np.flatnonzero(label == text):
+            keep[pos] = False
+            skipped.append(Notice(int(lines[pos]), "", compact[:40], zh, en))
+    new_pos = np.cumsum(keep) - 1  # position among the rows kept
+    table = make_table(header, [], [], origin)
+    table.cells = {hd: col[keep] for hd, col in zip(table.headers, columns) if hd}
+    table.row_numbers = lines[keep]
+    for pos in np.flatnonzero(wide & keep):
+        extra = [t for t in (_text(c) for c in body[pos][1][width:]) if t]
         if extra:  # cells beyond the header: the row is shifted or malformed
-            row_errors[pos] = ("、".join(extra), "本行的单元格多于表头列数，可能错位",
-                               "more cells than the header has columns; the row may be shifted")
-        for j in range(width):
-            if not header[j] and row[j]:
-                stray.setdefault(j, n)
-        body.append(row)
-        lines.append(n)
-    table = make_table(header, body, lines, origin)
-    table.row_errors.update(row_errors)
-    table.cell_errors.update(cell_errors)
-    table.skipped.extend(skipped)
-    table.skipped.extend(
-        Notice(n, _column_letter(j), "", f"第{_column_letter(j)}列没有表头，其内容已忽略",
-               f"column {_column_letter(j)} has no header; its cells are ignored")
-        for j, n in sorted(stray.items()))
+            table.row_errors[int(new_pos[pos])] = ("、".join(extra), "本行的单元格多于表头列数，可能错位",
+                                                   "more cells than the header has columns; the row may be shifted")
+    for j, found in problems.items():
+        kept = {int(new_pos[pos]): why for pos, why in found.items() if keep[pos]}
+        if kept:
+            table.cell_errors[table.headers[j]] = kept
+    table.skipped.extend(sorted(skipped, key=lambda nt: nt.row))
+    for j, col in enumerate(columns):
+        if not header[j] and (filled := np.flatnonzero((col != "") & keep)).size:
+            letter = _column_letter(j)
+            table.skipped.append(Notice(int(lines[filled[0]]), letter, "", f"第{letter}列没有表头，其内容已忽略",
+                                        f"column {letter} has no header; its cells are ignored"))
     return table
+
+
+def _column_text(raw: list[object], convert, problems: dict[int, tuple[str, str]]) -> np.ndarray:
+    """One column as normalised text: typed cells through ``convert`` (or plain text), each
+    distinct value once."""
+    out = np.empty(len(raw), dtype=object)
+    seen: dict[object, str] = {}
+    texts = []
+    for pos, cell in enumerate(raw):
+        if type(cell) is str:
+            text = seen.get(cell)
+            if text is None:
+                text = seen[cell] = normalise_cell(cell)
+        elif convert is not None:
+            text, problem = convert(cell)
+            if problem:
+                problems[pos] = problem
+        else:
+            text = _text(cell)
+        texts.append(text)
+    out[:] = texts
+    return out
 
 
 def _column_kinds(header: Sequence[str], fields: Sequence[Field]):
