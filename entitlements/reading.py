@@ -28,6 +28,7 @@ TOTAL_LABELS = ("合计", "总计", "小计", "共计")  # also as an ending: �
 MAX_TOTAL_LABEL = 20
 FOOTER_PREFIXES = ("填表人", "制表人", "填报人", "审核人", "负责人", "单位负责人", "联系电话", "联系人",
                    "填表日期", "制表日期", "填报日期", "备注:", "说明:", "注:")
+FOOTER_FIRST_CHARACTERS = frozenset(p[0] for p in FOOTER_PREFIXES)
 EXCEL_DIGITS = 15  # Excel stores numbers as doubles and shows 15 significant digits
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 given Excel's phantom 1900-02-29
 EXCEL_PHANTOM_LEAP_DAY = 60
@@ -179,7 +180,7 @@ def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Ta
     Column by column, and each distinct text normalised once: a million-row roster has
     millions of cells but few distinct values in most columns.
     """
-    rows = [(n, cells) for n, cells in rows if any(not _is_blank(c) for c in cells)]
+    rows = [(n, cells) for n, cells in rows if _has_content(cells)]
     if not rows:
         raise InputError(f"文件为空 empty roster: {origin}")
     h = find_header(rows, fields) if fields else 0
@@ -194,9 +195,12 @@ def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Ta
     lines = np.fromiter((n for n, _ in body), dtype=np.int64, count=len(body))
     columns: list[np.ndarray] = []
     problems: dict[int, dict[int, tuple[str, str]]] = {}  # column -> pos -> reason (before skipping)
-    for j in range(width):
-        raw = [cells[j] if j < len(cells) else None for _, cells in body]
+    padding = [None] * width
+    grid = zip(*(cells if len(cells) == width else (list(cells) + padding)[:width] for _, cells in body))
+    for j, raw in enumerate(grid):
         columns.append(_column_text(raw, kinds.get(j), problems.setdefault(j, {})))
+    if not body:
+        columns = [np.empty(0, dtype=object) for _ in range(width)]
     # the label of a row is its first non-empty cell: 合计 rows and 填表人 footers are skipped
     label = np.full(len(body), "", dtype=object)
     for col in columns:
@@ -206,6 +210,8 @@ def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Ta
         label[pos] = next((t for t in (_text(c) for c in body[pos][1][width:]) if t), "")
     keep = np.ones(len(body), dtype=bool)
     for text in set(label.tolist()):
+        if "计" not in text and text.lstrip()[:1] not in FOOTER_FIRST_CHARACTERS:
+            continue  # neither a total (合计, 小计 …) nor a footer: most labels, skipped cheaply
         compact = re.sub(r"\s+", "", text)
         if compact.endswith(TOTAL_LABELS) and len(compact) <= MAX_TOTAL_LABEL:
             zh, en = "合计行，已跳过（不参与计算）", "total row, skipped (not computed)"
@@ -238,17 +244,23 @@ def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Ta
     return table
 
 
-def _column_text(raw: list[object], convert, problems: dict[int, tuple[str, str]]) -> np.ndarray:
+def _column_text(raw: Sequence[object], convert, problems: dict[int, tuple[str, str]]) -> np.ndarray:
     """One column as normalised text: typed cells through ``convert`` (or plain text), each
-    distinct value once."""
+    distinct text normalised once."""
     out = np.empty(len(raw), dtype=object)
-    seen: dict[object, str] = {}
+    seen: dict[str, str] = {}
+
+    def text_of(cell: str) -> str:
+        text = seen[cell] = normalise_cell(cell)
+        return text
+
+    if all(type(c) is str for c in raw):  # CSV, and text columns of a sheet
+        out[:] = [seen[c] if c in seen else text_of(c) for c in raw]
+        return out
     texts = []
     for pos, cell in enumerate(raw):
         if type(cell) is str:
-            text = seen.get(cell)
-            if text is None:
-                text = seen[cell] = normalise_cell(cell)
+            text = seen[cell] if cell in seen else text_of(cell)
         elif convert is not None:
             text, problem = convert(cell)
             if problem:
@@ -258,6 +270,13 @@ def _column_text(raw: list[object], convert, problems: dict[int, tuple[str, str]
         texts.append(text)
     out[:] = texts
     return out
+
+
+def _has_content(cells: Sequence[object]) -> bool:
+    first = cells[0] if cells else None
+    if type(first) is str and first.strip():  # the usual row: decided by its first cell
+        return True
+    return any(not _is_blank(c) for c in cells)
 
 
 def _column_kinds(header: Sequence[str], fields: Sequence[Field]):
