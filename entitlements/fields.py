@@ -17,6 +17,7 @@ from attrs import frozen
 from stdnum import numdb
 from stdnum.cn import ric
 
+from .columns import Encoded
 from .dates import DateError, RosterDate, parse_date
 
 Kind = Literal["text", "int", "date", "bool", "sex", "choice", "id_number"]
@@ -177,7 +178,10 @@ def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
 
     Blank cells take the field's default and count as not present.
     """
-    uniq, inverse = np.unique(cells.astype(str), return_inverse=True)
+    if isinstance(cells, Encoded):  # already one entry per distinct text
+        uniq, inverse = cells.values, cells.codes
+    else:
+        uniq, inverse = np.unique(cells.astype(str), return_inverse=True)
     parsed: list[Any] = []
     failed: dict[int, CellError] = {}
     for j, text in enumerate(uniq):
@@ -195,7 +199,8 @@ def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
     if failed:
         for pos in np.flatnonzero(np.isin(inverse, list(failed))):
             errors[int(pos)] = failed[int(inverse[pos])]
-    return ParsedColumn(values, inverse.reshape(-1), (uniq != "")[inverse].reshape(-1), errors)
+    present = np.array([t != "" for t in uniq], dtype=bool)
+    return ParsedColumn(values, inverse.reshape(-1), present[inverse].reshape(-1), errors)
 
 
 def choice_map(entries: Mapping[str, tuple[str, ...]]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from attrs import define, field
 
+from .columns import factorize, group_sums
 from .money import fen_to_yuan
 from .standards import LEVELS
 
@@ -37,15 +38,16 @@ def result_json(result: RosterResult, lang: str = "zh", summary: bool = False) -
     levels = _levels(by_level)
     counts = comp.counts()
     paid = amounts > 0
-    units: dict[str, Any] = {}
-    unit_names = who.units.astype(str)
-    for unit in dict.fromkeys(unit_names.tolist()):
-        sel = unit_names == unit
-        units[unit] = {
-            "amount": fen_to_yuan(amounts[sel].sum()),
-            "by_level": {lv: fen_to_yuan(by_level[lv][sel].sum()) for lv in levels},
-            "beneficiaries": int(counts[sel & paid].sum()),
+    codes, unit_names = factorize(who.units)
+    sums = group_sums(codes, len(unit_names), amounts, *(by_level[lv] for lv in levels), np.where(paid, counts, 0))
+    units: dict[str, Any] = {
+        str(unit): {
+            "amount": fen_to_yuan(sums[0][k]),
+            "by_level": {lv: fen_to_yuan(sums[1 + j][k]) for j, lv in enumerate(levels)},
+            "beneficiaries": int(sums[-1][k]),
         }
+        for k, unit in enumerate(unit_names)
+    }
     out: dict[str, Any] = {
         "contract": CONTRACT_VERSION,
         "policy": calc.policy.id,
@@ -180,14 +182,12 @@ def unit_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     money_headers, money = _amount_columns(result, lang)
     counts = comp.counts()
     paid = money[-1] > 0
-    units = comp.who.units.astype(str)
+    codes, units = factorize(comp.who.units)
+    sums = group_sums(codes, len(units), np.where(paid, counts, 0), *money)
     header = (["单位", "发放人数（个数）"] if zh else ["unit", "paid"]) + money_headers
     kinds = ["text", "int"] + ["money"] * len(money)
-    rows = []
-    for unit in dict.fromkeys(units.tolist()):
-        sel = units == unit
-        rows.append([unit or ("（未填单位）" if zh else "(no unit)"), int(counts[sel & paid].sum())]
-                    + [int(c[sel].sum()) for c in money])
+    rows = [[str(unit) or ("（未填单位）" if zh else "(no unit)"), *(int(c[k]) for c in sums)]
+            for k, unit in enumerate(units)]
     total = ["合计" if zh else "total", int(counts[paid].sum())] + [int(c.sum()) for c in money]
     return Sheet("按单位汇总" if zh else "by unit", _title(result, "按单位汇总", "by unit", lang), header, kinds, rows, total)
 

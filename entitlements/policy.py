@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from attrs import define, field
 
+from .columns import factorize
 from .fields import Field
 from .profiles import PolicyData
 from .roster import ParsedTable
@@ -166,8 +167,9 @@ def keys_for(parsed: ParsedTable, names: Sequence[str]) -> np.ndarray:
     keys = np.full(n, "", dtype=object)
     for name in reversed(names):
         col = parsed.columns[name]
-        vals = col.objects()
-        keys = np.where(col.present, np.array([str(getattr(v, "number", v)) for v in vals], dtype=object), keys)
+        texts = np.empty(len(col.uniq), dtype=object)  # one text per distinct value, then per row
+        texts[:] = [str(getattr(v, "number", v)) for v in col.uniq]
+        keys = np.where(col.present, texts[col.inverse], keys)
     return keys
 
 
@@ -184,12 +186,8 @@ def group_keys(keys: np.ndarray, accepted: np.ndarray) -> tuple[np.ndarray, np.n
     owner = np.full(len(keys), -1, dtype=np.int64)
     if not accepted.any():
         return np.array([], dtype=object), owner
-    uniq, first_pos, inv = np.unique(keys[accepted].astype(str), return_index=True, return_inverse=True)
-    order = np.argsort(first_pos, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    owner[accepted] = rank[inv.reshape(-1)]
-    return uniq[order].astype(object), owner
+    owner[accepted], uniq = factorize(keys[accepted])
+    return uniq, owner
 
 
 def cite(value: Any, lang: str = "zh") -> str:
@@ -202,12 +200,11 @@ def cite(value: Any, lang: str = "zh") -> str:
 
 def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str) -> None:
     """A beneficiary listed twice: the later rows are rejected, naming the first."""
-    seen: dict[str, int] = {}
-    for pos in np.flatnonzero(~parsed.rejected):
-        key = keys[pos]
-        row = int(parsed.table.row_numbers[pos])
-        if key in seen:
-            parsed.reject([pos], field, f"编号重复，与第{seen[key]}行相同", f"duplicate id, same as row {seen[key]}", key)
-        else:
-            seen[key] = row
+    live = np.flatnonzero(~parsed.rejected)
+    codes, uniq = factorize(keys[live])
+    first = np.full(len(uniq), len(live), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(live)))  # each key's first live row
+    for k in np.flatnonzero(first[codes] != np.arange(len(live))):
+        pos, row = live[k], int(parsed.table.row_numbers[live[first[codes[k]]]])
+        parsed.reject([pos], field, f"编号重复，与第{row}行相同", f"duplicate id, same as row {row}", keys[pos])
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from .columns import factorize, group_sums
 from .money import fen_to_yuan
 from .output import Sheet
 from .roster import Table
@@ -37,8 +38,9 @@ class Figures:
     def of(cls, result: RosterResult) -> Figures:
         comp = result.computation
         amounts = comp.amounts()
-        units = comp.who.units.astype(str)
-        by_unit = {u: int(amounts[units == u].sum()) for u in dict.fromkeys(units.tolist())}
+        codes, units = factorize(comp.who.units)
+        (sums,) = group_sums(codes, len(units), amounts)
+        by_unit = {str(u): int(v) for u, v in zip(units, sums)}
         return cls(int(amounts.sum()), {lv: int(v.sum()) for lv, v in comp.by_level().items()},
                    {c: int(v.sum()) for c, v in comp.by_component().items()}, by_unit,
                    int(comp.counts()[amounts > 0].sum()))
