@@ -1,0 +1,146 @@
+"""The fast CSV path: polars reads the file on all cores into dictionary-encoded columns.
+
+It gives exactly the table the careful reader (``reading.build_table``) gives, or None
+when it cannot promise that: not UTF-8, a cell spanning lines (row numbers would drift
+from Excel's), more cells than the header, an empty body. Text is normalised once per
+distinct value: ASCII by stripping in polars, the rest through ``normalise_cell``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .columns import Encoded
+from .fields import Field, normalise_cell
+from .reading import (
+    FOOTER_FIRST_CHARACTERS, FOOTER_PREFIXES, HEADER_SEARCH_ROWS, MAX_TOTAL_LABEL, TOTAL_LABELS,
+    _column_letter, _row_label, find_header,
+)
+from .roster import InputError, Notice, Table, make_table
+
+ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.strip() removes from ASCII text
+HEAD_BYTES = 1 << 16
+CHUNK = 1 << 24
+
+
+def read_csv_columns(path: Path, fields: Sequence[Field]) -> Table | None:
+    import polars as pl
+
+    head = _head_rows(path)
+    if head is None:
+        return None
+    if not head:
+        raise InputError(f"文件为空 empty roster: {path}")
+    h = find_header(head, fields) if fields else 0
+    header_line, header_cells = head[h]
+    header = [normalise_cell(c) for c in header_cells]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    try:
+        df = pl.read_csv(path, has_header=False, skip_lines=header_line, infer_schema=False, encoding="utf8",
+                         quote_char='"')
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return None  # not UTF-8, ragged rows, no data: the careful reader says what is wrong
+    if df.height != _line_count(path) - header_line:
+        return None  # a quoted cell spans lines: row numbers would not be Excel's
+    if df.width > width:
+        extra = df.select(df.columns[width:])
+        if any(col.fill_null("").str.strip_chars(ASCII_SPACE).str.len_bytes().sum() for col in extra.iter_columns()):
+            return None  # cells beyond the header: the careful reader rejects those rows
+        df = df.select(df.columns[:width])
+    columns = [_encode(df.to_series(j)) if j < df.width else Encoded(np.zeros(df.height, np.uint32),
+                                                                   np.array([""], dtype=object))
+               for j in range(width)]
+    lines = np.arange(header_line + 1, header_line + 1 + df.height, dtype=np.int64)
+    keep, skipped = _skip_rows(df, columns, lines)
+    skipped = [Notice(n, "", _row_label([normalise_cell(c) for c in cells])[:40], "表头以上的标题行，已跳过",
+                      "title row above the header, skipped") for n, cells in head[:h]] + skipped
+    table = make_table(header, [], [], str(path))
+    table.cells = {hd: col[keep] for hd, col in zip(table.headers, columns) if hd}
+    table.row_numbers = lines[keep]
+    table.skipped.extend(sorted(skipped, key=lambda nt: nt.row))
+    for j, col in enumerate(columns):
+        if not header[j]:
+            filled = np.flatnonzero(np.array([v != "" for v in col.values])[col.codes] & keep)
+            if filled.size:
+                letter = _column_letter(j)
+                table.skipped.append(Notice(int(lines[filled[0]]), letter, "", f"第{letter}列没有表头，其内容已忽略",
+                                            f"column {letter} has no header; its cells are ignored"))
+    return table
+
+
+def _head_rows(path: Path) -> list[tuple[int, list[str]]] | None:
+    """The first non-empty rows with their physical line numbers, or None if not UTF-8."""
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    cut = head.rfind(b"\n")
+    head = head if cut < 0 else head[: cut + 1]
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    rows = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        cells = next(csv.reader(io.StringIO(line)), [])
+        if any(c.strip() for c in cells):
+            rows.append((n, cells))
+        if len(rows) >= HEADER_SEARCH_ROWS:
+            break
+    return rows
+
+
+def _line_count(path: Path) -> int:
+    count, last = 0, b"\n"
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
+
+
+def _encode(series) -> Encoded:
+    """Codes into the sorted distinct raw texts, each normalised once."""
+    import polars as pl
+
+    s = series.fill_null("")
+    distinct = s.unique().sort()
+    codes = (s.rank("dense") - 1).cast(pl.UInt32).to_numpy()
+    ascii_only = distinct.str.contains(r"^[\x00-\x7F]*$").to_numpy()
+    stripped = distinct.str.strip_chars(ASCII_SPACE).to_list()
+    raw = distinct.to_list()
+    values = np.empty(len(raw), dtype=object)
+    values[:] = [t if a else normalise_cell(r) for t, a, r in zip(stripped, ascii_only, raw)]
+    return Encoded(codes, values)
+
+
+def _skip_rows(df, columns: list[Encoded], lines: np.ndarray) -> tuple[np.ndarray, list[Notice]]:
+    """Blank lines dropped; 合计/小计 rows and 填表人 footers skipped and reported."""
+    empty = [np.array([v == "" for v in col.values])[col.codes] for col in columns]
+    blank = np.logical_and.reduce(empty) if empty else np.ones(len(lines), dtype=bool)
+    # candidates: a cell with 计 (合计, 小计 …) or a first cell that may open a footer
+    suspect = np.zeros(len(lines), dtype=bool)
+    first_seen = np.zeros(len(lines), dtype=bool)
+    for col, is_empty in zip(columns, empty):
+        marks = np.array(["计" in v or v[:1] in FOOTER_FIRST_CHARACTERS for v in col.values])[col.codes]
+        suspect |= marks & ~first_seen & ~is_empty
+        first_seen |= ~is_empty
+    keep = ~blank
+    skipped = []
+    for pos in np.flatnonzero(suspect):
+        label = re.sub(r"\s+", "", next((col[pos] for col in columns if col[pos] != ""), ""))
+        if label.endswith(TOTAL_LABELS) and len(label) <= MAX_TOTAL_LABEL:
+            zh, en = "合计行，已跳过（不参与计算）", "total row, skipped (not computed)"
+        elif label.startswith(FOOTER_PREFIXES):
+            zh, en = "表尾说明行，已跳过", "footer line, skipped"
+        else:
+            continue
+        keep[pos] = False
+        skipped.append(Notice(int(lines[pos]), "", label[:40], zh, en))
+    return keep, skipped
