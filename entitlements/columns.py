@@ -32,13 +32,37 @@ class Encoded:
         return self.values[self.codes]
 
 
+LARGE = 50_000  # from here, hash-free: polars ranks the strings on all cores
+
+
 def factorize(values: Sequence[object] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes (int64) and distinct values in first-seen order: equal values, equal codes."""
+    if len(values) >= LARGE and isinstance(values, np.ndarray):
+        try:
+            return _factorize_strings(values)
+        except (TypeError, ValueError, OverflowError):
+            pass  # not all text: the general way
     index: dict[object, int] = {}
     codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
     uniques = np.empty(len(index), dtype=object)
     uniques[:] = list(index)
     return codes, uniques
+
+
+def _factorize_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    import polars as pl
+
+    series = pl.Series(values, dtype=pl.String, strict=True)
+    if series.null_count():
+        raise TypeError("None among the values")
+    codes = series.rank("dense").to_numpy().astype(np.int64) - 1  # in sorted order
+    order = np.argsort(codes, kind="stable")
+    heads = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]])
+    first = order[heads]  # first position of each sorted code
+    by_first = np.argsort(first, kind="stable")
+    remap = np.empty(len(first), dtype=np.int64)
+    remap[by_first] = np.arange(len(first))
+    return remap[codes], values[first[by_first]]
 
 
 def group_sums(codes: np.ndarray, groups: int, *columns: np.ndarray) -> list[np.ndarray]:

@@ -55,20 +55,23 @@ def read_csv_columns(path: Path, fields: Sequence[Field]) -> Table | None:
         if any(col.fill_null("").str.strip_chars(ASCII_SPACE).str.len_bytes().sum() for col in extra.iter_columns()):
             return None  # cells beyond the header: the careful reader rejects those rows
         df = df.select(df.columns[:width])
-    columns = [_encode(df.to_series(j)) if j < df.width else Encoded(np.zeros(df.height, np.uint32),
-                                                                   np.array([""], dtype=object))
-               for j in range(width)]
-    lines = np.arange(header_line + 1, header_line + 1 + df.height, dtype=np.int64)
-    keep, skipped = _skip_rows(df, columns, lines)
+    blank_column = (Encoded(np.zeros(df.height, np.uint32), np.array([""], dtype=object)),
+                    np.array([True]), np.array([False]))
+    encoded = [_encode(df.to_series(j)) if j < df.width else blank_column for j in range(width)]
+    del df  # the encoded columns hold everything now
+    columns = [col for col, _, _ in encoded]
+    lines = np.arange(header_line + 1, header_line + 1 + len(columns[0]) if columns else header_line + 1,
+                      dtype=np.int64)
+    keep, skipped = _skip_rows(encoded, lines)
     skipped = [Notice(n, "", _row_label([normalise_cell(c) for c in cells])[:40], "表头以上的标题行，已跳过",
                       "title row above the header, skipped") for n, cells in head[:h]] + skipped
     table = make_table(header, [], [], str(path))
     table.cells = {hd: col[keep] for hd, col in zip(table.headers, columns) if hd}
     table.row_numbers = lines[keep]
     table.skipped.extend(sorted(skipped, key=lambda nt: nt.row))
-    for j, col in enumerate(columns):
+    for j, (col, empty, _) in enumerate(encoded):
         if not header[j]:
-            filled = np.flatnonzero(np.array([v != "" for v in col.values])[col.codes] & keep)
+            filled = np.flatnonzero(~empty[col.codes] & keep)
             if filled.size:
                 letter = _column_letter(j)
                 table.skipped.append(Notice(int(lines[filled[0]]), letter, "", f"第{letter}列没有表头，其内容已忽略",
@@ -105,32 +108,36 @@ def _line_count(path: Path) -> int:
     return count + (last != b"\n")
 
 
-def _encode(series) -> Encoded:
-    """Codes into the sorted distinct raw texts, each normalised once."""
+def _encode(series) -> tuple[Encoded, np.ndarray, np.ndarray]:
+    """Codes into the sorted distinct raw texts, each normalised once; per distinct value,
+    whether it is empty and whether it may open a total or footer row."""
     import polars as pl
 
     s = series.fill_null("")
     distinct = s.unique().sort()
     codes = (s.rank("dense") - 1).cast(pl.UInt32).to_numpy()
-    ascii_only = distinct.str.contains(r"^[\x00-\x7F]*$").to_numpy()
-    stripped = distinct.str.strip_chars(ASCII_SPACE).to_list()
-    raw = distinct.to_list()
-    values = np.empty(len(raw), dtype=object)
-    values[:] = [t if a else normalise_cell(r) for t, a, r in zip(stripped, ascii_only, raw)]
-    return Encoded(codes, values)
+    stripped = distinct.str.strip_chars(ASCII_SPACE)
+    values = np.array(stripped.to_list() + [None], dtype=object)[:-1]  # an object array of str
+    empty = (stripped == "").to_numpy()
+    suspect = (stripped.str.contains("计", literal=True)
+               | stripped.str.slice(0, 1).is_in(list(FOOTER_FIRST_CHARACTERS))).to_numpy()
+    for k in np.flatnonzero(~distinct.str.contains(r"^[\x00-\x7F]*$").to_numpy()):  # NFKC for the rest
+        text = normalise_cell(distinct[int(k)])
+        values[k], empty[k] = text, text == ""
+        suspect[k] = "计" in text or text[:1] in FOOTER_FIRST_CHARACTERS
+    return Encoded(codes, values), empty, suspect
 
 
-def _skip_rows(df, columns: list[Encoded], lines: np.ndarray) -> tuple[np.ndarray, list[Notice]]:
+def _skip_rows(encoded, lines: np.ndarray) -> tuple[np.ndarray, list[Notice]]:
     """Blank lines dropped; 合计/小计 rows and 填表人 footers skipped and reported."""
-    empty = [np.array([v == "" for v in col.values])[col.codes] for col in columns]
-    blank = np.logical_and.reduce(empty) if empty else np.ones(len(lines), dtype=bool)
-    # candidates: a cell with 计 (合计, 小计 …) or a first cell that may open a footer
+    columns = [col for col, _, _ in encoded]
+    blank = np.ones(len(lines), dtype=bool)
+    # candidates: a first non-empty cell with 计 (合计, 小计 …) or that may open a footer
     suspect = np.zeros(len(lines), dtype=bool)
-    first_seen = np.zeros(len(lines), dtype=bool)
-    for col, is_empty in zip(columns, empty):
-        marks = np.array(["计" in v or v[:1] in FOOTER_FIRST_CHARACTERS for v in col.values])[col.codes]
-        suspect |= marks & ~first_seen & ~is_empty
-        first_seen |= ~is_empty
+    for col, empty, marks in encoded:
+        is_empty = empty[col.codes]
+        suspect |= marks[col.codes] & blank & ~is_empty
+        blank &= is_empty
     keep = ~blank
     skipped = []
     for pos in np.flatnonzero(suspect):

@@ -182,6 +182,11 @@ def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
         uniq, inverse = cells.values, cells.codes
     else:
         uniq, inverse = np.unique(cells.astype(str), return_inverse=True)
+    if field.kind == "text":  # nothing to parse: the texts are the values
+        values = np.array(uniq, dtype=object)
+        present = np.array([t != "" for t in uniq], dtype=bool) if len(uniq) < 4096 else (values != "")
+        values[~present] = field.default  # a blank cell takes the default, as below
+        return ParsedColumn(values, np.asarray(inverse).reshape(-1), present[inverse].reshape(-1), {})
     parsed: list[Any] = []
     failed: dict[int, CellError] = {}
     for j, text in enumerate(uniq):
