@@ -109,13 +109,17 @@ def _line_count(path: Path) -> int:
 
 
 def _encode(series) -> tuple[Encoded, np.ndarray, np.ndarray]:
-    """Codes into the sorted distinct raw texts, each normalised once; per distinct value,
+    """Codes into the distinct raw texts, each normalised once; per distinct value,
     whether it is empty and whether it may open a total or footer row."""
     import polars as pl
 
     s = series.fill_null("")
-    distinct = s.unique().sort()
-    codes = (s.rank("dense") - 1).cast(pl.UInt32).to_numpy()
+    distinct = s.unique(maintain_order=True)
+    if len(distinct) == len(s):  # every cell differs (an id column): the codes are the positions
+        codes = np.arange(len(s), dtype=np.uint32)
+    else:  # a hash join, not a sort: a few hundred dates or units over millions of rows
+        index = distinct.to_frame("v").with_row_index("code")
+        codes = s.to_frame("v").join(index, on="v", how="left", maintain_order="left")["code"].to_numpy()
     stripped = distinct.str.strip_chars(ASCII_SPACE)
     values = np.array(stripped.to_list() + [None], dtype=object)[:-1]  # an object array of str
     empty = (stripped == "").to_numpy()
