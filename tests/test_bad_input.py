@@ -208,3 +208,4 @@ def test_fifteen_digit_first_generation_id_numbers():
     assert card.birth == RosterDate(1938, 4, 12) and card.sex == 1 and len(card.number) == 18
     with pytest.raises(ValueError, match="18位"):
         parse_id_number("53042138041212")
+
