@@ -43,25 +43,29 @@ def read_csv_columns(path: Path, fields: Sequence[Field]) -> Table | None:
     while header and not header[-1]:
         header.pop()
     width = len(header)
-    try:
-        df = pl.read_csv(path, has_header=False, skip_lines=header_line, infer_schema=False, encoding="utf8",
-                         quote_char='"')
+    if not width:
+        return None
+    # polars takes the number of columns from the first line it reads: start at a full one
+    start = header_line + _blank_lines_after(path, header_line)
+    fields_in_header = len(header_cells)  # with any empty trailing ones
+    try:  # as many columns as the header line: a row with more cells makes polars refuse
+        df = pl.read_csv(path, has_header=False, skip_lines=start, encoding="utf8", quote_char='"',
+                         schema={f"c{j}": pl.String for j in range(fields_in_header)})
     except (pl.exceptions.PolarsError, OSError, ValueError):
-        return None  # not UTF-8, ragged rows, no data: the careful reader says what is wrong
-    if df.height != _line_count(path) - header_line:
+        return None  # not UTF-8, more cells than the header, no data: the careful reader says what is wrong
+    if df.height != _line_count(path) - start:
         return None  # a quoted cell spans lines: row numbers would not be Excel's
-    if df.width > width:
-        extra = df.select(df.columns[width:])
-        if any(col.fill_null("").str.strip_chars(ASCII_SPACE).str.len_bytes().sum() for col in extra.iter_columns()):
-            return None  # cells beyond the header: the careful reader rejects those rows
+    if fields_in_header > width:  # columns under empty trailing headers must be empty
+        extra = df.select(df.columns[width:]).fill_null("")
+        if any((col.str.strip_chars() != "").any() for col in extra.iter_columns()):
+            return None  # the careful reader rejects those rows as shifted
         df = df.select(df.columns[:width])
     blank_column = (Encoded(np.zeros(df.height, np.uint32), np.array([""], dtype=object)),
                     np.array([True]), np.array([False]))
     encoded = [_encode(df.to_series(j)) if j < df.width else blank_column for j in range(width)]
     del df  # the encoded columns hold everything now
     columns = [col for col, _, _ in encoded]
-    lines = np.arange(header_line + 1, header_line + 1 + len(columns[0]) if columns else header_line + 1,
-                      dtype=np.int64)
+    lines = np.arange(start + 1, start + 1 + len(columns[0]), dtype=np.int64)
     keep, skipped = _skip_rows(encoded, lines)
     skipped = [Notice(n, "", _row_label([normalise_cell(c) for c in cells])[:40], "表头以上的标题行，已跳过",
                       "title row above the header, skipped") for n, cells in head[:h]] + skipped
@@ -97,6 +101,18 @@ def _head_rows(path: Path) -> list[tuple[int, list[str]]] | None:
         if len(rows) >= HEADER_SEARCH_ROWS:
             break
     return rows
+
+
+def _blank_lines_after(path: Path, line: int) -> int:
+    """How many blank lines follow physical line ``line`` (within the first HEAD_BYTES)."""
+    with path.open("rb") as fh:
+        lines = fh.read(HEAD_BYTES).split(b"\n")[line:-1]
+    count = 0
+    for raw in lines:
+        if raw.strip(b"\r\t ,"):
+            break
+        count += 1
+    return count
 
 
 def _line_count(path: Path) -> int:
