@@ -23,6 +23,7 @@ from .dates import DateError, RosterDate, parse_date
 Kind = Literal["text", "int", "date", "bool", "sex", "choice", "id_number"]
 
 MALE, FEMALE = 1, 2
+SMALL = 32  # columns this short are parsed without sorting
 
 
 class CellError(ValueError):
@@ -180,6 +181,10 @@ def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
     """
     if isinstance(cells, Encoded):  # already one entry per distinct text
         uniq, inverse = cells.values, cells.codes
+    elif len(cells) <= SMALL:  # one person from the API: no sort for a handful of cells
+        index: dict[str, int] = {}
+        inverse = np.array([index.setdefault(str(c), len(index)) for c in cells], dtype=np.int64)
+        uniq = np.array(list(index) or [""], dtype=object)[: len(index)]
     else:
         uniq, inverse = np.unique(cells.astype(str), return_inverse=True)
     if field.kind == "text":  # nothing to parse: the texts are the values

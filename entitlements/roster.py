@@ -128,7 +128,21 @@ class ParsedTable:
 
 def match_headers(table: Table, fields: Sequence[Field]) -> tuple[dict[str, str], list[Notice]]:
     """Field name -> header in the file; unknown headers become notices, not silent drops."""
-    by_norm = {normalise_header(h): h for h in table.headers if h}
+    key = (tuple(table.headers), id(fields), table.origin)
+    hit = _HEADER_MATCHES.get(key)
+    if hit is None or hit[0] is not fields:
+        if len(_HEADER_MATCHES) > MAX_HEADER_MATCHES:
+            _HEADER_MATCHES.clear()
+        hit = _HEADER_MATCHES[key] = (fields, *_match_headers(key[0], fields, table.origin))
+    return dict(hit[1]), list(hit[2])
+
+
+_HEADER_MATCHES: dict[tuple, tuple] = {}  # a payroll loop sends the same keys on every call
+MAX_HEADER_MATCHES = 1024
+
+
+def _match_headers(headers: tuple[str, ...], fields: Sequence[Field], origin: str):
+    by_norm = {normalise_header(h): h for h in headers if h}
     mapping: dict[str, str] = {}
     for f in fields:
         for candidate in f.headers():
@@ -138,13 +152,13 @@ def match_headers(table: Table, fields: Sequence[Field]) -> tuple[dict[str, str]
     missing = [f for f in fields if f.required and f.name not in mapping]
     if missing:
         wanted = "、".join(f"{f.header}（{f.name}）" for f in missing)
-        raise InputError(f"{table.origin}: 缺少必填列 missing required column(s): {wanted}")
+        raise InputError(f"{origin}: 缺少必填列 missing required column(s): {wanted}")
     used = set(mapping.values())
-    notices = [
+    notices = tuple(
         Notice(None, h, "", f"未识别的列，已忽略：{h}", f"unknown column ignored: {h}")
-        for h in table.headers if h and h not in used and normalise_header(h) not in SERIAL_HEADERS
-    ]
-    return mapping, notices
+        for h in headers if h and h not in used and normalise_header(h) not in SERIAL_HEADERS
+    )
+    return tuple(mapping.items()), notices
 
 
 def parse_table(table: Table, fields: Sequence[Field]) -> ParsedTable:
