@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 from attrs import define, field, frozen
 
+from .columns import Encoded
 from .fields import Field, ParsedColumn, normalise_cell, normalise_header, parse_column
 
 
@@ -167,7 +168,7 @@ def parse_table(table: Table, fields: Sequence[Field]) -> ParsedTable:
     parsed = ParsedTable(table, {}, mapping, [], [*table.skipped, *notices], np.zeros(n, dtype=bool))
     for pos, (value, zh, en) in sorted(table.row_errors.items()):
         parsed.reject([pos], "", zh, en, value)
-    empty = np.full(n, "", dtype=object)
+    empty = Encoded(np.zeros(n, dtype=np.uint8), np.array([""], dtype=object))  # a column the file lacks
     for f in fields:
         cells = table.cells[mapping[f.name]] if f.name in mapping else empty
         col = parse_column(f, cells)
