@@ -157,6 +157,7 @@ class ParsedColumn:
     inverse: np.ndarray  # row position -> index into uniq
     present: np.ndarray  # bool per row: the cell was not blank
     errors: dict[int, CellError]  # row position -> why the cell was refused
+    kind: str = ""  # the field's kind: "text" values are the cell texts themselves
 
     def objects(self) -> np.ndarray:
         return self.uniq[self.inverse]
@@ -191,7 +192,7 @@ def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
         values = np.array(uniq, dtype=object)
         present = np.array([t != "" for t in uniq], dtype=bool) if len(uniq) < 4096 else (values != "")
         values[~present] = field.default  # a blank cell takes the default, as below
-        return ParsedColumn(values, np.asarray(inverse).reshape(-1), present[inverse].reshape(-1), {})
+        return ParsedColumn(values, np.asarray(inverse).reshape(-1), present[inverse].reshape(-1), {}, "text")
     parsed: list[Any] = []
     failed: dict[int, CellError] = {}
     for j, text in enumerate(uniq):
@@ -210,7 +211,7 @@ def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
         for pos in np.flatnonzero(np.isin(inverse, list(failed))):
             errors[int(pos)] = failed[int(inverse[pos])]
     present = np.array([t != "" for t in uniq], dtype=bool)
-    return ParsedColumn(values, inverse.reshape(-1), present[inverse].reshape(-1), errors)
+    return ParsedColumn(values, inverse.reshape(-1), present[inverse].reshape(-1), errors, field.kind)
 
 
 def choice_map(entries: Mapping[str, tuple[str, ...]]) -> dict[str, str]:

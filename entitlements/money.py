@@ -61,6 +61,9 @@ def round_to_yuan(fen: np.ndarray) -> np.ndarray:
     return div_round_half_up(fen, FEN_PER_YUAN) * FEN_PER_YUAN
 
 
+SPLIT_CHUNK = 1 << 20
+
+
 def split_by_weights(amounts: np.ndarray, weights: Sequence[int] | np.ndarray) -> np.ndarray:
     """Split each amount by integer weights; largest remainder, ties to the last listed.
 
@@ -72,6 +75,9 @@ def split_by_weights(amounts: np.ndarray, weights: Sequence[int] | np.ndarray) -
     w = np.asarray(weights, dtype=np.int64)
     if (w < 0).any():
         raise ValueError("split weights must be non-negative")
+    if len(amounts) > SPLIT_CHUNK:  # bounded temporaries: a province's lines a million at a time
+        return np.concatenate([split_by_weights(amounts[i:i + SPLIT_CHUNK], w if w.ndim == 1 else w[i:i + SPLIT_CHUNK])
+                               for i in range(0, len(amounts), SPLIT_CHUNK)])
     if w.ndim == 1 and np.count_nonzero(w) == 1:  # one level pays it all: nothing to divide
         out = np.zeros((len(amounts), len(w)), dtype=np.int64)
         out[:, int(np.flatnonzero(w)[0])] = amounts

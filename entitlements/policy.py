@@ -167,8 +167,11 @@ def keys_for(parsed: ParsedTable, names: Sequence[str]) -> np.ndarray:
     keys = np.full(n, "", dtype=object)
     for name in reversed(names):
         col = parsed.columns[name]
-        texts = np.empty(len(col.uniq), dtype=object)  # one text per distinct value, then per row
-        texts[:] = [str(getattr(v, "number", v)) for v in col.uniq]
+        if col.kind == "text":  # the texts are the keys (a blank row is masked below)
+            texts = col.uniq
+        else:  # one text per distinct value (an ID number's digits), then per row
+            texts = np.empty(len(col.uniq), dtype=object)
+            texts[:] = [str(getattr(v, "number", v)) for v in col.uniq]
         keys = np.where(col.present, texts[col.inverse], keys)
     return keys
 
