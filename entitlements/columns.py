@@ -3,6 +3,7 @@ keys in first-seen order, and exact integer sums per group (no float, no per-row
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
@@ -47,6 +48,31 @@ def factorize(values: Sequence[object] | np.ndarray) -> tuple[np.ndarray, np.nda
     uniques = np.empty(len(index), dtype=object)
     uniques[:] = list(index)
     return codes, uniques
+
+
+_REMEMBERED: list = [None, None]  # (weak reference to an array, its factorisation)
+
+
+def factorize_remembered(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``factorize`` of an array that is factorised again unchanged (the keys of a roster,
+    for duplicates and then for grouping): the second call is free. Do not change
+    ``values`` in place between calls."""
+    ref = _REMEMBERED[0]
+    if ref is not None and ref() is values:
+        return _REMEMBERED[1]
+    result = factorize(values)
+    _REMEMBERED[:] = [weakref.ref(values), result]
+    return result
+
+
+def first_seen_subset(codes: np.ndarray, uniques: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and values of the rows in ``mask`` alone, renumbered in first-seen order among them."""
+    sub = codes[mask]
+    present, first = np.unique(sub, return_index=True)
+    by_first = np.argsort(first, kind="stable")
+    remap = np.empty(len(uniques), dtype=np.int64)
+    remap[present[by_first]] = np.arange(len(present))
+    return remap[sub], uniques[present[by_first]]
 
 
 def _factorize_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -171,8 +171,7 @@ class ParsedColumn:
         parts = np.array(
             [(0, 0, 0) if v is None else (v.year, v.month, v.day) for v in self.uniq], dtype=np.int64
         ).reshape(-1, 3)
-        rows = parts[self.inverse]
-        return rows[:, 0], rows[:, 1], rows[:, 2]
+        return parts[:, 0][self.inverse], parts[:, 1][self.inverse], parts[:, 2][self.inverse]
 
 
 def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:

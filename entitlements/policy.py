@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from attrs import define, field
 
-from .columns import factorize
+from .columns import factorize_remembered, first_seen_subset
 from .fields import Field
 from .profiles import PolicyData
 from .roster import ParsedTable
@@ -189,8 +189,9 @@ def group_keys(keys: np.ndarray, accepted: np.ndarray) -> tuple[np.ndarray, np.n
     owner = np.full(len(keys), -1, dtype=np.int64)
     if not accepted.any():
         return np.array([], dtype=object), owner
-    owner[accepted], uniq = factorize(keys[accepted])
-    return uniq, owner
+    codes, uniq = factorize_remembered(keys)
+    owner[accepted], ids = first_seen_subset(codes, uniq, accepted)
+    return ids, owner
 
 
 def cite(value: Any, lang: str = "zh") -> str:
@@ -204,10 +205,13 @@ def cite(value: Any, lang: str = "zh") -> str:
 def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str) -> None:
     """A beneficiary listed twice: the later rows are rejected, naming the first."""
     live = np.flatnonzero(~parsed.rejected)
-    codes, uniq = factorize(keys[live])
-    first = np.full(len(uniq), len(live), dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(len(live)))  # each key's first live row
-    for k in np.flatnonzero(first[codes] != np.arange(len(live))):
+    all_codes, uniq = factorize_remembered(keys)
+    codes = all_codes[live]
+    order = np.argsort(codes, kind="stable")
+    heads = np.r_[True, codes[order][1:] != codes[order][:-1]] if len(live) else np.array([], dtype=bool)
+    first = np.empty(len(uniq), dtype=np.int64)
+    first[codes[order][heads]] = order[heads]  # each key's first live row
+    for k in np.sort(order[~heads]):
         pos, row = live[k], int(parsed.table.row_numbers[live[first[codes[k]]]])
         parsed.reject([pos], field, f"编号重复，与第{row}行相同", f"duplicate id, same as row {row}", keys[pos])
 
