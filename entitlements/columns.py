@@ -38,6 +38,15 @@ LARGE = 50_000  # from here, hash-free: polars ranks the strings on all cores
 
 def factorize(values: Sequence[object] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes (int64) and distinct values in first-seen order: equal values, equal codes."""
+    if isinstance(values, Encoded):  # factorise the few distinct values, not the rows
+        value_codes, uniques = factorize(np.asarray(values.values))
+        codes = value_codes[values.codes]
+        first = _first_positions(codes, len(uniques))
+        present = np.flatnonzero(first < len(codes))
+        by_first = present[np.argsort(first[present], kind="stable")]
+        remap = np.empty(len(uniques), dtype=np.int64)
+        remap[by_first] = np.arange(len(by_first))
+        return remap[codes], uniques[by_first]
     if len(values) >= LARGE and isinstance(values, np.ndarray):
         try:
             return _factorize_strings(values)
@@ -73,6 +82,22 @@ def first_seen_subset(codes: np.ndarray, uniques: np.ndarray, mask: np.ndarray) 
     remap = np.empty(len(uniques), dtype=np.int64)
     remap[present[by_first]] = np.arange(len(present))
     return remap[sub], uniques[present[by_first]]
+
+
+def _first_positions(codes: np.ndarray, k: int, block: int = 1 << 16) -> np.ndarray:
+    """Where each code 0..k-1 first occurs (len(codes) if never): scanning block by block,
+    since a few distinct values all turn up early in a long column."""
+    first = np.full(k, len(codes), dtype=np.int64)
+    missing = k
+    for start in range(0, len(codes), block):
+        chunk = codes[start:start + block]
+        found, at = np.unique(chunk, return_index=True)
+        new = first[found] == len(codes)
+        first[found[new]] = at[new] + start
+        missing -= int(new.sum())
+        if not missing:
+            break
+    return first
 
 
 def _factorize_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

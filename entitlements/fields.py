@@ -162,6 +162,10 @@ class ParsedColumn:
     def objects(self) -> np.ndarray:
         return self.uniq[self.inverse]
 
+    def encoded(self) -> Encoded:
+        """The values as codes into the distinct ones: cheap to index, group and count."""
+        return Encoded(self.inverse, self.uniq)
+
     def ints(self, missing: int = 0) -> np.ndarray:
         u = np.array([missing if v is None else int(v) for v in self.uniq], dtype=np.int64)
         return u[self.inverse]

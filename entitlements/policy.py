@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from attrs import define, field
 
-from .columns import factorize_remembered, first_seen_subset
+from .columns import Encoded, factorize_remembered, first_seen_subset
 from .fields import Field
 from .profiles import PolicyData
 from .roster import ParsedTable
@@ -30,7 +30,7 @@ class Beneficiaries:
 
     ids: np.ndarray  # object array of str
     names: np.ndarray
-    units: np.ndarray
+    units: np.ndarray | Encoded  # 乡镇（街道）; Encoded from a roster: few distinct over many rows
     columns: dict[str, np.ndarray]
     row_owner: np.ndarray  # per accepted table row: index of its beneficiary (-1 if rejected)
     spans: dict[str, np.ndarray] = field(factory=dict)  # service spans, with "owner"

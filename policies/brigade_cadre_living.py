@@ -146,7 +146,7 @@ class BrigadeCadreLiving(Policy):
         ly, lm, _ = cols["left_office"].dates()
         dy, dm, _ = cols["death_date"].dates()
         return Beneficiaries(
-            ids=ids, names=per_person(cols["name"].objects()), units=per_person(cols["unit"].objects()),
+            ids=ids, names=per_person(cols["name"].objects()), units=cols["unit"].encoded()[first_row],
             columns={
                 "sex": per_person(sex),
                 "birth_month": per_person(month_index(by, bm)),

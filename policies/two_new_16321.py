@@ -95,7 +95,7 @@ class TwoNew16321(Policy):
         return Beneficiaries(
             ids=ids,
             names=cols["name"].objects()[pos],
-            units=cols["unit"].objects()[pos],
+            units=cols["unit"].encoded()[pos],
             columns={
                 "org_type": np.array([ORG_TYPES.index(v) for v in cols["org_type"].objects()[pos]], dtype=np.int64),
                 "members": cols["members"].ints()[pos],

@@ -114,7 +114,7 @@ class VillageCadreDeparture(Policy):
         np.maximum.at(departure, owner[rows], span["departure"][rows])
         posts = np.array([POSTS.index(p) if p else MISSING for p in cols["post"].objects()], dtype=np.int64)
         return Beneficiaries(
-            ids=ids, names=cols["name"].objects()[first_row], units=cols["unit"].objects()[first_row],
+            ids=ids, names=cols["name"].objects()[first_row], units=cols["unit"].encoded()[first_row],
             columns={"departure": departure, "excluded": reason},
             row_owner=owner,
             spans={"owner": owner[rows], "post": posts[rows], "first": span["first"][rows], "stop": stop[rows],
