@@ -175,6 +175,8 @@ class ParsedColumn:
         parts = np.array(
             [(0, 0, 0) if v is None else (v.year, v.month, v.day) for v in self.uniq], dtype=np.int64
         ).reshape(-1, 3)
+        if len(parts) == 1:  # one value throughout (a column the roster lacks): no gathering
+            return tuple(np.full(len(self.inverse), parts[0, k], dtype=np.int64) for k in range(3))
         return parts[:, 0][self.inverse], parts[:, 1][self.inverse], parts[:, 2][self.inverse]
 
 

@@ -33,27 +33,35 @@ def birth_and_sex(parsed: ParsedTable, need: bool) -> tuple[np.ndarray, np.ndarr
     sex = cols["sex"].ints()
     by, bm, bd = cols["birth_date"].dates()
     idc = cols["id_number"]
-    ids = idc.objects()
-    has_id = idc.present & np.array([v is not None for v in ids])
-    for pos in np.flatnonzero(has_id & ~parsed.rejected):
-        card = ids[pos]
-        if not card.region_known:
-            parsed.notice([pos], "id_number", f"身份证号地区码未能识别（可能为已撤销的旧代码）：{card.number[:6]}",
-                          f"unknown region code (perhaps a retired one): {card.number[:6]}")
-        b = card.birth
-        if by[pos]:
-            same = (by[pos], bm[pos]) == (b.year, b.month) and (bd[pos] in (0, b.day))
-            if not same:
-                parsed.reject([pos], "birth_date", f"出生日期与身份证号不一致（身份证号为{b}）",
-                              f"birth date disagrees with the ID number ({b})")
-        else:
-            by[pos], bm[pos], bd[pos] = b.year, b.month, b.day
-        if sex[pos]:
-            if sex[pos] != card.sex:
-                parsed.reject([pos], "sex", f"性别与身份证号不一致（身份证号为{SEX_NAMES[card.sex][0]}）",
-                              f"sex disagrees with the ID number ({SEX_NAMES[card.sex][1]})")
-        else:
-            sex[pos] = card.sex
+    # what each distinct valid ID number says, then per row: no loop over a million people
+    cards = list(idc.uniq)
+
+    def per_row(read) -> np.ndarray:  # one value per distinct card, then gathered per row
+        per_card = np.zeros(len(cards), dtype=np.int64)
+        per_card[:] = [read(v) if v is not None else 0 for v in cards]
+        return per_card[idc.inverse]
+
+    card_y, card_m, card_d = (per_row(lambda v, a=a: getattr(v.birth, a)) for a in ("year", "month", "day"))
+    card_sex = per_row(lambda v: v.sex)
+    unknown_region = per_row(lambda v: not v.region_known).astype(bool)
+    has_id = idc.present & (card_y > 0) & ~parsed.rejected
+    for pos in np.flatnonzero(has_id & unknown_region):
+        code = cards[idc.inverse[pos]].number[:6]
+        parsed.notice([pos], "id_number", f"身份证号地区码未能识别（可能为已撤销的旧代码）：{code}",
+                      f"unknown region code (perhaps a retired one): {code}")
+    given_birth = has_id & (by > 0)
+    differs = given_birth & ~((by == card_y) & (bm == card_m) & ((bd == 0) | (bd == card_d)))
+    for pos in np.flatnonzero(differs):
+        b = cards[idc.inverse[pos]].birth
+        parsed.reject([pos], "birth_date", f"出生日期与身份证号不一致（身份证号为{b}）",
+                      f"birth date disagrees with the ID number ({b})")
+    fill = has_id & (by == 0)
+    by, bm, bd = (np.where(fill, c, v) for v, c in ((by, card_y), (bm, card_m), (bd, card_d)))
+    for pos in np.flatnonzero(has_id & (sex > 0) & (sex != card_sex)):
+        card = int(card_sex[pos])
+        parsed.reject([pos], "sex", f"性别与身份证号不一致（身份证号为{SEX_NAMES[card][0]}）",
+                      f"sex disagrees with the ID number ({SEX_NAMES[card][1]})")
+    sex = np.where(has_id & (sex == 0), card_sex, sex)
     if need:
         open_rows = ~parsed.rejected
         parsed.reject(np.flatnonzero(open_rows & (sex == 0)), "sex", "缺少性别，且无有效身份证号可推算",
