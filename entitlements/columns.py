@@ -74,6 +74,10 @@ def factorize_remembered(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return result
 
 
+def forget_factorized() -> None:
+    _REMEMBERED[:] = [None, None]
+
+
 def first_seen_subset(codes: np.ndarray, uniques: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes and values of the rows in ``mask`` alone, renumbered in first-seen order among them."""
     sub = codes[mask]

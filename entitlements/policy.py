@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from attrs import define, field
 
-from .columns import Encoded, factorize_remembered, first_seen_subset
+from .columns import Encoded, factorize_remembered, first_seen_subset, forget_factorized
 from .fields import Field
 from .profiles import PolicyData
 from .roster import ParsedTable
@@ -191,6 +191,7 @@ def group_keys(keys: np.ndarray, accepted: np.ndarray) -> tuple[np.ndarray, np.n
         return np.array([], dtype=object), owner
     codes, uniq = factorize_remembered(keys)
     owner[accepted], ids = first_seen_subset(codes, uniq, accepted)
+    forget_factorized()  # grouping is the last use: do not hold a province's keys any longer
     return ids, owner
 
 
