@@ -127,8 +127,6 @@ def _line_count(path: Path) -> int:
 def _encode(series) -> tuple[Encoded, np.ndarray, np.ndarray]:
     """Codes into the distinct raw texts, each normalised once; per distinct value,
     whether it is empty and whether it may open a total or footer row."""
-    import polars as pl
-
     s = series.fill_null("")
     distinct = s.unique(maintain_order=True)
     if len(distinct) == len(s):  # every cell differs (an id column): the codes are the positions

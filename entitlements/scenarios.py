@@ -199,11 +199,6 @@ class Scenario:
         sets = cls.from_sets([i for i in items if isinstance(i, str)], name)
         return evolve(sets, overrides=tuple(i for i in items if isinstance(i, Override)), origin=name)
 
-    def merged(self, other: Scenario, name: str | None = None) -> Scenario:
-        return Scenario(name or f"{self.name} + {other.name}", self.description or other.description,
-                        self.overrides + other.overrides, {**self.conventions, **other.conventions},
-                        self.counts + other.counts, self.policy or other.policy, self.origin)
-
     # ---- applying ----
 
     def apply(self, data: PolicyData, first_month: int, open_paths: Sequence[str] = ()) -> PolicyData:

@@ -128,25 +128,25 @@ class Comparison:
             header += [s.name, ("差额：" if zh else "Δ ") + s.name]
         kinds = ["int", "text"] + ["money"] * (len(header) - 2)
         rows: list[list[Any]] = []
+        def add(run: YearRun, label: str, pick) -> None:
+            row: list[Any] = [run.year, label, pick(run.baseline)]
+            for fig in run.scenarios:
+                row += [pick(fig), pick(fig) - pick(run.baseline)]
+            rows.append(row)
+
         for run in self.years:
             figures = (run.baseline, *run.scenarios)
 
-            def add(label: str, pick) -> None:
-                row: list[Any] = [run.year, label, pick(run.baseline)]
-                for fig in figures[1:]:
-                    row += [pick(fig), pick(fig) - pick(run.baseline)]
-                rows.append(row)
-
-            add("合计" if zh else "total", lambda f: f.amount)
+            add(run, "合计" if zh else "total", lambda f: f.amount)
             for lv in self.levels():
-                add(names[lv], lambda f, lv=lv: f.by_level.get(lv, 0))
+                add(run, names[lv], lambda f, lv=lv: f.by_level.get(lv, 0))
             components = dict.fromkeys(c for f in figures for c in f.by_component)
             for c in components:
-                add(self.component_labels.get(c, c), lambda f, c=c: f.by_component.get(c, 0))
+                add(run, self.component_labels.get(c, c), lambda f, c=c: f.by_component.get(c, 0))
             units = dict.fromkeys(u for f in figures for u in f.by_unit)
             if len(units) > 1 or any(units):
                 for u in units:
-                    add(("单位：" if zh else "unit: ") + (u or "-"), lambda f, u=u: f.by_unit.get(u, 0))
+                    add(run, ("单位：" if zh else "unit: ") + (u or "-"), lambda f, u=u: f.by_unit.get(u, 0))
         title = (f"{self.calculator.profile.name}{self.calculator.data.meta['title']}情景对比" if zh
                  else f"{self.calculator.policy.id} scenarios ({self.calculator.profile.id})")
         return Sheet("情景对比" if zh else "scenarios", title, header, kinds, rows)

@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from entitlements import Calculator, InputError
+from entitlements import Calculator
 from entitlements.fastcsv import read_csv_columns
 from entitlements.reading import read_roster
 
