@@ -11,6 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# a shared 2-core CI machine: no per-example deadline, so timing never fails a property test
+settings.register_profile("entitlements", deadline=None)
+settings.load_profile("entitlements")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
