@@ -57,6 +57,12 @@ StandardsOpt = Annotated[Optional[Path], typer.Option(
 LangOpt = Annotated[Lang, typer.Option("--lang", help="输出语言 output language")]
 RosterArg = Annotated[Path, typer.Argument(help="花名册 roster (.xlsx .xls .csv)")]
 SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="工作表名称 worksheet name (default: the first)")]
+RosterOrCountsArg = Annotated[Optional[Path], typer.Argument(help="花名册 roster (.xlsx .xls .csv); or --count")]
+CountOpt = Annotated[Optional[list[str]], typer.Option(
+    "--count", help="计数模式 counts mode, e.g. --count branch=112 (党委/党总支/党支部/书记/党员)")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 write the output here")]
+IncludeEarlierOpt = Annotated[bool, typer.Option(
+    "--include-earlier", help="离任补助：包括以前年度离任者 departures before the year too")]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -83,21 +89,19 @@ def _parse_counts(counts: list[str]) -> dict[str, int]:
 
 @app.command()
 def calc(
-    roster: Annotated[Optional[Path], typer.Argument(help="花名册 roster (.xlsx .xls .csv)")] = None,
+    roster: RosterOrCountsArg = None,
     policy: PolicyOpt = ...,
     year: YearOpt = ...,
     profile: ProfileOpt = "yunnan",
-    count: Annotated[Optional[list[str]], typer.Option(
-        "--count", help="计数模式 counts mode, e.g. --count branch=112 (党委/党总支/党支部/书记/党员)")] = None,
+    count: CountOpt = None,
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式 output format")] = Format.table,
-    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 write the output here")] = None,
+    out_path: OutOpt = None,
     rejects: Annotated[Optional[Path], typer.Option(
         "--rejects", help="把退回行写入文件 write rejects here (.xlsx or .csv)")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有退回行时退出码为1 exit 1 on any reject")] = False,
-    include_earlier: Annotated[bool, typer.Option(
-        "--include-earlier", help="离任补助：包括以前年度离任者 departures before the year too")] = False,
+    include_earlier: IncludeEarlierOpt = False,
     summary: Annotated[bool, typer.Option("--summary", help="JSON 不含逐人明细 totals only")] = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
@@ -293,7 +297,7 @@ def explain(
     profile: ProfileOpt = "yunnan",
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
-    include_earlier: Annotated[bool, typer.Option("--include-earlier")] = False,
+    include_earlier: IncludeEarlierOpt = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """逐步说明一人（一组织）的计算 Explain one beneficiary step by step."""
@@ -356,16 +360,16 @@ class BudgetFormat(str, Enum):
 
 @app.command()
 def budget(
-    roster: Annotated[Optional[Path], typer.Argument(help="花名册 roster (.xlsx .xls .csv)")] = None,
+    roster: RosterOrCountsArg = None,
     policy: PolicyOpt = ...,
     year: YearOpt = ...,
     profile: ProfileOpt = "yunnan",
-    count: Annotated[Optional[list[str]], typer.Option("--count", help="计数模式 counts mode, e.g. --count branch=112")] = None,
+    count: CountOpt = None,
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
     fmt: Annotated[BudgetFormat, typer.Option("--format", "-f", help="markdown | xlsx | csv")] = BudgetFormat.markdown,
-    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 write the table here")] = None,
-    include_earlier: Annotated[bool, typer.Option("--include-earlier")] = False,
+    out_path: OutOpt = None,
+    include_earlier: IncludeEarlierOpt = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """预算文本测算表：人数、月补助经费、年补助经费、各级分担 The budget-text table."""
@@ -395,7 +399,7 @@ class WhatifFormat(str, Enum):
 
 @app.command()
 def whatif(
-    roster: Annotated[Optional[Path], typer.Argument(help="花名册 roster (.xlsx .xls .csv)")] = None,
+    roster: RosterOrCountsArg = None,
     policy: PolicyOpt = ...,
     profile: ProfileOpt = "yunnan",
     scenario: Annotated[Optional[list[Path]], typer.Option(
@@ -404,13 +408,13 @@ def whatif(
         "--set", help="覆盖 override PATH=VALUE[@YYYY-MM], e.g. org_funding.branch=4000@2025-01")] = None,
     year: Annotated[Optional[int], typer.Option("--year", "-y", help="预算年度 budget year")] = None,
     years: Annotated[Optional[str], typer.Option("--years", help="多年 years, e.g. 2025-2030")] = None,
-    count: Annotated[Optional[list[str]], typer.Option("--count", help="计数模式 counts mode, e.g. --count branch=112")] = None,
+    count: CountOpt = None,
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
     detail: Annotated[bool, typer.Option("--detail", help="列出金额变动的对象及原因 who changes, by how much, why")] = False,
     fmt: Annotated[WhatifFormat, typer.Option("--format", "-f", help="table | json | xlsx")] = WhatifFormat.table,
-    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 write the output here")] = None,
-    include_earlier: Annotated[bool, typer.Option("--include-earlier")] = False,
+    out_path: OutOpt = None,
+    include_earlier: IncludeEarlierOpt = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """情景测算：基准与情景对比（分项目、分级次、分单位、分年度） Baseline against scenarios."""

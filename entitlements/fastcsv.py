@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,10 +17,7 @@ import numpy as np
 
 from .columns import Encoded
 from .fields import Field, normalise_cell
-from .reading import (
-    FOOTER_FIRST_CHARACTERS, FOOTER_PREFIXES, HEADER_SEARCH_ROWS, MAX_TOTAL_LABEL, TOTAL_LABELS,
-    _column_letter, _row_label, find_header,
-)
+from .reading import FOOTER_FIRST_CHARACTERS, HEADER_SEARCH_ROWS, _column_letter, _row_label, find_header, skip_reason
 from .roster import InputError, Notice, Table, make_table
 
 ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.strip() removes from ASCII text
@@ -159,13 +155,8 @@ def _skip_rows(encoded, lines: np.ndarray) -> tuple[np.ndarray, list[Notice]]:
     keep = ~blank
     skipped = []
     for pos in np.flatnonzero(suspect):
-        label = re.sub(r"\s+", "", next((col[pos] for col in columns if col[pos] != ""), ""))
-        if label.endswith(TOTAL_LABELS) and len(label) <= MAX_TOTAL_LABEL:
-            zh, en = "合计行，已跳过（不参与计算）", "total row, skipped (not computed)"
-        elif label.startswith(FOOTER_PREFIXES):
-            zh, en = "表尾说明行，已跳过", "footer line, skipped"
-        else:
-            continue
-        keep[pos] = False
-        skipped.append(Notice(int(lines[pos]), "", label[:40], zh, en))
+        label, why = skip_reason(next((col[pos] for col in columns if col[pos] != ""), ""))
+        if why is not None:
+            keep[pos] = False
+            skipped.append(Notice(int(lines[pos]), "", label[:40], *why))
     return keep, skipped

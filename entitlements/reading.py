@@ -174,6 +174,17 @@ def _row_label(cells: Sequence[str]) -> str:
     return re.sub(r"\s+", "", first)
 
 
+def skip_reason(label: str) -> tuple[str, tuple[str, str] | None]:
+    """A row's label without spaces, and why the row is skipped: a 合计/小计 row or a
+    填表人 footer (None: a data row)."""
+    compact = re.sub(r"\s+", "", label)
+    if compact.endswith(TOTAL_LABELS) and len(compact) <= MAX_TOTAL_LABEL:
+        return compact, ("合计行，已跳过（不参与计算）", "total row, skipped (not computed)")
+    if compact.startswith(FOOTER_PREFIXES):
+        return compact, ("表尾说明行，已跳过", "footer line, skipped")
+    return compact, None
+
+
 def find_header(rows: Sequence[Row], fields: Sequence[Field]) -> int:
     """Index in ``rows`` of the header: the row naming the most fields (the first such)."""
     known = {normalise_header(h) for f in fields for h in f.headers()}
@@ -225,16 +236,12 @@ def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Ta
     for text in set(label.tolist()):
         if "计" not in text and text.lstrip()[:1] not in FOOTER_FIRST_CHARACTERS:
             continue  # neither a total (合计, 小计 …) nor a footer: most labels, skipped cheaply
-        compact = re.sub(r"\s+", "", text)
-        if compact.endswith(TOTAL_LABELS) and len(compact) <= MAX_TOTAL_LABEL:
-            zh, en = "合计行，已跳过（不参与计算）", "total row, skipped (not computed)"
-        elif compact.startswith(FOOTER_PREFIXES):
-            zh, en = "表尾说明行，已跳过", "footer line, skipped"
-        else:
+        compact, why = skip_reason(text)
+        if why is None:
             continue
         for pos in np.flatnonzero(label == text):
             keep[pos] = False
-            skipped.append(Notice(int(lines[pos]), "", compact[:40], zh, en))
+            skipped.append(Notice(int(lines[pos]), "", compact[:40], *why))
     new_pos = np.cumsum(keep) - 1  # position among the rows kept
     table = make_table(header, [], [], origin)
     table.cells = {hd: col[keep] for hd, col in zip(table.headers, columns) if hd}
