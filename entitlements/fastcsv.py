@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from attrs import frozen
 
 from .columns import Encoded
 from .fields import Field, normalise_cell
@@ -25,9 +26,23 @@ HEAD_BYTES = 1 << 16
 CHUNK = 1 << 24
 
 
-def read_csv_columns(path: Path, fields: Sequence[Field]) -> Table | None:
-    import polars as pl
+@frozen
+class Layout:
+    """Where a CSV roster's data starts and what its header says."""
 
+    header: list[str]  # normalised, without empty trailing headers
+    fields_in_header: int  # cells on the header line, empty trailing ones included
+    start: int  # physical lines before the first data line (titles, header, blank lines)
+    titles: list[Notice]  # the title rows above the header, reported
+
+    def schema(self):
+        import polars as pl
+
+        return {f"c{j}": pl.String for j in range(self.fields_in_header)}
+
+
+def csv_layout(path: Path, fields: Sequence[Field]) -> Layout | None:
+    """Header and data start of a UTF-8 CSV, or None if the careful reader must take it."""
     head = _head_rows(path)
     if head is None:
         return None
@@ -38,20 +53,39 @@ def read_csv_columns(path: Path, fields: Sequence[Field]) -> Table | None:
     header = [normalise_cell(c) for c in header_cells]
     while header and not header[-1]:
         header.pop()
-    width = len(header)
-    if not width:
+    if not header:
         return None
+    titles = [Notice(n, "", _row_label([normalise_cell(c) for c in cells])[:40], "表头以上的标题行，已跳过",
+                     "title row above the header, skipped") for n, cells in head[:h]]
     # polars takes the number of columns from the first line it reads: start at a full one
     start = header_line + _blank_lines_after(path, header_line)
-    fields_in_header = len(header_cells)  # with any empty trailing ones
+    return Layout(header, len(header_cells), start, titles)
+
+
+def read_csv_columns(path: Path, fields: Sequence[Field]) -> Table | None:
+    import polars as pl
+
+    layout = csv_layout(path, fields)
+    if layout is None:
+        return None
     try:  # as many columns as the header line: a row with more cells makes polars refuse
-        df = pl.read_csv(path, has_header=False, skip_lines=start, encoding="utf8", quote_char='"',
-                         schema={f"c{j}": pl.String for j in range(fields_in_header)})
+        df = pl.read_csv(path, has_header=False, skip_lines=layout.start, encoding="utf8", quote_char='"',
+                         schema=layout.schema())
     except (pl.exceptions.PolarsError, OSError, ValueError):
         return None  # not UTF-8, more cells than the header, no data: the careful reader says what is wrong
-    if df.height != _line_count(path) - start:
+    if df.height != _line_count(path) - layout.start:
         return None  # a quoted cell spans lines: row numbers would not be Excel's
-    if fields_in_header > width:  # columns under empty trailing headers must be empty
+    table = frame_table(df, layout, layout.start + 1, str(path))
+    if table is not None:
+        table.skipped[:0] = layout.titles
+    return table
+
+
+def frame_table(df, layout: Layout, first_line: int, origin: str) -> Table | None:
+    """A frame of data lines (the first at physical line ``first_line``) as a table."""
+    header = layout.header
+    width = len(header)
+    if layout.fields_in_header > width:  # columns under empty trailing headers must be empty
         extra = df.select(df.columns[width:]).fill_null("")
         if any((col.str.strip_chars() != "").any() for col in extra.iter_columns()):
             return None  # the careful reader rejects those rows as shifted
@@ -61,11 +95,9 @@ def read_csv_columns(path: Path, fields: Sequence[Field]) -> Table | None:
     encoded = [_encode(df.to_series(j)) if j < df.width else blank_column for j in range(width)]
     del df  # the encoded columns hold everything now
     columns = [col for col, _, _ in encoded]
-    lines = np.arange(start + 1, start + 1 + len(columns[0]), dtype=np.int64)
+    lines = np.arange(first_line, first_line + len(columns[0]), dtype=np.int64)
     keep, skipped = _skip_rows(encoded, lines)
-    skipped = [Notice(n, "", _row_label([normalise_cell(c) for c in cells])[:40], "表头以上的标题行，已跳过",
-                      "title row above the header, skipped") for n, cells in head[:h]] + skipped
-    table = make_table(header, [], [], str(path))
+    table = make_table(header, [], [], origin)
     table.cells = {hd: col[keep] for hd, col in zip(table.headers, columns) if hd}
     table.row_numbers = lines[keep]
     table.skipped.extend(sorted(skipped, key=lambda nt: nt.row))
