@@ -103,12 +103,17 @@ def calc(
     strict: Annotated[bool, typer.Option("--strict", help="有退回行时退出码为1 exit 1 on any reject")] = False,
     include_earlier: IncludeEarlierOpt = False,
     summary: Annotated[bool, typer.Option("--summary", help="JSON 不含逐人明细 totals only")] = False,
+    batch_rows: Annotated[Optional[int], typer.Option(
+        "--batch-rows", min=1, help="分批计算大于内存的 CSV 花名册（只出 JSON 合计）compute a CSV in batches of N rows")] = None,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """计算补助 Compute a roster (or counts) for a budget year."""
     calculator = _calculator(policy, profile, standards, lang)
     if fmt is Format.xlsx and out_path is None:
         raise _fail("xlsx 输出需要 --out 文件名 (--format xlsx needs --out PATH)")
+    if batch_rows is not None:
+        _calc_in_batches(calculator, roster, year, batch_rows, fmt, out_path, rejects, strict, include_earlier, lang)
+        return
     with _Stages(fmt is not Format.json) as stages:
         result = _compute(calculator, roster, count, year, sheet, include_earlier, stages)
         stages.step("写出结果" if lang is Lang.zh else "writing")
@@ -134,6 +139,34 @@ def calc(
                   highlight=False)
     if strict and result.rejects:
         raise typer.Exit(1)
+
+
+def _calc_in_batches(calculator: Calculator, roster: Optional[Path], year: int, batch_rows: int, fmt: Format,
+                     out_path: Optional[Path], rejects: Optional[Path], strict: bool, include_earlier: bool,
+                     lang: Lang) -> None:
+    """A CSV larger than memory, batch by batch: the JSON summary (totals, units, rejects)."""
+    from entitlements.streaming import stream_summary
+
+    if roster is None or roster.suffix.lower() != ".csv":
+        raise _fail("--batch-rows 只适用于 CSV 花名册 (--batch-rows reads a .csv roster)")
+    if fmt is not Format.json:
+        raise _fail("--batch-rows 只输出 JSON 合计，请加 --format json (batches give the JSON summary: add --format json)")
+    options = {"include_earlier": True} if include_earlier else {}
+    try:
+        data = stream_summary(calculator, roster, year, batch_rows, lang.value, **options)
+    except (InputError, StandardsError) as exc:
+        raise _fail(str(exc)) from None
+    if rejects is not None:
+        lines = ["行号,列,值,原因" if lang is Lang.zh else "row,column,value,reason"]
+        lines += [",".join(_csv_field(str(r[k])) for k in ("row", "column", "value", "reason")) for r in data["rejects"]]
+        _emit("\n".join(lines) + "\n", rejects, bom=True)
+    _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", out_path)
+    if strict and data["rows"]["rejected"]:
+        raise typer.Exit(1)
+
+
+def _csv_field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
 
 
 def _compute(calculator: Calculator, roster: Optional[Path], count: Optional[list[str]], year: int,

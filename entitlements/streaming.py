@@ -1,0 +1,242 @@
+"""Rosters larger than memory: a CSV computed batch by batch, totals only (``--summary``).
+
+Each batch of lines becomes a table and runs through the same checks and formulas as a
+whole roster; the totals of the batches add up exactly (integer fen). What a batch cannot
+see on its own is kept small across batches:
+
+- duplicate keys across batches: a 64-bit hash of every accepted key with its row, in a
+  few sorted arrays (16 bytes a beneficiary, merged like a log-structured index);
+- a person's service rows (span rosters) must lie together: a batch ends after the last
+  row of a person, and rows of a person met again later are rejected and named;
+- a fixed-total split shares one sum over the whole programme, so it cannot stream.
+
+Rejects and notices are kept up to MAX_KEPT each; beyond that they are counted.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .columns import factorize
+from .fields import normalise_header
+from .policy import first_rows
+from .fastcsv import Layout, csv_layout, frame_table
+from .money import fen_to_yuan
+from .output import CONTRACT_VERSION
+from .roster import InputError, Reject
+from .standards import LEVELS, year_months
+
+if TYPE_CHECKING:
+    from .calculator import Calculator
+
+MAX_KEPT = 100_000
+SHOWN_LEVELS = ("province", "prefecture", "county")
+
+
+def stream_summary(calc: Calculator, path: str | Path, year: int, batch_rows: int = 1_000_000,
+                   lang: str = "zh", **options: Any) -> dict[str, Any]:
+    """The JSON contract's summary (no ``beneficiaries``) of a CSV roster read in batches."""
+    import polars as pl
+
+    path = Path(path)
+    _refuse_fixed_totals(calc, year)
+    layout = csv_layout(path, calc.policy.fields)
+    if layout is None:
+        raise InputError(f"分批计算需要 UTF-8 编码、带表头的 CSV 文件 (batches need a UTF-8 CSV with a header): {path}")
+    totals = _Totals(calc, lang)
+    totals.notices.extend(layout.titles)
+    seen = _SeenKeys()
+    key_names = {normalise_header(h) for name in calc.policy.key_fields for h in calc.policy.field(name).headers()}
+    key_column = next((j for j, h in enumerate(layout.header) if normalise_header(h) in key_names), 0)
+    for first_line, chunk, lines in _batches(path, layout, batch_rows, key_column):
+        try:
+            df = pl.read_csv(io.BytesIO(chunk), has_header=False, encoding="utf8", quote_char='"',
+                             schema=layout.schema())
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(f"{path}: 第{first_line}行起的一批无法分批读取（多于表头的单元格或编码问题）；"
+                             f"请不用 --batch-rows 重新计算以查看逐行原因 (batch from line {first_line}: {exc})") from None
+        if df.height != lines:
+            raise InputError(f"{path}: 有单元格跨行（第{first_line}行起），无法分批计算；请不用 --batch-rows "
+                             f"(a quoted cell spans lines near line {first_line}; run without --batch-rows)")
+        table = frame_table(df, layout, first_line, str(path))
+        if table is None:
+            raise InputError(f"{path}: 第{first_line}行起有行的单元格多于表头；请不用 --batch-rows 重新计算以查看逐行原因 "
+                             f"(rows with more cells than the header; run without --batch-rows for the details)")
+        del df
+        result = calc.compute_roster(table, year, **options)
+        totals.add(result, seen)
+    return totals.summary(year)
+
+
+def _refuse_fixed_totals(calc: Calculator, year: int) -> None:
+    first, stop = year_months(year)
+    for std in calc.policy.splits_in_force(calc.data, first) + calc.policy.splits_in_force(calc.data, stop - 1):
+        for v in std.values:
+            if v.value.rule == "fixed_total" and v.start < stop:
+                raise InputError(f"{std.path} 为定额分担，需按整个项目一次计算，不能分批 "
+                                 f"(a fixed-total split shares one sum over the whole roster: run without --batch-rows)")
+
+
+def _batches(path: Path, layout: Layout, batch_rows: int, key_column: int) -> Iterator[tuple[int, bytes, int]]:
+    """(first physical line, bytes of the batch, lines in it); a batch ends after the last
+    line of a key (the text in ``key_column``), so a person's adjacent rows stay together."""
+    with path.open("rb") as fh:
+        for _ in range(layout.start):
+            fh.readline()
+        line_no = layout.start
+        carry: list[bytes] = []
+        while True:
+            lines, carry = carry, []
+            while len(lines) < batch_rows and (raw := fh.readline()):
+                lines.append(raw)
+            last_key = _cell(lines[-1], key_column) if lines else b""
+            while last_key and (raw := fh.readline()):  # the last person's further rows join this batch
+                if _cell(raw, key_column) != last_key:
+                    carry = [raw]
+                    break
+                lines.append(raw)
+            if not lines:
+                return
+            while lines and not lines[0].strip(b"\r\n\t ,"):  # polars counts columns on the first line
+                lines.pop(0)
+                line_no += 1
+            if lines:
+                if not lines[-1].endswith(b"\n"):
+                    lines[-1] += b"\n"
+                yield line_no + 1, b"".join(lines), len(lines)
+            line_no += len(lines)
+
+
+def _cell(line: bytes, column: int) -> bytes:
+    """A cell of a raw line, split naively: it only decides where a batch ends."""
+    cells = line.split(b",")
+    return cells[column].strip(b'\r\n\t "') if column < len(cells) else b""
+
+
+class _SeenKeys:
+    """Hashes of the keys accepted so far, with their rows: a few sorted runs, merged as
+    they grow (each run at least twice the next), so a lookup is a handful of searches."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted hashes, rows)
+
+    def find(self, hashes: np.ndarray) -> np.ndarray:
+        """Row of an earlier key with the same hash, or 0."""
+        found = np.zeros(len(hashes), dtype=np.int64)
+        for keys, rows in self.runs:
+            at = np.minimum(np.searchsorted(keys, hashes), len(keys) - 1)
+            hit = keys[at] == hashes
+            found = np.where(hit & (found == 0), rows[at], found)
+        return found
+
+    def add(self, hashes: np.ndarray, rows: np.ndarray) -> None:
+        if not len(hashes):
+            return
+        order = np.argsort(hashes, kind="stable")
+        run = (hashes[order], rows[order])
+        while self.runs and len(self.runs[-1][0]) <= 2 * len(run[0]):
+            keys, old_rows = self.runs.pop()
+            merged = np.argsort(np.r_[keys, run[0]], kind="stable")
+            run = (np.r_[keys, run[0]][merged], np.r_[old_rows, run[1]][merged])
+        self.runs.append(run)
+
+
+def _hashes(keys: np.ndarray) -> np.ndarray:
+    import polars as pl
+
+    return pl.Series(keys.astype(str), dtype=pl.String).hash(seed=0).to_numpy().view(np.int64)
+
+
+class _Totals:
+    def __init__(self, calc: Calculator, lang: str):
+        self.calc, self.lang = calc, lang
+        self.amount = 0
+        self.by_level = dict.fromkeys(LEVELS, 0)
+        self.by_component: dict[str, int] = {}
+        self.units: dict[str, list[int]] = {}  # unit -> [amount, *levels, paid]
+        self.paid = 0
+        self.read = 0
+        self.rejected_rows = 0
+        self.rejects: list[Reject] = []
+        self.notices: list = []
+        self.more_rejects = 0
+        self.more_notices = 0
+
+    def add(self, result, seen: _SeenKeys) -> None:
+        comp = result.computation
+        who = comp.who
+        amounts = comp.amounts()
+        keep = np.ones(len(who), dtype=bool)
+        rejects = list(result.rejects)
+        if len(who):  # a key met in an earlier batch: a duplicate, or a person's rows apart
+            hashes = _hashes(np.asarray(who.ids, dtype=object))
+            earlier = seen.find(hashes)
+            owner = who.row_owner
+            rows = np.flatnonzero(owner >= 0)
+            first_row_numbers = result.parsed.table.row_numbers[first_rows(owner, len(who))]
+            for i in np.flatnonzero(earlier):
+                keep[i] = False
+                for pos in rows[owner[rows] == i]:
+                    rejects.append(Reject(int(result.parsed.table.row_numbers[pos]), "编号", str(who.ids[i]),
+                                          f"编号重复，与第{earlier[i]}行相同（分批计算时同一人的各行须相邻）",
+                                          f"duplicate id, same as row {earlier[i]} (in batches a person's rows must be adjacent)"))
+            seen.add(hashes[keep], first_row_numbers[keep])
+        self.read += result.rows_read
+        self.rejected_rows += len({r.row for r in rejects})
+        self._keep(rejects, self.rejects, "more_rejects")
+        notices = [n for n in result.notices if n.row is not None or not self.read - result.rows_read]
+        self._keep(notices, self.notices, "more_notices")  # a header notice once, not once per batch
+        by_level = comp.by_level()
+        paid = (amounts > 0) & keep
+        counts = comp.counts()
+        self.amount += int(amounts[keep].sum())
+        for lv in LEVELS:
+            self.by_level[lv] += int(by_level[lv][keep].sum())
+        for c, v in comp.by_component().items():
+            self.by_component[c] = self.by_component.get(c, 0) + int(v[keep].sum())
+        self.paid += int(counts[paid].sum())
+        codes, units = factorize(who.units)
+        for k, unit in enumerate(units):
+            sel = (codes == k) & keep
+            if not sel.any():
+                continue  # only rejected beneficiaries: the whole roster would not list the unit
+            acc = self.units.setdefault(str(unit), [0] * (len(LEVELS) + 2))
+            acc[0] += int(amounts[sel].sum())
+            for j, lv in enumerate(LEVELS):
+                acc[1 + j] += int(by_level[lv][sel].sum())
+            acc[-1] += int(counts[sel & paid].sum())
+
+    def _keep(self, items, store: list, overflow: str) -> None:
+        room = MAX_KEPT - len(store)
+        store.extend(items[:max(room, 0)])
+        setattr(self, overflow, getattr(self, overflow) + max(len(items) - max(room, 0), 0))
+
+    def summary(self, year: int) -> dict[str, Any]:
+        levels = [lv for lv in LEVELS if lv in SHOWN_LEVELS or self.by_level[lv]]
+        lang = self.lang
+        out: dict[str, Any] = {
+            "contract": CONTRACT_VERSION, "policy": self.calc.policy.id, "profile": self.calc.profile.id,
+            "year": year, "mode": "roster", "currency": "CNY",
+            "totals": {
+                "amount": fen_to_yuan(self.amount),
+                "by_level": {lv: fen_to_yuan(self.by_level[lv]) for lv in levels},
+                "by_component": {c: fen_to_yuan(v) for c, v in self.by_component.items()},
+                "beneficiaries": self.paid,
+                "by_unit": {u: {"amount": fen_to_yuan(acc[0]),
+                                "by_level": {lv: fen_to_yuan(acc[1 + LEVELS.index(lv)]) for lv in levels},
+                                "beneficiaries": acc[-1]} for u, acc in self.units.items()},
+            },
+            "rejects": [{"row": r.row, "column": r.column, "value": r.value, "reason": r.reason(lang)}
+                        for r in sorted(self.rejects, key=lambda r: r.row)],
+            "notices": [{"row": n.row, "column": n.column, "value": n.value, "message": n.message(lang)}
+                        for n in self.notices],
+            "rows": {"read": self.read, "accepted": self.read - self.rejected_rows, "rejected": self.rejected_rows},
+        }
+        if self.more_rejects or self.more_notices:
+            out["truncated"] = {"rejects": self.more_rejects, "notices": self.more_notices}
+        return out
