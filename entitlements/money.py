@@ -52,6 +52,8 @@ def fen_to_decimal(fen: int | np.integer) -> Decimal:
 def div_round_half_up(numerator: np.ndarray | int, denominator: int) -> np.ndarray:
     """numerator / denominator rounded half away from zero, in exact integers."""
     num = np.asarray(numerator, dtype=np.int64)
+    if num.ndim and num.size and num.min() >= 0:  # the usual case: no sign to carry
+        return (2 * num + denominator) // (2 * denominator)
     mag = (2 * np.abs(num) + denominator) // (2 * denominator)
     return np.where(num < 0, -mag, mag)
 

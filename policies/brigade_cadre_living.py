@@ -229,7 +229,7 @@ class BrigadeCadreLiving(Policy):
             rule = split_std[k].at_or_first(start)
             for lv, part in split_lines(rule.value, amount, months, who.tie_keys,
                                         whole_programme=whole_programme).items():
-                lines[k][lv] = lines[k].get(lv, 0) + part
+                lines[k][lv] = part if lv not in lines[k] else lines[k][lv] + part
         for start, acc in by_total.items():
             months = acc.pop(MONTHS_KEY)
             total = sum(acc.values())
@@ -240,7 +240,7 @@ class BrigadeCadreLiving(Policy):
             for lv, share in by_level.items():
                 parts = split_by_weights(share, weights)
                 for j, k in enumerate(acc):
-                    lines[k][lv] = lines[k].get(lv, 0) + parts[:, j]
+                    lines[k][lv] = parts[:, j] if lv not in lines[k] else lines[k][lv] + parts[:, j]
         detail = {
             "age": age, "age_month": age_month, "first_paid": first_paid, "stop_paid": stop_paid,
             "min_tenure": min_tenure, "qualifies": qualifies, "tiers": tiers, "segments": segments,

@@ -169,7 +169,7 @@ class TwoNew16321(Policy):
             rule = split_std[c].at_or_first(start)
             for lv, part in split_lines(rule.value, line, tie_keys=who.tie_keys,
                                         whole_programme=whole_programme).items():
-                lines[c][lv] = lines[c].get(lv, 0) + part
+                lines[c][lv] = part if lv not in lines[c] else lines[c][lv] + part
         return Computation(self, data, first, stop, who, lines, None,
                            {"segments": segments, "multiplicity": mult})
 

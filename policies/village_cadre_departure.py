@@ -151,7 +151,7 @@ class VillageCadreDeparture(Policy):
                 mask |= departure < start
             for lv, part in split_lines(rule.value, np.where(mask, amount, 0), tie_keys=who.tie_keys,
                                         whole_programme=whole_programme).items():
-                lines[lv] = lines.get(lv, 0) + part
+                lines[lv] = part if lv not in lines else lines[lv] + part
         detail = {"groups": g, "numerator": numerator, "missing": missing, "in_period": in_period,
                   "include_earlier": include_earlier}
         return Computation(self, data, first, stop, who, {"lump_sum": lines}, None, detail)
