@@ -5,7 +5,7 @@ whole roster; the totals of the batches add up exactly (integer fen). What a bat
 see on its own is kept small across batches:
 
 - duplicate keys across batches: a 64-bit hash of every accepted key with its row, in a
-  few sorted arrays (16 bytes a beneficiary, merged like a log-structured index);
+  few sorted runs (12 bytes a beneficiary, merged by position as they double);
 - a person's service rows (span rosters) must lie together: a batch ends after the last
   row of a person, and rows of a person met again later are rejected and named;
 - a fixed-total split shares one sum over the whole programme, so it cannot stream.
@@ -138,12 +138,22 @@ class _SeenKeys:
         if not len(hashes):
             return
         order = np.argsort(hashes, kind="stable")
-        run = (hashes[order], rows[order])
+        run = (hashes[order], rows[order].astype(np.int32))  # row numbers fit 31 bits
         while self.runs and len(self.runs[-1][0]) <= 2 * len(run[0]):
-            keys, old_rows = self.runs.pop()
-            merged = np.argsort(np.r_[keys, run[0]], kind="stable")
-            run = (np.r_[keys, run[0]][merged], np.r_[old_rows, run[1]][merged])
+            run = _merge(self.runs.pop(), run)
         self.runs.append(run)
+
+
+def _merge(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs as one, placed by position: no sort, no index array of the whole."""
+    at = np.searchsorted(a[0], b[0], side="right") + np.arange(len(b[0]))  # b's places in the result
+    keys = np.empty(len(a[0]) + len(b[0]), dtype=a[0].dtype)
+    rows = np.empty(len(keys), dtype=np.int32)
+    from_a = np.ones(len(keys), dtype=bool)
+    from_a[at] = False
+    keys[at], rows[at] = b
+    keys[from_a], rows[from_a] = a
+    return keys, rows
 
 
 def _hashes(keys: np.ndarray) -> np.ndarray:
