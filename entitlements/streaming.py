@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .columns import factorize
+from .columns import factorize, group_sums
 from .fields import normalise_header
 from .policy import first_rows
 from .fastcsv import Layout, csv_layout, frame_table
@@ -189,12 +189,12 @@ class _Totals:
             owner = who.row_owner
             rows = np.flatnonzero(owner >= 0)
             first_row_numbers = result.parsed.table.row_numbers[first_rows(owner, len(who))]
-            for i in np.flatnonzero(earlier):
-                keep[i] = False
-                for pos in rows[owner[rows] == i]:
-                    rejects.append(Reject(int(result.parsed.table.row_numbers[pos]), "编号", str(who.ids[i]),
-                                          f"编号重复，与第{earlier[i]}行相同（分批计算时同一人的各行须相邻）",
-                                          f"duplicate id, same as row {earlier[i]} (in batches a person's rows must be adjacent)"))
+            keep = earlier == 0
+            for pos in rows[~keep[owner[rows]]]:  # every row of a beneficiary met before
+                i = owner[pos]
+                rejects.append(Reject(int(result.parsed.table.row_numbers[pos]), "编号", str(who.ids[i]),
+                                      f"编号重复，与第{earlier[i]}行相同（分批计算时同一人的各行须相邻）",
+                                      f"duplicate id, same as row {earlier[i]} (in batches a person's rows must be adjacent)"))
             seen.add(hashes[keep], first_row_numbers[keep])
         self.read += result.rows_read
         self.rejected_rows += len({r.row for r in rejects})
@@ -211,15 +211,14 @@ class _Totals:
             self.by_component[c] = self.by_component.get(c, 0) + int(v[keep].sum())
         self.paid += int(counts[paid].sum())
         codes, units = factorize(who.units)
+        sums = group_sums(codes, len(units), keep.astype(np.int64), np.where(keep, amounts, 0),
+                          *(np.where(keep, by_level[lv], 0) for lv in LEVELS), np.where(paid, counts, 0))
         for k, unit in enumerate(units):
-            sel = (codes == k) & keep
-            if not sel.any():
+            if not sums[0][k]:
                 continue  # only rejected beneficiaries: the whole roster would not list the unit
             acc = self.units.setdefault(str(unit), [0] * (len(LEVELS) + 2))
-            acc[0] += int(amounts[sel].sum())
-            for j, lv in enumerate(LEVELS):
-                acc[1 + j] += int(by_level[lv][sel].sum())
-            acc[-1] += int(counts[sel & paid].sum())
+            for j, column in enumerate(sums[1:]):
+                acc[j] += int(column[k])
 
     def _keep(self, items, store: list, overflow: str) -> None:
         room = MAX_KEPT - len(store)
