@@ -22,8 +22,8 @@ from entitlements.dates import DateError, month_label, parse_date
 from entitlements.money import fen_to_yuan
 from entitlements.budget import budget_markdown, budget_sheet
 from entitlements.output import (
-    allocation_sheet, csv_text, notices_sheet, rejects_csv, rejects_sheet, result_json, sheet_csv, unit_sheet,
-    write_atomic,
+    Sheet, allocation_sheet, csv_text, notices_sheet, rejects_csv, rejects_sheet, result_json, sheet_csv,
+    unit_sheet, write_atomic,
 )
 from entitlements.workbook import write_workbook
 from entitlements.profiles import load_policy_data, profiles, resolve_profile
@@ -157,16 +157,16 @@ def _calc_in_batches(calculator: Calculator, roster: Optional[Path], year: int, 
     except (InputError, StandardsError) as exc:
         raise _fail(str(exc)) from None
     if rejects is not None:
-        lines = ["行号,列,值,原因" if lang is Lang.zh else "row,column,value,reason"]
-        lines += [",".join(_csv_field(str(r[k])) for k in ("row", "column", "value", "reason")) for r in data["rejects"]]
-        _emit("\n".join(lines) + "\n", rejects, bom=True)
+        table = Sheet("rejects", "", ["行号", "列", "值", "原因"] if lang is Lang.zh else ["row", "column", "value", "reason"],
+                      ["int", "text", "text", "text"],
+                      [[r["row"], r["column"], r["value"], r["reason"]] for r in data["rejects"]])
+        if rejects.suffix.lower() == ".xlsx":
+            _save_workbook(rejects, [table])
+        else:
+            _emit(sheet_csv(table), rejects, bom=True)
     _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", out_path)
     if strict and data["rows"]["rejected"]:
         raise typer.Exit(1)
-
-
-def _csv_field(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
 
 
 def _compute(calculator: Calculator, roster: Optional[Path], count: Optional[list[str]], year: int,
