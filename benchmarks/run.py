@@ -171,11 +171,14 @@ def village_bound(g: dict[str, np.ndarray]) -> tuple[int, dict[str, int]]:
     paid = (departure >= YEAR * 12) & (departure < YEAR * 12 + 12)
     keep = paid[owner]  # only the service of those who leave in the year
     owner, post, a, b = owner[keep], post[keep], a[keep], b[keep]
-    numerator = np.zeros(n, dtype=np.int64)
+    per_span = np.zeros(len(owner), dtype=np.int64)
     for y in range(a.min() // 12, b.max() // 12 + 1):  # months of each span in each calendar year
         months = np.clip(np.minimum(b, (y + 1) * 12) - np.maximum(a, y * 12), 0, None)
-        numerator += np.bincount(owner, weights=months * post_standard(post, np.full(len(post), y)),
-                                 minlength=n).astype(np.int64)  # exact: sums stay far below 2**53
+        per_span += months * post_standard(post, np.full(len(post), y))
+    numerator = np.zeros(n, dtype=np.int64)  # spans are generated owner by owner: sum each run, exactly
+    heads = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else np.array([], dtype=np.int64)
+    if len(owner):
+        numerator[owner[heads]] = np.add.reduceat(per_span, heads)
     total = int(((2 * numerator[paid] + 12) // 24).sum())
     return total, {"province": 0, "prefecture": 0, "county": total}
 

@@ -16,6 +16,7 @@ import datetime as dt
 import numpy as np
 from pydantic import BaseModel
 
+from entitlements.columns import group_sums
 from entitlements.dates import merge_intervals, month_index, month_label
 from entitlements.fields import MALE, Field
 from entitlements.money import fen_to_yuan, split_by_weights
@@ -138,7 +139,7 @@ class BrigadeCadreLiving(Policy):
 
         if span is not None:
             o, s, e = merge_intervals(owner[rows], span["first"][rows], (span["first"] + span["months"])[rows])
-            months = np.bincount(o, weights=e - s, minlength=n).astype(np.int64)
+            (months,) = group_sums(o, n, e - s)  # whole months served, in exact integers
             tenure_p = months // MONTHS_PER_YEAR
             span_notices(parsed, owner, span["first"], span["first"] + span["months"], "id")
         else:
