@@ -120,6 +120,38 @@ def _factorize_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return remap[codes], values[first[by_first]]
 
 
+DENSE_KEYS = 1 << 22  # combined key ranges up to this use a lookup table, not a sort
+
+
+def distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of rows equal in every column: one row of each group (any: they are equal)
+    and each row's group. A formula that sees a row only through a few small-range columns (a tier, the
+    first and last paid month) runs once per group, then each row takes its group's result."""
+    cols = [np.asarray(c, dtype=np.int64) for c in columns]
+    n = len(cols[0])
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    key = np.zeros(n, dtype=np.int64)
+    size = 1
+    for col in cols:
+        lo, hi = int(col.min()), int(col.max())
+        span = hi - lo + 1
+        if size * span >= 1 << 62:  # too wide for one integer key: compare whole rows
+            _, first, inverse = np.unique(np.stack(cols, axis=1), axis=0, return_index=True, return_inverse=True)
+            return first, inverse.reshape(-1)
+        key = key * span + (col - lo)
+        size *= span
+    if size > DENSE_KEYS:
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        return first, inverse.reshape(-1)
+    some_row = np.full(size, n, dtype=np.int64)
+    some_row[key] = np.arange(n)  # a key written many times keeps one of its rows
+    present = np.flatnonzero(some_row < n)
+    group = np.empty(size, dtype=np.int64)
+    group[present] = np.arange(len(present))
+    return some_row[present], group[key]
+
+
 def group_sums(codes: np.ndarray, groups: int, *columns: np.ndarray) -> list[np.ndarray]:
     """Exact int64 sums of each column per group code (0 .. groups-1), by sorting the codes."""
     order = np.argsort(codes, kind="stable")

@@ -16,7 +16,7 @@ import datetime as dt
 import numpy as np
 from pydantic import BaseModel
 
-from entitlements.columns import group_sums
+from entitlements.columns import distinct_rows, group_sums
 from entitlements.dates import merge_intervals, month_index, month_label
 from entitlements.fields import MALE, Field
 from entitlements.money import fen_to_yuan, split_by_weights
@@ -165,7 +165,6 @@ class BrigadeCadreLiving(Policy):
     def compute(self, who: Beneficiaries, data: PolicyData, first: int, stop: int,
                 whole_programme: bool = True, **options: object) -> Computation:
         c = who.columns
-        n = len(who)
         conv = data.conventions
         age = np.where(c["sex"] == MALE, data.get("eligibility.age_male").at_or_first(first).value,
                        data.get("eligibility.age_female").at_or_first(first).value)
@@ -175,7 +174,25 @@ class BrigadeCadreLiving(Policy):
         first_paid = condition_month + (1 if conv.start == "next_month" else 0)
         stop_paid = c["death_month"] + (1 if conv.stop == "after_death_month" else 0)
         qualifies = (c["tenure"] >= min_tenure) & c["before_1984"] & c["subsidised"]
+        # from here a person counts only through (qualifies, tenure, first and last paid
+        # month within the period): the layers run once per distinct combination, a few
+        # thousand in a province, and every person takes the lines of theirs
+        fp, sp = np.clip(first_paid, first, stop), np.clip(stop_paid, first, stop)
+        rep, group = distinct_rows(qualifies, c["tenure"], fp, sp)
+        lines, paid_months, monthly, tiers, segments = self._layers(
+            data, first, stop, qualifies[rep], c["tenure"][rep], fp[rep], sp[rep], group, who.tie_keys, whole_programme)
+        detail = {
+            "age": age, "age_month": age_month, "first_paid": first_paid, "stop_paid": stop_paid,
+            "min_tenure": min_tenure, "qualifies": qualifies, "segments": segments,
+            "tiers": {k: t[group] for k, t in tiers.items()}, "monthly": monthly[group],
+        }
+        return Computation(self, data, first, stop, who, lines, paid_months[group], detail)
 
+    def _layers(self, data: PolicyData, first: int, stop: int, qualifies: np.ndarray, tenure: np.ndarray,
+                first_paid: np.ndarray, stop_paid: np.ndarray, group: np.ndarray, tie_keys, whole_programme: bool):
+        """The layers and their splits for each group (one entry per distinct combination);
+        lines come back per person (``group`` maps a person to theirs)."""
+        n = len(qualifies)
         layers = self.layers(data)
         layer_std = {k: data.get(f"layers.{k}") for k in layers}
         split_std = {k: self._layer_split(data, k) for k in layers}
@@ -200,7 +217,7 @@ class BrigadeCadreLiving(Policy):
                     if std.tier_on not in ("", "tenure_years"):
                         raise StandardsError(f"{self.id}: layer '{k}' is tiered on '{std.tier_on}'; "
                                              f"only tenure_years is known")
-                    amount, tiers[k] = tier_lookup(v.value, c["tenure"])
+                    amount, tiers[k] = tier_lookup(v.value, tenure)
                 else:
                     amount = np.full(n, v.value, dtype=np.int64)
                 seg_lines[k] = months * amount
@@ -225,29 +242,40 @@ class BrigadeCadreLiving(Policy):
                 acc_line = by_layer.setdefault((k, split_std[k].at_or_first(s).start), [0, 0])
                 acc_line[0] = acc_line[0] + line
                 acc_line[1] = acc_line[1] + np.where(line > 0, months, 0)
+
+        def per_person(rule, by_level):
+            """A fixed-total split shares one sum over the people themselves (their ids break
+            ties); the other rules split a line on its own, so once per group."""
+            if rule.rule == "fixed_total":
+                return by_level(lambda a: a[group])
+            return {lv: part[group] for lv, part in by_level(lambda a: a).items()}
+
         lines: dict[str, dict[str, np.ndarray]] = {k: {} for k in layers}
+
+        def add(k: str, lv: str, part: np.ndarray) -> None:
+            lines[k][lv] = part if lv not in lines[k] else lines[k][lv] + part
+
         for (k, start), (amount, months) in by_layer.items():
-            rule = split_std[k].at_or_first(start)
-            for lv, part in split_lines(rule.value, amount, months, who.tie_keys,
-                                        whole_programme=whole_programme).items():
-                lines[k][lv] = part if lv not in lines[k] else lines[k][lv] + part
+            rule = split_std[k].at_or_first(start).value
+            parts = per_person(rule, lambda at: split_lines(rule, at(amount), at(months), tie_keys,
+                                                            whole_programme=whole_programme))
+            for lv, part in parts.items():
+                add(k, lv, part)
         for start, acc in by_total.items():
             months = acc.pop(MONTHS_KEY)
-            total = sum(acc.values())
-            by_level = split_lines(total_split.at_or_first(start).value, total, months, who.tie_keys,
-                                   whole_programme=whole_programme)
-            # each level's share of the total is shared over the layers pro rata
+            rule = total_split.at_or_first(start).value
             weights = np.stack(list(acc.values()), axis=1)
-            for lv, share in by_level.items():
-                parts = split_by_weights(share, weights)
-                for j, k in enumerate(acc):
-                    lines[k][lv] = parts[:, j] if lv not in lines[k] else lines[k][lv] + parts[:, j]
-        detail = {
-            "age": age, "age_month": age_month, "first_paid": first_paid, "stop_paid": stop_paid,
-            "min_tenure": min_tenure, "qualifies": qualifies, "tiers": tiers, "segments": segments,
-            "monthly": monthly,
-        }
-        return Computation(self, data, first, stop, who, lines, paid_months, detail)
+
+            def layer_parts(at):
+                # each level's share of the total is shared over the layers pro rata
+                by_level = split_lines(rule, at(sum(acc.values())), at(months), tie_keys,
+                                       whole_programme=whole_programme)
+                return {(lv, k): parts[:, j] for lv, share in by_level.items()
+                        for parts in [split_by_weights(share, at(weights))] for j, k in enumerate(acc)}
+
+            for (lv, k), part in per_person(rule, layer_parts).items():
+                add(k, lv, part)
+        return lines, paid_months, monthly, tiers, segments
 
     # ---- explanation ----
 
