@@ -113,6 +113,7 @@ class VillageCadreDeparture(Policy):
         departure = np.full(n, -NEVER, dtype=np.int64)
         np.maximum.at(departure, owner[rows], span["departure"][rows])
         posts = np.array([POSTS.index(p) if p else MISSING for p in cols["post"].objects()], dtype=np.int64)
+        rows = rows[np.lexsort((span["first"][rows], owner[rows]))]  # each person's spans together, by start
         return Beneficiaries(
             ids=ids, names=cols["name"].objects()[first_row], units=cols["unit"].encoded()[first_row],
             columns={"departure": departure, "excluded": reason},
@@ -131,11 +132,12 @@ class VillageCadreDeparture(Policy):
         table = post_table(data)
         in_period = (departure < stop) & ((departure >= first) | include_earlier)
         # only the service of those who leave in the period is credited
-        spans = who.spans if in_period.all() else {k: v[in_period[who.spans["owner"]]] for k, v in who.spans.items()}
-        g = credited_months(spans, n, departure, table, data.conventions.standard_year == "departure")
-        numerator = group_sum(g["owner"], g["months"] * np.maximum(g["value"], 0), n)
-        missing = np.zeros(n, dtype=bool)
-        missing[g["owner"][g["value"] == MISSING]] = True
+        spans = who.spans
+        if not in_period.all():
+            keep = in_period[spans["owner"]]
+            spans = {k: spans[k][keep] for k in SPAN_KEYS}
+        at_departure = data.conventions.standard_year == "departure"
+        numerator, missing = credited_sums(spans, n, departure, table, at_departure)
         payable = in_period & (who.columns["excluded"] == "") & ~missing
         amount = np.where(payable, div_round_half_up(numerator, MONTHS_PER_YEAR), 0)
         if data.conventions.rounding == "yuan":
@@ -152,7 +154,13 @@ class VillageCadreDeparture(Policy):
             for lv, part in split_lines(rule.value, np.where(mask, amount, 0), tie_keys=who.tie_keys,
                                         whole_programme=whole_programme).items():
                 lines[lv] = part if lv not in lines else lines[lv] + part
-        detail = {"groups": g, "numerator": numerator, "missing": missing, "in_period": in_period,
+
+        def pieces(i: int) -> dict[str, np.ndarray]:
+            """Person i's credited pieces, for the explanation: the same standards grid, by piece."""
+            mine = spans["owner"] == i
+            return credited_months({k: spans[k][mine] for k in SPAN_KEYS}, n, departure, table, at_departure)
+
+        detail = {"pieces": pieces, "numerator": numerator, "missing": missing, "in_period": in_period,
                   "include_earlier": include_earlier}
         return Computation(self, data, first, stop, who, {"lump_sum": lines}, None, detail)
 
@@ -167,7 +175,7 @@ class VillageCadreDeparture(Policy):
         if c["excluded"][i]:
             out.append(label(lang, f"不予发放：{c['excluded'][i]}", f"excluded: {c['excluded'][i]}"))
         if d["missing"][i]:
-            g = d["groups"]
+            g = d["pieces"](i)
             sel = (g["owner"] == i) & (g["value"] == MISSING)
             what = "、".join(sorted({f"{post_name(p)}{month_label(m)[:4]}年" for p, m in zip(g["top_post"][sel], g["start"][sel])}))
             out.append(label(lang, f"缺少岗位补贴标准：{what}（请用 --standards 提供）",
@@ -176,7 +184,7 @@ class VillageCadreDeparture(Policy):
 
     def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
         data, c, d = comp.data, comp.who.columns, comp.detail
-        sp, g = comp.who.spans, d["groups"]
+        sp, g = comp.who.spans, d["pieces"](i)
         out = [label(lang, "任职经历：", "Service:")]
         for j in np.flatnonzero(sp["owner"] == i):
             out.append(label(lang,
@@ -239,8 +247,57 @@ def group_sum(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+SPAN_KEYS = ("owner", "post", "first", "stop")
 PIECE_KEYS = ("owner", "start", "stop", "months", "value", "top_post", "lookup", "held")
 MONTH_RANGE = 10**6  # month indices stay below this: owner * MONTH_RANGE + month orders by owner
+
+
+def credited_sums(spans: dict[str, np.ndarray], n: int, departure: np.ndarray,
+                  table: list[Standard | None], at_departure: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per person: Σ months × monthly standard (fen × months) over their service, and
+    whether a month served has no standard.
+
+    A person whose spans do not overlap is credited span by span from running sums of
+    the post × month standards grid (two lookups a span); people holding posts at the
+    same time go through the pieces of ``credited_months``."""
+    owner, post, a, b = (spans[k] for k in SPAN_KEYS)
+    keep = b > a
+    owner, post, a, b = owner[keep], post[keep], a[keep], b[keep]
+    numerator, missing = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    if len(owner) == 0:
+        return numerator, missing
+    if not _sorted_by_owner_and_start(owner, a):
+        order = np.lexsort((a, owner))
+        owner, post, a, b = owner[order], post[order], a[order], b[order]
+    concurrent = _owners_with_overlaps(owner, a, b, n)[owner]
+    single = ~concurrent
+    if single.all():
+        o, p_, s_, e_ = owner, post, a, b
+    else:
+        o, p_, s_, e_ = owner[single], post[single], a[single], b[single]
+    if len(o):
+        lo = int(min(s_.min(), departure[o].min())) if at_departure else int(s_.min())
+        hi = int(max(e_.max(), departure[o].max())) if at_departure else int(e_.max())
+        grid = standards_grid(table, lo, hi)
+        row = np.where((p_ >= 0) & (p_ < len(table)), p_, len(table))
+        if at_departure:  # every month at the departure month's standard
+            value = grid[row, departure[o] - lo]
+            credit, gap = (e_ - s_) * np.maximum(value, 0), value == MISSING
+        else:  # running sums along the months: a span's credit is the difference at its ends
+            paid = np.zeros((len(grid), grid.shape[1] + 1), dtype=np.int64)
+            np.cumsum(np.maximum(grid, 0), axis=1, out=paid[:, 1:])
+            holes = np.zeros_like(paid)
+            np.cumsum(grid == MISSING, axis=1, out=holes[:, 1:])
+            credit = paid[row, e_ - lo] - paid[row, s_ - lo]
+            gap = holes[row, e_ - lo] > holes[row, s_ - lo]
+        numerator += group_sum(o, credit, n)
+        missing[o[gap]] = True
+    if concurrent.any():
+        g = _credit_concurrent(owner[concurrent], post[concurrent], a[concurrent], b[concurrent],
+                               n, departure, table, at_departure, _cuts(a, b, table))
+        numerator += group_sum(g["owner"], g["months"] * np.maximum(g["value"], 0), n)
+        missing[g["owner"][g["value"] == MISSING]] = True
+    return numerator, missing
 
 
 def credited_months(spans: dict[str, np.ndarray], n: int, departure: np.ndarray,
@@ -259,8 +316,9 @@ def credited_months(spans: dict[str, np.ndarray], n: int, departure: np.ndarray,
     if len(owner) == 0:
         return {k: np.array([], dtype=np.int64) for k in PIECE_KEYS}
     cuts = _cuts(a, b, table)
-    order = np.lexsort((a, owner))
-    owner, post, a, b = owner[order], post[order], a[order], b[order]
+    if not _sorted_by_owner_and_start(owner, a):  # prepare orders each person's spans by start
+        order = np.lexsort((a, owner))
+        owner, post, a, b = owner[order], post[order], a[order], b[order]
     concurrent = _owners_with_overlaps(owner, a, b, n)[owner]
     parts = []
     if (~concurrent).any():
@@ -277,6 +335,11 @@ def credited_months(spans: dict[str, np.ndarray], n: int, departure: np.ndarray,
     if len(parts) == 1:
         return parts[0]
     return {k: np.concatenate([part[k] for part in parts]) for k in PIECE_KEYS}
+
+
+def _sorted_by_owner_and_start(owner: np.ndarray, a: np.ndarray) -> bool:
+    later = owner[1:] > owner[:-1]
+    return bool(np.all(later | ((owner[1:] == owner[:-1]) & (a[1:] >= a[:-1]))))
 
 
 def _owners_with_overlaps(owner: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
@@ -357,17 +420,23 @@ def _credit_concurrent(owner, post, a, b, n, departure, table, at_departure, cut
 
 def standard_values(table: list[Standard | None], posts: np.ndarray, months: np.ndarray) -> np.ndarray:
     """Monthly standard (fen) of each post in each month; MISSING where none is in force."""
-    out = np.full(len(posts), MISSING, dtype=np.int64)
+    if len(posts) == 0:
+        return np.full(0, MISSING, dtype=np.int64)
+    lo = int(months.min())
+    grid = standards_grid(table, lo, int(months.max()))
+    return grid[np.where((posts >= 0) & (posts < len(table)), posts, len(table)), months - lo]
+
+
+def standards_grid(table: list[Standard | None], lo: int, hi: int) -> np.ndarray:
+    """The monthly standard of each post in each month lo..hi (a column per month), and a
+    last row of MISSING for a post that is not in the table."""
+    grid = np.full((len(table) + 1, hi - lo + 1), MISSING, dtype=np.int64)
     for p, std in enumerate(table):
-        if std is None:
-            continue
-        sel = posts == p
-        if not sel.any():
-            continue
-        starts = np.array([v.start for v in std.values], dtype=np.int64)
-        amounts = np.array([v.value for v in std.values] + [MISSING], dtype=np.int64)
-        out[sel] = amounts[np.searchsorted(starts, months[sel], side="right") - 1]
-    return out
+        if std is not None:
+            starts = np.array([v.start for v in std.values], dtype=np.int64)
+            amounts = np.array([v.value for v in std.values] + [MISSING], dtype=np.int64)
+            grid[p] = amounts[np.searchsorted(starts, np.arange(lo, hi + 1), side="right") - 1]
+    return grid
 
 
 STANDARD_FIELDS = (
