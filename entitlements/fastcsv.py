@@ -152,14 +152,21 @@ def _line_count(path: Path) -> int:
     return count + (last != b"\n")
 
 
+SAMPLE_ROWS = 4096
+
+
 def _encode(series) -> tuple[Encoded, np.ndarray, np.ndarray]:
-    """Codes into the distinct raw texts, each normalised once; per distinct value,
-    whether it is empty and whether it may open a total or footer row."""
+    """Codes into the distinct raw texts, each normalised once; per value, whether it is
+    empty and whether it may open a total or footer row."""
     s = series.fill_null("")
-    distinct = s.unique(maintain_order=True)
-    if len(distinct) == len(s):  # every cell differs (an id column): the codes are the positions
+    head = s.head(SAMPLE_ROWS)
+    if len(s) > SAMPLE_ROWS and head.n_unique() == len(head):
+        # no repeat in a sample: an id or name column. Each cell is its own entry (values
+        # may then repeat), since finding the few repeats would hash millions of texts
+        distinct = s
         codes = np.arange(len(s), dtype=np.uint32)
     else:  # a hash join, not a sort: a few hundred dates or units over millions of rows
+        distinct = s.unique(maintain_order=True)
         index = distinct.to_frame("v").with_row_index("code")
         codes = s.to_frame("v").join(index, on="v", how="left", maintain_order="left")["code"].to_numpy()
     stripped = distinct.str.strip_chars(ASCII_SPACE)
