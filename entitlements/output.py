@@ -25,6 +25,7 @@ SHOWN_LEVELS = ("province", "prefecture", "county")  # township only when it pay
 
 
 def _levels(by_level: dict[str, np.ndarray]) -> list[str]:
+    """The levels shown: the usual three, and any other that pays something (per person or per unit sums)."""
     return [lv for lv in LEVELS if lv in SHOWN_LEVELS or by_level[lv].any()]
 
 
@@ -32,21 +33,32 @@ def result_json(result: RosterResult, lang: str = "zh", summary: bool = False) -
     comp = result.computation
     calc = result.calculator
     who = comp.who
-    amounts = comp.amounts()
-    by_level = comp.by_level()
-    by_component = comp.by_component()
-    levels = _levels(by_level)
-    counts = comp.counts()
-    paid = amounts > 0
     codes, unit_names = factorize(who.units)
-    sums = group_sums(codes, len(unit_names), amounts, *(by_level[lv] for lv in levels), np.where(paid, counts, 0))
+    k = len(unit_names)
+    # totals from each line's per-unit sums: a province's per-person level and component
+    # arrays are built only for the per-person entries
+    unit_level = {lv: np.zeros(k, dtype=np.int64) for lv in LEVELS}
+    component_total: dict[str, int] = {}
+    for c, parts in comp.lines.items():
+        component_total[c] = 0
+        for lv, part in parts.items():
+            (sums,) = group_sums(codes, k, part)
+            unit_level[lv] += sums
+            component_total[c] += int(sums.sum())
+    levels = _levels(unit_level)
+    amounts = comp.amounts()
+    paid = amounts > 0
+    counts = comp.counts()
+    (heads,) = group_sums(codes, k, np.where(paid, counts, 0))
+    del paid
+    unit_amount = sum(unit_level.values())
     units: dict[str, Any] = {
         str(unit): {
-            "amount": fen_to_yuan(sums[0][k]),
-            "by_level": {lv: fen_to_yuan(sums[1 + j][k]) for j, lv in enumerate(levels)},
-            "beneficiaries": int(sums[-1][k]),
+            "amount": fen_to_yuan(unit_amount[j]),
+            "by_level": {lv: fen_to_yuan(unit_level[lv][j]) for lv in levels},
+            "beneficiaries": int(heads[j]),
         }
-        for k, unit in enumerate(unit_names)
+        for j, unit in enumerate(unit_names)
     }
     out: dict[str, Any] = {
         "contract": CONTRACT_VERSION,
@@ -56,14 +68,15 @@ def result_json(result: RosterResult, lang: str = "zh", summary: bool = False) -
         "mode": result.mode,
         "currency": "CNY",
         "totals": {
-            "amount": fen_to_yuan(amounts.sum()),
-            "by_level": {lv: fen_to_yuan(by_level[lv].sum()) for lv in levels},
-            "by_component": {c: fen_to_yuan(v.sum()) for c, v in by_component.items()},
-            "beneficiaries": int(counts[paid].sum()),
+            "amount": fen_to_yuan(unit_amount.sum()),
+            "by_level": {lv: fen_to_yuan(unit_level[lv].sum()) for lv in levels},
+            "by_component": {c: fen_to_yuan(v) for c, v in component_total.items()},
+            "beneficiaries": int(heads.sum()),
             "by_unit": units,
         },
     }
     if not summary:
+        by_level, by_component = comp.by_level(), comp.by_component()
         out["beneficiaries"] = [_beneficiary(comp, i, lang, amounts, by_level, by_component, levels, counts)
                                 for i in range(len(who))]
     out["rejects"] = [{"row": r.row, "column": r.column, "value": r.value, "reason": r.reason(lang)}

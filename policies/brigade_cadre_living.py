@@ -12,6 +12,7 @@ Months are counted by interval arithmetic: no per-month loop.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 import numpy as np
 from pydantic import BaseModel
@@ -165,28 +166,35 @@ class BrigadeCadreLiving(Policy):
     def compute(self, who: Beneficiaries, data: PolicyData, first: int, stop: int,
                 whole_programme: bool = True, **options: object) -> Computation:
         c = who.columns
+        t = self._timing(c, data, first)
+        # from here a person counts only through (qualifies, tenure, first and last paid
+        # month within the period): the layers run once per distinct combination, a few
+        # thousand in a province, and every person takes the lines of theirs
+        fp, sp = np.clip(t["first_paid"], first, stop), np.clip(t["stop_paid"], first, stop)
+        rep, group = distinct_rows(t["qualifies"], c["tenure"], fp, sp)
+        lines, paid_months, tiers, segments = self._layers(
+            data, first, stop, t["qualifies"][rep], c["tenure"][rep], fp[rep], sp[rep], group, who.tie_keys,
+            whole_programme)
+        # per-person timing is worked out again, by the same formula, only if an
+        # explanation asks: a province's summary does not hold four more columns for it
+        detail = {"group": group.astype(np.int32), "tiers": tiers, "segments": segments,
+                  "min_tenure": t["min_tenure"], "timing": cache(lambda: self._timing(c, data, first))}
+        return Computation(self, data, first, stop, who, lines, paid_months[group], detail)
+
+    def _timing(self, c: dict[str, np.ndarray], data: PolicyData, first: int) -> dict:
+        """Per person: the age that qualifies, the month it is reached, the first paid month
+        (the month after the last condition is met), the month payment stops, and whether the
+        tenure and service conditions hold."""
         conv = data.conventions
         age = np.where(c["sex"] == MALE, data.get("eligibility.age_male").at_or_first(first).value,
                        data.get("eligibility.age_female").at_or_first(first).value)
         min_tenure = data.get("eligibility.min_tenure_years").at_or_first(first).value
         age_month = c["birth_month"] + age * MONTHS_PER_YEAR
-        condition_month = np.maximum(age_month, c["left_month"])
-        first_paid = condition_month + (1 if conv.start == "next_month" else 0)
+        first_paid = np.maximum(age_month, c["left_month"]) + (1 if conv.start == "next_month" else 0)
         stop_paid = c["death_month"] + (1 if conv.stop == "after_death_month" else 0)
         qualifies = (c["tenure"] >= min_tenure) & c["before_1984"] & c["subsidised"]
-        # from here a person counts only through (qualifies, tenure, first and last paid
-        # month within the period): the layers run once per distinct combination, a few
-        # thousand in a province, and every person takes the lines of theirs
-        fp, sp = np.clip(first_paid, first, stop), np.clip(stop_paid, first, stop)
-        rep, group = distinct_rows(qualifies, c["tenure"], fp, sp)
-        lines, paid_months, monthly, tiers, segments = self._layers(
-            data, first, stop, qualifies[rep], c["tenure"][rep], fp[rep], sp[rep], group, who.tie_keys, whole_programme)
-        detail = {
-            "age": age, "age_month": age_month, "first_paid": first_paid, "stop_paid": stop_paid,
-            "min_tenure": min_tenure, "qualifies": qualifies, "segments": segments,
-            "tiers": {k: t[group] for k, t in tiers.items()}, "monthly": monthly[group],
-        }
-        return Computation(self, data, first, stop, who, lines, paid_months[group], detail)
+        return {"age": age, "age_month": age_month, "first_paid": first_paid, "stop_paid": stop_paid,
+                "qualifies": qualifies, "min_tenure": min_tenure}
 
     def _layers(self, data: PolicyData, first: int, stop: int, qualifies: np.ndarray, tenure: np.ndarray,
                 first_paid: np.ndarray, stop_paid: np.ndarray, group: np.ndarray, tie_keys, whole_programme: bool):
@@ -199,7 +207,6 @@ class BrigadeCadreLiving(Policy):
         total_split = data.standards.get("splits.total")
         watched = [*layer_std.values(), *(s for s in split_std.values() if s), *([total_split] if total_split else [])]
         paid_months = np.zeros(n, dtype=np.int64)
-        monthly = np.zeros(n, dtype=np.int64)  # the monthly amount in the last segment paid
         tiers = {}
         # a line is beneficiary × layer × the months of the year under one split rule: the
         # segments are summed first, so a line is split (and a per-capita share rounded) once
@@ -226,7 +233,6 @@ class BrigadeCadreLiving(Policy):
             seg_total = sum(seg_lines.values())
             months = np.where(seg_total > 0, months, 0)
             paid_months += months
-            monthly = np.where(months > 0, seg_total // np.maximum(months, 1), monthly)
             total_rule = total_split.at(s) if total_split else None
             if total_rule is not None:
                 covered = {k: line for k, line in seg_lines.items() if self._covered(layer_std[k], total_rule)}
@@ -275,12 +281,13 @@ class BrigadeCadreLiving(Policy):
 
             for (lv, k), part in per_person(rule, layer_parts).items():
                 add(k, lv, part)
-        return lines, paid_months, monthly, tiers, segments
+        return lines, paid_months, tiers, segments
 
     # ---- explanation ----
 
     def reasons(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
         c, d = comp.who.columns, comp.detail
+        t = d["timing"]()
         out = []
         if c["tenure"][i] < d["min_tenure"]:
             out.append(label(lang, f"任职年限{c['tenure'][i]}年，不满{d['min_tenure']}年，不予补助",
@@ -291,7 +298,7 @@ class BrigadeCadreLiving(Policy):
             out.append(label(lang, "在职时未领取国家补助，不予补助", "was not state-subsidised in office"))
         if out:
             return out
-        fp, sp = int(d["first_paid"][i]), int(d["stop_paid"][i])
+        fp, sp = int(t["first_paid"][i]), int(t["stop_paid"][i])
         if sp <= comp.first:
             return [label(lang, f"已于{month_label(c['death_month'][i])}死亡，本期不予补助",
                           f"died {month_label(c['death_month'][i])}: nothing due in this period")]
@@ -307,6 +314,7 @@ class BrigadeCadreLiving(Policy):
 
     def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
         data, c, d = comp.data, comp.who.columns, comp.detail
+        t = d["timing"]()
         conv = data.conventions
         ok = lambda flag: label(lang, "✓" if flag else "✗", "yes" if flag else "NO")  # noqa: E731
         sex_zh, sex_en = ("男", "male") if c["sex"][i] == MALE else ("女", "female")
@@ -317,17 +325,17 @@ class BrigadeCadreLiving(Policy):
         out.append(label(lang, f"  任职年限 {c['tenure'][i]} 年 ≥ {d['min_tenure']} 年：{ok(c['tenure'][i] >= d['min_tenure'])}",
                          f"  tenure {c['tenure'][i]} ≥ {d['min_tenure']} years: {ok(c['tenure'][i] >= d['min_tenure'])}") + cite(mt, lang))
         age_std = data.get("eligibility.age_male" if c["sex"][i] == MALE else "eligibility.age_female").at_or_first(comp.first)
-        out.append(label(lang, f"  {sex_zh}，出生于{month_label(c['birth_month'][i])}，{d['age'][i]}周岁于{month_label(d['age_month'][i])}年满",
-                         f"  {sex_en}, born {month_label(c['birth_month'][i])}, reaches {d['age'][i]} in {month_label(d['age_month'][i])}") + cite(age_std, lang))
+        out.append(label(lang, f"  {sex_zh}，出生于{month_label(c['birth_month'][i])}，{t['age'][i]}周岁于{month_label(t['age_month'][i])}年满",
+                         f"  {sex_en}, born {month_label(c['birth_month'][i])}, reaches {t['age'][i]} in {month_label(t['age_month'][i])}") + cite(age_std, lang))
         if c["left_month"][i] > -NEVER:
             out.append(label(lang, f"  离职：{month_label(c['left_month'][i])}", f"  left office: {month_label(c['left_month'][i])}"))
         start_zh = "次月起发" if conv.start == "next_month" else "当月起发"
-        out.append(label(lang, f"  起发口径：{start_zh} → 首个发放月 {month_label(d['first_paid'][i])}",
-                         f"  start convention {conv.start} → first paid month {month_label(d['first_paid'][i])}"))
+        out.append(label(lang, f"  起发口径：{start_zh} → 首个发放月 {month_label(t['first_paid'][i])}",
+                         f"  start convention {conv.start} → first paid month {month_label(t['first_paid'][i])}"))
         if c["death_month"][i] < NEVER:
             stop_zh = "死亡次月停发（死亡当月照发）" if conv.stop == "after_death_month" else "死亡当月停发"
-            out.append(label(lang, f"  死亡：{month_label(c['death_month'][i])}，{stop_zh} → 最后发放月 {month_label(d['stop_paid'][i] - 1)}",
-                             f"  died {month_label(c['death_month'][i])}, {conv.stop} → last paid month {month_label(d['stop_paid'][i] - 1)}"))
+            out.append(label(lang, f"  死亡：{month_label(c['death_month'][i])}，{stop_zh} → 最后发放月 {month_label(t['stop_paid'][i] - 1)}",
+                             f"  died {month_label(c['death_month'][i])}, {conv.stop} → last paid month {month_label(t['stop_paid'][i] - 1)}"))
         out.append(label(lang, "标准（各层）：", "Standards (layers):"))
         for s, e in d["segments"]:
             for k in self.layers(data):
@@ -336,7 +344,7 @@ class BrigadeCadreLiving(Policy):
                 if v is None:
                     continue
                 if std.kind == "tiers":
-                    idx = int(d["tiers"][k][i])
+                    idx = int(d["tiers"][k][d["group"][i]])
                     if idx < 0:
                         desc = label(lang, "未达最低档", "below the first tier")
                     else:
