@@ -80,6 +80,8 @@ def forget_factorized() -> None:
 
 def first_seen_subset(codes: np.ndarray, uniques: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes and values of the rows in ``mask`` alone, renumbered in first-seen order among them."""
+    if mask.all():  # codes are already in first-seen order over every row
+        return codes, uniques
     sub = codes[mask]
     present, first = np.unique(sub, return_index=True)
     by_first = np.argsort(first, kind="stable")
@@ -110,6 +112,8 @@ def _factorize_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     series = pl.Series(values, dtype=pl.String, strict=True)
     if series.null_count():
         raise TypeError("None among the values")
+    if series.n_unique() == len(series):  # all distinct (the ids of a roster): codes are the positions
+        return np.arange(len(values), dtype=np.int64), values
     codes = series.rank("dense").to_numpy().astype(np.int64) - 1  # in sorted order
     order = np.argsort(codes, kind="stable")
     heads = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]])

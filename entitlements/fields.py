@@ -170,6 +170,10 @@ class ParsedColumn:
         u = np.array([missing if v is None else int(v) for v in self.uniq], dtype=np.int64)
         return u[self.inverse]
 
+    def flags(self) -> np.ndarray:
+        """A yes/no column as bools (the default where blank)."""
+        return np.array([bool(v) for v in self.uniq], dtype=bool)[self.inverse]
+
     def dates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """year, month, day arrays; 0 where missing, day 0 for month precision."""
         parts = np.array(

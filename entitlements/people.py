@@ -33,6 +33,20 @@ def birth_and_sex(parsed: ParsedTable, need: bool) -> tuple[np.ndarray, np.ndarr
     sex = cols["sex"].ints()
     by, bm, bd = cols["birth_date"].dates()
     idc = cols["id_number"]
+    if idc.present.any():  # a roster without ID numbers has nothing to check against or read from
+        sex, by, bm, bd = _check_against_cards(parsed, idc, sex, by, bm, bd)
+    if need:
+        open_rows = ~parsed.rejected
+        parsed.reject(np.flatnonzero(open_rows & (sex == 0)), "sex", "缺少性别，且无有效身份证号可推算",
+                      "sex missing and no valid ID number to read it from", "")
+        parsed.reject(np.flatnonzero(~parsed.rejected & (by == 0)), "birth_date",
+                      "缺少出生日期，且无有效身份证号可推算", "birth date missing and no valid ID number to read it from", "")
+    return sex, by, bm, bd
+
+
+def _check_against_cards(parsed: ParsedTable, idc, sex, by, bm, bd):
+    """Rows whose 身份证号 disagrees with the given sex or birth date are rejected; a
+    blank sex or birth date is read from the card."""
     # what each distinct valid ID number says, then per row: no loop over a million people
     cards = list(idc.uniq)
 
@@ -62,12 +76,6 @@ def birth_and_sex(parsed: ParsedTable, need: bool) -> tuple[np.ndarray, np.ndarr
         parsed.reject([pos], "sex", f"性别与身份证号不一致（身份证号为{SEX_NAMES[card][0]}）",
                       f"sex disagrees with the ID number ({SEX_NAMES[card][1]})")
     sex = np.where(has_id & (sex == 0), card_sex, sex)
-    if need:
-        open_rows = ~parsed.rejected
-        parsed.reject(np.flatnonzero(open_rows & (sex == 0)), "sex", "缺少性别，且无有效身份证号可推算",
-                      "sex missing and no valid ID number to read it from", "")
-        parsed.reject(np.flatnonzero(~parsed.rejected & (by == 0)), "birth_date",
-                      "缺少出生日期，且无有效身份证号可推算", "birth date missing and no valid ID number to read it from", "")
     return sex, by, bm, bd
 
 

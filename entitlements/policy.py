@@ -207,6 +207,8 @@ def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str) -> None
     """A beneficiary listed twice: the later rows are rejected, naming the first."""
     live = np.flatnonzero(~parsed.rejected)
     all_codes, uniq = factorize_remembered(keys)
+    if len(uniq) == len(keys):  # every key differs: no one is listed twice
+        return
     codes = all_codes[live]
     order = np.argsort(codes, kind="stable")
     heads = np.r_[True, codes[order][1:] != codes[order][:-1]] if len(live) else np.array([], dtype=bool)
