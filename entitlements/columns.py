@@ -112,8 +112,9 @@ def _factorize_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     series = pl.Series(values, dtype=pl.String, strict=True)
     if series.null_count():
         raise TypeError("None among the values")
-    if series.n_unique() == len(series):  # all distinct (the ids of a roster): codes are the positions
-        return np.arange(len(values), dtype=np.int64), values
+    heads = (series != series.shift(1)).fill_null(True).to_numpy()  # where a run of equal values starts
+    if int(heads.sum()) == series.n_unique():  # each value in one run (ids, or a person's rows together):
+        return np.cumsum(heads, dtype=np.int64) - 1, values[heads]  # codes count the runs, no sort
     codes = series.rank("dense").to_numpy().astype(np.int64) - 1  # in sorted order
     order = np.argsort(codes, kind="stable")
     heads = np.flatnonzero(np.r_[True, codes[order][1:] != codes[order][:-1]])

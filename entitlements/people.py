@@ -100,13 +100,21 @@ def spans(parsed: ParsedTable, birth: tuple) -> dict[str, np.ndarray]:
             "present": both}
 
 
-def span_notices(parsed: ParsedTable, owner: np.ndarray, first: np.ndarray, stop: np.ndarray, key_field: str) -> None:
-    """Overlapping or gapped spans of one person are reported as notices (SPEC §7)."""
+def spans_in_order(owner: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The accepted rows (owner >= 0), by person and then by start."""
     rows = np.flatnonzero(owner >= 0)
-    order = rows[np.lexsort((first[rows], owner[rows]))]
-    for a, b in zip(order[:-1], order[1:]):
-        if owner[a] != owner[b]:
-            continue
+    return rows[np.lexsort((first[rows], owner[rows]))]
+
+
+def span_notices(parsed: ParsedTable, owner: np.ndarray, first: np.ndarray, stop: np.ndarray, key_field: str,
+                 order: np.ndarray | None = None) -> None:
+    """Overlapping or gapped spans of one person are reported as notices (SPEC §7).
+
+    ``order``: the accepted rows by person, then start, if the caller has sorted them."""
+    order = spans_in_order(owner, first) if order is None else order
+    prev, this = order[:-1], order[1:]  # each span and the one before it (by start)
+    odd = (owner[prev] == owner[this]) & (first[this] != stop[prev])
+    for a, b in zip(prev[odd], this[odd]):
         if first[b] < stop[a]:
             parsed.notice([b], key_field, f"任职时间与第{parsed.table.row_numbers[a]}行重叠，重叠月份只计一次",
                           f"overlaps row {parsed.table.row_numbers[a]}; months overlapping count once")

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from entitlements.dates import month_label
 from entitlements.fields import Field, choice_map
 from entitlements.money import div_round_half_up, fen_to_yuan, round_to_yuan
-from entitlements.people import ID_FIELDS, SPAN_FIELDS, spans, span_notices
+from entitlements.people import ID_FIELDS, SPAN_FIELDS, span_notices, spans, spans_in_order
 from entitlements.policy import Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label
 from entitlements.profiles import PolicyData
 from entitlements.reading import read_csv
@@ -104,16 +104,17 @@ class VillageCadreDeparture(Policy):
         rows = np.flatnonzero(accepted)
         first_row = first_rows(owner, n)
         stop = span["first"] + span["months"]
-        span_notices(parsed, owner, span["first"], stop, "id")
         cols = parsed.columns
         excluded = cols["excluded_reason"].objects()
         reason = np.full(n, "", dtype=object)
-        for pos in rows[excluded[rows] != ""]:
+        for pos in rows[excluded[rows] != ""]:  # in table order: a person's first reason given
             reason[owner[pos]] = reason[owner[pos]] or excluded[pos]
         departure = np.full(n, -NEVER, dtype=np.int64)
         np.maximum.at(departure, owner[rows], span["departure"][rows])
-        posts = np.array([POSTS.index(p) if p else MISSING for p in cols["post"].objects()], dtype=np.int64)
-        rows = rows[np.lexsort((span["first"][rows], owner[rows]))]  # each person's spans together, by start
+        rows = spans_in_order(owner, span["first"])  # each person's spans together, by start
+        span_notices(parsed, owner, span["first"], stop, "id", rows)
+        post_col = cols["post"]  # a code per distinct post name, then per row
+        posts = np.array([POSTS.index(p) if p else MISSING for p in post_col.uniq], dtype=np.int64)[post_col.inverse]
         return Beneficiaries(
             ids=ids, names=cols["name"].objects()[first_row], units=cols["unit"].encoded()[first_row],
             columns={"departure": departure, "excluded": reason},

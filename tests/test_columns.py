@@ -3,6 +3,8 @@ first-seen subsets and grouped sums."""
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,8 +15,8 @@ texts = st.lists(st.sampled_from(["", "甲镇", "乙镇", " 甲镇", "P1", "P2",
 
 
 def plain(values):
-    order = list(dict.fromkeys(values))
-    return [order.index(v) for v in values], order
+    index = {v: k for k, v in enumerate(dict.fromkeys(values))}
+    return [index[v] for v in values], list(index)
 
 
 @settings(deadline=None)
@@ -47,3 +49,19 @@ def test_first_seen_subset_and_group_sums(values, data):
     amounts = np.arange(len(values), dtype=np.int64) * 7
     (sums,) = group_sums(codes, len(uniq), amounts)
     assert sums.tolist() == [sum(int(a) for a, v in zip(amounts, values) if v == u) for u in uniq]
+
+
+@settings(deadline=None, max_examples=10)
+@given(st.integers(0, 2**32), st.booleans())
+def test_large_columns_of_runs_factorise_the_same(seed, recur):
+    """Ids all distinct, or a person's rows together (runs): codes come from the runs, unless a
+    value comes back later, which the general way must then catch."""
+    rnd = random.Random(seed)
+    ids = [f"P{i}" for i in range(rnd.randint(60_000, 70_000))]
+    rows = [v for v in ids for _ in range(rnd.choice([1, 1, 2, 3]))]
+    if recur:
+        rows.insert(rnd.randrange(len(rows) + 1), rnd.choice(ids))
+    big = np.array(rows, dtype=object)
+    codes, uniq = factorize(big)
+    expected_codes, expected_uniq = plain(rows)
+    assert codes.tolist() == expected_codes and uniq.tolist() == expected_uniq
