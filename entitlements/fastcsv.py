@@ -17,7 +17,7 @@ import numpy as np
 from attrs import frozen
 
 from .columns import Encoded
-from .fields import Field, normalise_cell
+from .fields import Field, normalise_cell, normalise_header
 from .reading import FOOTER_FIRST_CHARACTERS, HEADER_SEARCH_ROWS, _column_letter, _row_label, find_header, skip_reason
 from .roster import InputError, Notice, Table, make_table
 
@@ -34,6 +34,7 @@ class Layout:
     fields_in_header: int  # cells on the header line, empty trailing ones included
     start: int  # physical lines before the first data line (titles, header, blank lines)
     titles: list[Notice]  # the title rows above the header, reported
+    parsed: frozenset[int] = frozenset()  # columns of typed fields (dates, numbers), parsed per distinct value
 
     def schema(self):
         import polars as pl
@@ -59,7 +60,9 @@ def csv_layout(path: Path, fields: Sequence[Field]) -> Layout | None:
                      "title row above the header, skipped") for n, cells in head[:h]]
     # polars takes the number of columns from the first line it reads: start at a full one
     start = header_line + _blank_lines_after(path, header_line)
-    return Layout(header, len(header_cells), start, titles)
+    typed = {normalise_header(h) for f in fields if f.kind != "text" for h in f.headers()}
+    parsed = frozenset(j for j, h in enumerate(header) if normalise_header(h) in typed)
+    return Layout(header, len(header_cells), start, titles, parsed)
 
 
 def read_csv_columns(path: Path, fields: Sequence[Field]) -> Table | None:
@@ -92,7 +95,8 @@ def frame_table(df, layout: Layout, first_line: int, origin: str) -> Table | Non
         df = df.select(df.columns[:width])
     blank_column = (Encoded(np.zeros(df.height, np.uint32), np.array([""], dtype=object)),
                     np.array([True]), np.array([False]))
-    encoded = [_encode(df.to_series(j)) if j < df.width else blank_column for j in range(width)]
+    encoded = [_encode(df.to_series(j), j not in layout.parsed) if j < df.width else blank_column
+               for j in range(width)]
     del df  # the encoded columns hold everything now
     columns = [col for col, _, _ in encoded]
     lines = np.arange(first_line, first_line + len(columns[0]), dtype=np.int64)
@@ -153,16 +157,20 @@ def _line_count(path: Path) -> int:
 
 
 SAMPLE_ROWS = 4096
+MOSTLY_DISTINCT = 4  # a sample with over a quarter distinct texts
 
 
-def _encode(series) -> tuple[Encoded, np.ndarray, np.ndarray]:
+def _encode(series, as_text: bool = False) -> tuple[Encoded, np.ndarray, np.ndarray]:
     """Codes into the distinct raw texts, each normalised once; per value, whether it is
-    empty and whether it may open a total or footer row."""
+    empty and whether it may open a total or footer row.
+
+    ``as_text``: the column is not parsed (ids, names, units), so a column of mostly
+    distinct texts may keep an entry per cell."""
     s = series.fill_null("")
     head = s.head(SAMPLE_ROWS)
-    if len(s) > SAMPLE_ROWS and head.n_unique() == len(head):
-        # no repeat in a sample: an id or name column. Each cell is its own entry (values
-        # may then repeat), since finding the few repeats would hash millions of texts
+    if as_text and len(s) > SAMPLE_ROWS and head.n_unique() * MOSTLY_DISTINCT > len(head):
+        # an id or name column (a person's few rows at most repeat a text): each cell is its
+        # own entry (values may then repeat), since finding the repeats would hash millions of texts
         distinct = s
         codes = np.arange(len(s), dtype=np.uint32)
     else:  # a hash join, not a sort: a few hundred dates or units over millions of rows

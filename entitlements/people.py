@@ -103,7 +103,13 @@ def spans(parsed: ParsedTable, birth: tuple) -> dict[str, np.ndarray]:
 def spans_in_order(owner: np.ndarray, first: np.ndarray) -> np.ndarray:
     """The accepted rows (owner >= 0), by person and then by start."""
     rows = np.flatnonzero(owner >= 0)
-    return rows[np.lexsort((first[rows], owner[rows]))]
+    if len(rows) == 0:
+        return rows
+    o, f = owner[rows], first[rows]
+    lo, width = int(f.min()), int(f.max()) - int(f.min()) + 1
+    if int(o.max()) * width < 2**62:  # one integer key: a stable sort of it is several times a lexsort's speed
+        return rows[np.argsort(o * width + (f - lo), kind="stable")]
+    return rows[np.lexsort((f, o))]
 
 
 def span_notices(parsed: ParsedTable, owner: np.ndarray, first: np.ndarray, stop: np.ndarray, key_field: str,
