@@ -180,6 +180,9 @@ def first_rows(owner: np.ndarray, groups: int) -> np.ndarray:
     """Position of the first accepted row of each beneficiary (rows in table order)."""
     rows = np.flatnonzero(owner >= 0)
     first = np.full(groups, -1, dtype=np.int64)
+    if len(rows) == groups:  # one row each: nothing to choose between
+        first[owner[rows]] = rows
+        return first
     first[owner[rows][::-1]] = rows[::-1]  # later writes win: reversed, the first row wins
     return first
 

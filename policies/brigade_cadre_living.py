@@ -110,9 +110,10 @@ class BrigadeCadreLiving(Policy):
                              " missing columns: 性别 and 出生日期 (or 身份证号 to read them from)")
         sex, by, bm, bd = birth_and_sex(parsed, need=True)
         birth = (by, bm, bd)
-        for f, zh, en in (("death_date", "死亡日期早于出生日期", "death before birth"),
-                          ("left_office", "离职日期早于出生日期", "left office before birth")):
-            not_before(parsed, f, parsed.columns[f].dates(), birth, zh, en)
+        left, died = parsed.columns["left_office"].dates(), parsed.columns["death_date"].dates()
+        for f, date, zh, en in (("death_date", died, "死亡日期早于出生日期", "death before birth"),
+                                ("left_office", left, "离职日期早于出生日期", "left office before birth")):
+            not_before(parsed, f, date, birth, zh, en)
         keys = keys_for(parsed, self.key_fields)
         parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), "id", "编号和身份证号均为空",
                       "neither id nor ID number is given", "")
@@ -135,8 +136,10 @@ class BrigadeCadreLiving(Policy):
         first_row = first_rows(owner, n)
         cols = parsed.columns
 
+        one_row_each = n == len(first_row) == len(owner) and bool((first_row == np.arange(n)).all())
+
         def per_person(values: np.ndarray) -> np.ndarray:
-            return values[first_row]
+            return values if one_row_each else values[first_row]  # a roster of one row a person: as it is
 
         if span is not None:
             o, s, e = merge_intervals(owner[rows], span["first"][rows], (span["first"] + span["months"])[rows])
@@ -145,10 +148,9 @@ class BrigadeCadreLiving(Policy):
             span_notices(parsed, owner, span["first"], span["first"] + span["months"], "id")
         else:
             tenure_p = per_person(tenure)
-        ly, lm, _ = cols["left_office"].dates()
-        dy, dm, _ = cols["death_date"].dates()
+        (ly, lm, _), (dy, dm, _) = left, died
         return Beneficiaries(
-            ids=ids, names=per_person(cols["name"].objects()), units=cols["unit"].encoded()[first_row],
+            ids=ids, names=per_person(cols["name"].objects()), units=per_person(cols["unit"].encoded()),
             columns={
                 "sex": per_person(sex),
                 "birth_month": per_person(month_index(by, bm)),
