@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from entitlements import Calculator, EntitlementInputError, InputError
 from entitlements.dates import DateError, RosterDate, parse_date
-from entitlements.fields import parse_id_number
+from entitlements.fields import FEMALE, MALE, CellError, parse_id_number
 from entitlements.reading import read_csv
 
 from .conftest import EXAMPLES, write_csv
@@ -209,3 +211,63 @@ def test_fifteen_digit_first_generation_id_numbers():
     with pytest.raises(ValueError, match="18位"):
         parse_id_number("53042138041212")
 
+
+
+def _stdnum_reading(text: str):
+    """What python-stdnum's own functions make of a text: (number, birth, sex digit) or None."""
+    from stdnum.cn import ric
+
+    number = ric.compact(text)
+    if len(number) == 15 and number.isdigit():
+        number = number[:6] + "19" + number[6:]
+        number += ric.calc_check_digit(number + "0")
+    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+        return None
+    if number[17] != ric.calc_check_digit(number):
+        return None
+    try:
+        born = ric.get_birth_date(number)
+    except Exception:
+        return None
+    return number, (born.year, born.month, born.day), int(number[16]) % 2
+
+
+import datetime as _dt
+
+digits = st.one_of(  # 17 digits: any, or region, a real birth date and a sequence number
+    st.text(alphabet="0123456789", min_size=17, max_size=17),
+    st.builds(lambda region, born, seq: f"{region}{born:%Y%m%d}{seq}",
+              st.text(alphabet="0123456789", min_size=6, max_size=6),
+              st.dates(min_value=_dt.date(1900, 1, 1), max_value=_dt.date(2025, 12, 31)),
+              st.text(alphabet="0123456789", min_size=3, max_size=3)),
+)
+id_texts = st.one_of(
+    st.text(alphabet="0123456789Xx -", min_size=14, max_size=20),  # noise around the lengths
+    st.text(alphabet="0123456789", min_size=15, max_size=15),  # old 15-digit numbers
+    st.tuples(digits, st.sampled_from(["right", "right, lower", "wrong"]), st.sampled_from(["", " ", "-"])),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(id_texts)
+@example("53042119400101008x")  # a lower-case check character X
+@example("530421 19400101 008X")
+def test_id_number_fast_path_reads_as_stdnum_does(text):
+    """The quick reading of plain numbers agrees with stdnum's clean-up, check digit and date."""
+    from stdnum.cn import ric
+
+    if isinstance(text, tuple):  # 17 digits, a check character, maybe a separator
+        body, check, sep = text
+        digit = ric.calc_check_digit(body + "0")
+        last = {"right": digit, "right, lower": digit.lower(), "wrong": "0" if digit != "0" else "1"}[check]
+        text = body[:6] + sep + body[6:] + last
+    expected = _stdnum_reading(text)
+    try:
+        got = parse_id_number(text)
+    except CellError:
+        assert expected is None, text
+        return
+    assert expected is not None, text
+    number, birth, odd = expected
+    assert (got.number, (got.birth.year, got.birth.month, got.birth.day)) == (number, birth)
+    assert got.sex == (MALE if odd else FEMALE)
