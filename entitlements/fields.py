@@ -7,10 +7,9 @@ birth dates parses a few thousand strings.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -20,7 +19,7 @@ from stdnum import numdb
 from stdnum.cn import ric
 
 from .columns import Encoded
-from .dates import DateError, RosterDate, parse_date
+from .dates import DateError, RosterDate, days_in_month, parse_date
 
 Kind = Literal["text", "int", "date", "bool", "sex", "choice", "id_number"]
 
@@ -128,6 +127,7 @@ class IdNumber:
 
 
 _PLAIN_ID = re.compile(r"^([0-9]{15}|[0-9]{17}[0-9Xx])$")
+_ID18 = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -138,26 +138,81 @@ def region_known(code: str) -> bool:
     return any("county" in props for _, props in numdb.get("cn/loc").info(code))
 
 
+ID_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)  # ISO 7064 MOD 11-2
+ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)  # check character for each sum mod 11
+ID_CHUNK = 1 << 18  # numbers read at a time: bounded temporaries for a province's roster
+
+
+@frozen
+class IdNumbers:
+    """身份证号 read together, as columns: the 18-character number (None where it cannot be
+    read, with the reason in ``errors``), the birth date and sex it holds, whether its region
+    code is known."""
+
+    numbers: np.ndarray  # object: str or None
+    year: np.ndarray
+    month: np.ndarray
+    day: np.ndarray
+    sex: np.ndarray
+    known: np.ndarray  # bool
+    errors: dict[int, CellError]
+
+
+def read_id_numbers(texts: Sequence[str]) -> IdNumbers:
+    """GB 11643 公民身份号码, many at once: length, digits, check digit, birth date.
+
+    A plain number (18 characters, or 15 digits of the first generation) is cleaned up by
+    upper-casing; any other text by python-stdnum. The checks then run on a digit matrix."""
+    n = len(texts)
+    numbers = np.empty(n, dtype=object)
+    for j, text in enumerate(texts):
+        number = text.upper() if _PLAIN_ID.match(text) else ric.compact(text)  # stdnum's clean-up is slow
+        if len(number) == 15 and number.isdigit():
+            # first generation (before 1999): 6-digit region, YYMMDD, 3-digit sequence, no check digit
+            number = number[:6] + "19" + number[6:]
+            number += ric.calc_check_digit(number + "0")
+        numbers[j] = number
+    year, month, day, sex = (np.zeros(n, dtype=np.int64) for _ in range(4))
+    known = np.zeros(n, dtype=bool)
+    errors: dict[int, CellError] = {}
+    shaped = np.array([len(x) == 18 and _ID18.match(x) is not None for x in numbers], dtype=bool)
+    for j in np.flatnonzero(~shaped):
+        text = texts[j]
+        errors[int(j)] = (CellError(f"身份证号应为18位（或15位旧号）：{text}",
+                                    f"an ID number has 18 characters (or 15, old style): {text}")
+                          if len(numbers[j]) != 18 else
+                          CellError(f"身份证号格式不对：{text}", f"malformed ID number: {text}"))
+    rows = np.flatnonzero(shaped)
+    for at in range(0, len(rows), ID_CHUNK):
+        part = rows[at:at + ID_CHUNK]
+        m = np.frombuffer("".join(numbers[part]).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        d = m[:, :17].astype(np.int64) - ord("0")
+        check_ok = ID_CHECK[(d @ ID_WEIGHTS) % 11] == m[:, 17]
+        y = d[:, 6] * 1000 + d[:, 7] * 100 + d[:, 8] * 10 + d[:, 9]
+        mo, dd = d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13]
+        real = (y >= 1) & (mo >= 1) & (mo <= 12) & (dd >= 1) & (dd <= days_in_month(y, np.clip(mo, 1, 12)))
+        for k in np.flatnonzero(~(check_ok & real)):
+            text = texts[part[k]]
+            errors[int(part[k])] = (
+                CellError(f"身份证号校验码不对：{text}", f"ID number check digit is wrong: {text}") if not check_ok[k]
+                else CellError(f"身份证号中的出生日期不存在：{text}", f"ID number holds no valid birth date: {text}"))
+        good = part[check_ok & real]
+        year[good], month[good], day[good] = y[check_ok & real], mo[check_ok & real], dd[check_ok & real]
+        sex[good] = np.where(d[check_ok & real, 16] % 2 == 1, MALE, FEMALE)
+        regions = (d[:, :6] @ np.array([10**5, 10**4, 10**3, 100, 10, 1]))[check_ok & real]
+        codes, back = np.unique(regions, return_inverse=True)
+        known[good] = np.array([region_known(f"{c:06d}") for c in codes], dtype=bool)[back.reshape(-1)]
+    numbers[list(errors)] = None
+    return IdNumbers(numbers, year, month, day, sex, known, errors)
+
+
 def parse_id_number(text: str) -> IdNumber:
-    """GB 11643 公民身份号码: length, digits, check digit (ISO 7064 MOD 11-2), birth date."""
-    number = text.upper() if _PLAIN_ID.match(text) else ric.compact(text)  # stdnum's clean-up is slow
-    if len(number) == 15 and number.isdigit():
-        # first-generation number (before 1999): 6-digit region, YYMMDD, 3-digit sequence, no check digit
-        number = number[:6] + "19" + number[6:]
-        number += ric.calc_check_digit(number + "0")
-    if len(number) != 18:
-        raise CellError(f"身份证号应为18位（或15位旧号）：{text}", f"an ID number has 18 characters (or 15, old style): {text}")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise CellError(f"身份证号格式不对：{text}", f"malformed ID number: {text}")
-    if number[17] != ric.calc_check_digit(number):
-        raise CellError(f"身份证号校验码不对：{text}", f"ID number check digit is wrong: {text}")
-    try:
-        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))  # as ric.get_birth_date
-    except ValueError:
-        raise CellError(f"身份证号中的出生日期不存在：{text}", f"ID number holds no valid birth date: {text}") from None
-    known = region_known(number[:6])
-    sex = MALE if int(number[16]) % 2 == 1 else FEMALE
-    return IdNumber(number, RosterDate(born.year, born.month, born.day), sex, known)
+    """One 身份证号 (raises CellError naming what is wrong); the roster reads many at once."""
+    r = read_id_numbers([text])
+    if r.errors:
+        raise r.errors[0]
+    return IdNumber(r.numbers[0], RosterDate(int(r.year[0]), int(r.month[0]), int(r.day[0])), int(r.sex[0]),
+                    bool(r.known[0]))
 
 
 @frozen
@@ -169,6 +224,7 @@ class ParsedColumn:
     present: np.ndarray  # bool per row: the cell was not blank
     errors: dict[int, CellError]  # row position -> why the cell was refused
     kind: str = ""  # the field's kind: "text" values are the cell texts themselves
+    parts: Mapping[str, np.ndarray] = {}  # ID numbers: birth year, month, day, sex, known, per distinct value
 
     def objects(self) -> np.ndarray:
         return self.uniq[self.inverse]
@@ -213,6 +269,8 @@ def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
         present = np.array([t != "" for t in uniq], dtype=bool) if len(uniq) < 4096 else (values != "")
         values[~present] = field.default  # a blank cell takes the default, as below
         return ParsedColumn(values, np.asarray(inverse).reshape(-1), present[inverse].reshape(-1), {}, "text")
+    if field.kind == "id_number":  # read together, as columns: a province has millions of them
+        return _id_number_column(uniq, np.asarray(inverse).reshape(-1))
     parsed: list[Any] = []
     failed: dict[int, CellError] = {}
     for j, text in enumerate(uniq):
@@ -232,6 +290,18 @@ def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
             errors[int(pos)] = failed[int(inverse[pos])]
     present = np.array([t != "" for t in uniq], dtype=bool)
     return ParsedColumn(values, inverse.reshape(-1), present[inverse].reshape(-1), errors, field.kind)
+
+
+def _id_number_column(uniq: np.ndarray, inverse: np.ndarray) -> ParsedColumn:
+    present_uniq = np.array([t != "" for t in uniq], dtype=bool)
+    ids = read_id_numbers([str(t) for t in uniq])
+    failed = {j: e for j, e in ids.errors.items() if present_uniq[j]}  # a blank is absent, not wrong
+    errors: dict[int, CellError] = {}
+    if failed:
+        for pos in np.flatnonzero(np.isin(inverse, list(failed))):
+            errors[int(pos)] = failed[int(inverse[pos])]
+    parts = {"year": ids.year, "month": ids.month, "day": ids.day, "sex": ids.sex, "known": ids.known}
+    return ParsedColumn(ids.numbers, inverse, present_uniq[inverse], errors, "id_number", parts)
 
 
 def choice_map(entries: Mapping[str, tuple[str, ...]]) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dates import end_before_start, last_served_month, month_index, month_label, service_months
+from .dates import RosterDate, end_before_start, last_served_month, month_index, month_label, service_months
 from .fields import FEMALE, MALE, Field
 from .roster import ParsedTable
 
@@ -47,26 +47,18 @@ def birth_and_sex(parsed: ParsedTable, need: bool) -> tuple[np.ndarray, np.ndarr
 def _check_against_cards(parsed: ParsedTable, idc, sex, by, bm, bd):
     """Rows whose 身份证号 disagrees with the given sex or birth date are rejected; a
     blank sex or birth date is read from the card."""
-    # what each distinct valid ID number says, then per row: no loop over a million people
-    cards = list(idc.uniq)
-
-    def per_row(read) -> np.ndarray:  # one value per distinct card, then gathered per row
-        per_card = np.zeros(len(cards), dtype=np.int64)
-        per_card[:] = [read(v) if v is not None else 0 for v in cards]
-        return per_card[idc.inverse]
-
-    card_y, card_m, card_d = (per_row(lambda v, a=a: getattr(v.birth, a)) for a in ("year", "month", "day"))
-    card_sex = per_row(lambda v: v.sex)
-    unknown_region = per_row(lambda v: not v.region_known).astype(bool)
+    # what each distinct valid ID number says (read as columns), then per row
+    card_y, card_m, card_d, card_sex = (idc.parts[k][idc.inverse] for k in ("year", "month", "day", "sex"))
+    unknown_region = ~idc.parts["known"][idc.inverse]
     has_id = idc.present & (card_y > 0) & ~parsed.rejected
     for pos in np.flatnonzero(has_id & unknown_region):
-        code = cards[idc.inverse[pos]].number[:6]
+        code = idc.uniq[idc.inverse[pos]][:6]
         parsed.notice([pos], "id_number", f"身份证号地区码未能识别（可能为已撤销的旧代码）：{code}",
                       f"unknown region code (perhaps a retired one): {code}")
     given_birth = has_id & (by > 0)
     differs = given_birth & ~((by == card_y) & (bm == card_m) & ((bd == 0) | (bd == card_d)))
     for pos in np.flatnonzero(differs):
-        b = cards[idc.inverse[pos]].birth
+        b = RosterDate(int(card_y[pos]), int(card_m[pos]), int(card_d[pos]))
         parsed.reject([pos], "birth_date", f"出生日期与身份证号不一致（身份证号为{b}）",
                       f"birth date disagrees with the ID number ({b})")
     fill = has_id & (by == 0)

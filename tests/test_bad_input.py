@@ -271,3 +271,33 @@ def test_id_number_fast_path_reads_as_stdnum_does(text):
     number, birth, odd = expected
     assert (got.number, (got.birth.year, got.birth.month, got.birth.day)) == (number, birth)
     assert got.sex == (MALE if odd else FEMALE)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(id_texts, min_size=0, max_size=40))
+def test_id_numbers_read_together_as_one_by_one(items):
+    """A column of numbers read at once (in chunks of three here) says what each says alone."""
+    import entitlements.fields as fields
+    from stdnum.cn import ric
+
+    texts = []
+    for item in items:
+        if isinstance(item, tuple):
+            body, check, sep = item
+            digit = ric.calc_check_digit(body + "0")
+            item = body[:6] + sep + body[6:] + (digit if check.startswith("right") else "0" if digit != "0" else "1")
+        texts.append(item)
+    chunk, fields.ID_CHUNK = fields.ID_CHUNK, 3
+    try:
+        together = fields.read_id_numbers(texts)
+    finally:
+        fields.ID_CHUNK = chunk
+    for j, text in enumerate(texts):
+        try:
+            one = parse_id_number(text)
+        except CellError as exc:
+            assert j in together.errors and together.errors[j].zh == exc.zh and together.numbers[j] is None
+            continue
+        assert j not in together.errors and together.numbers[j] == one.number
+        assert (together.year[j], together.month[j], together.day[j]) == (one.birth.year, one.birth.month, one.birth.day)
+        assert (together.sex[j], together.known[j]) == (one.sex, one.region_known)
