@@ -329,6 +329,37 @@ def streamed(rows: int, tmp: Path, batch_rows: int = 1_000_000, chunk: int = 10_
     return {"rows": rows, "batch": batch_rows, "seconds": seconds, "peak": peak, "bytes": size}
 
 
+def with_id_numbers(g: dict[str, np.ndarray], rnd: np.random.Generator) -> dict[str, np.ndarray]:
+    """Brigade cells with a valid 18-digit 身份证号 (region, birth date, sex digit, check digit)
+    in place of 性别 and 出生日期, which are then read from the number."""
+    n = len(g["编号"])
+    regions = np.array([530421, 530402, 530423, 530424, 530425, 530426, 530427, 530428, 530102, 530111])
+    day = rnd.integers(1, 29, n)
+    seq = rnd.integers(0, 500, n) * 2 + (g["性别"] == "男")  # odd for men
+    body = np.char.add(np.char.add(regions[rnd.integers(0, len(regions), n)].astype(str), g["出生年"].astype(str)),
+                       np.char.add(np.char.add(np.char.zfill(g["出生月"].astype(str), 2), np.char.zfill(day.astype(str), 2)),
+                                   np.char.zfill(seq.astype(str), 3)))
+    digits = np.frombuffer(body.astype("S17").tobytes(), dtype=np.uint8).reshape(n, 17) - ord("0")
+    check = (12 - (digits * np.array([pow(2, 17 - i, 11) for i in range(17)])).sum(axis=1) % 11) % 11
+    cells = brigade_cells(g)
+    del cells["性别"], cells["出生日期"]
+    return {**cells, "身份证号": np.char.add(body, np.array(list("0123456789X"))[check])}
+
+
+def id_roster(rows: int, tmp: Path) -> dict:
+    """End to end on a brigade roster that carries 身份证号 (every number checked), against the bound."""
+    g = brigade(rows, np.random.default_rng(rows + 1))
+    total, _ = brigade_bound(g)
+    path = tmp / "with_ids.csv"
+    write_csv(path, with_id_numbers(g, np.random.default_rng(rows + 2)))
+    args = [str(path), "--policy", "brigade_cadre_living", "--year", str(YEAR), "--format", "json", "--summary"]
+    seconds, peak, data = run_cli(["calc", *args], tmp)
+    path.unlink()
+    if data["totals"]["amount"] != f"{total // FEN}.{total % FEN:02d}":
+        raise SystemExit(f"ID roster {rows}: CLI total {data['totals']['amount']} != bound {total}")
+    return {"rows": rows, "seconds": seconds, "peak": peak}
+
+
 def xlsx_read_seconds(rows: int, tmp: Path) -> float:
     """A brigade roster as an .xlsx workbook (title row, dates as date cells): seconds to read it."""
     import xlsxwriter
@@ -358,12 +389,15 @@ def xlsx_read_seconds(rows: int, tmp: Path) -> float:
 
 
 def api_micros(calls: int = 5000) -> float:
+    """Median seconds (as µs) of `Calculator.compute` over different people, one call each."""
     calc = Calculator("brigade_cadre_living", profile="江川区")
-    person = {"id": "A", "sex": "男", "birth_date": "1938-04", "tenure_years": 16}
-    for _ in range(50):
+    g = brigade(calls + 50, np.random.default_rng(5))
+    people = [{"id": f"P{i}", "sex": str(g["性别"][i]), "birth_date": f"{g['出生年'][i]}-{g['出生月'][i]:02d}",
+               "tenure_years": int(g["任职年限"][i])} for i in range(calls + 50)]
+    for person in people[:50]:
         calc.compute(person, year=YEAR).amount
     times = []
-    for _ in range(calls):
+    for person in people[50:]:
         t0 = time.perf_counter()
         calc.compute(person, year=YEAR).amount
         times.append(time.perf_counter() - t0)
@@ -386,6 +420,8 @@ def main() -> None:
     ap.add_argument("--no-e2e", action="store_true", help="skip the console-command runs")
     ap.add_argument("--out", default=str(HERE / "RESULTS.md"))
     ap.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the xlsx read test (0 to skip)")
+    ap.add_argument("--id-rows", type=int, default=1_000_000,
+                    help="rows of the brigade roster with 身份证号, end to end (0 to skip)")
     ap.add_argument("--stream-rows", type=int, default=0,
                     help="also stream a brigade CSV of this many rows in batches (e.g. 100000000; minutes, GBs of disk)")
     args = ap.parse_args()
@@ -401,6 +437,10 @@ def main() -> None:
                 rows.append(row)
                 print(_line(row), flush=True)
         xlsx = xlsx_read_seconds(args.xlsx_rows, tmp) if args.xlsx_rows else None
+        ids = id_roster(args.id_rows, tmp) if args.id_rows else None
+        if ids:
+            print(f"brigade roster of {ids['rows']:,} rows with ID numbers: {ids['seconds']:.2f} s, "
+                  f"peak {ids['peak'] / 2**20:.0f} MiB", flush=True)
         stream = streamed(args.stream_rows, tmp) if args.stream_rows else None
         if stream:
             print(f"streamed {stream['rows']:,} rows in batches of {stream['batch']:,}: {stream['seconds']:.0f} s, "
@@ -409,7 +449,7 @@ def main() -> None:
         print(f"xlsx roster of {args.xlsx_rows:,} rows read in {xlsx:.2f} s")
     api = api_micros()
     print(f"one-person API (brigade_cadre_living, 江川区): median {api:.0f} µs per call")
-    report = _report(rows, api, args.sizes, xlsx, args.xlsx_rows, stream)
+    report = _report(rows, api, args.sizes, xlsx, args.xlsx_rows, stream, ids)
     out = Path(args.out)
     notes = out.read_text(encoding="utf-8").partition(NOTES_MARK)[2] if out.exists() else ""
     out.write_text(report + (NOTES_MARK + notes if notes else ""), encoding="utf-8")
@@ -426,7 +466,7 @@ NOTES_MARK = "\n<!-- notes: kept when the benchmark rewrites the figures above -
 
 
 def _report(rows: list[dict], api: float, sizes: str, xlsx: float | None, xlsx_rows: int,
-            stream: dict | None = None) -> str:
+            stream: dict | None = None, ids: dict | None = None) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -444,7 +484,12 @@ def _report(rows: list[dict], api: float, sizes: str, xlsx: float | None, xlsx_r
         e2e = (f"{r['e2e']:.2f} | {r['peak'] / 2**20:.0f}") if "e2e" in r else "– | –"
         lines.append(f"| {r['policy']} | {r['rows']:,} | {r['check']:.3f} | {r['compute']:.4f} | {r['bound']:.4f} | "
                      f"{r['ratio']:.1f} | {r['rows'] / r['compute']:,.0f} | {e2e} |")
-    lines += ["", f"One-person API (`Calculator.compute`, brigade policy, 江川区): median {api:.0f} µs per call."]
+    lines += ["", f"One-person API (`Calculator.compute`, brigade policy, 江川区, a different person each call): "
+                  f"median {api:.0f} µs per call."]
+    if ids is not None:
+        lines.append(f"A brigade CSV of {ids['rows']:,} rows with 身份证号 in place of 性别 and 出生日期 (each number "
+                     f"checked, sex and birth read from it), end to end: {ids['seconds']:.2f} s, peak "
+                     f"{ids['peak'] / 2**20:.0f} MiB; totals equal the bound.")
     if xlsx is not None:
         lines.append(f"An .xlsx roster of {xlsx_rows:,} rows (brigade, date cells) read and parsed in {xlsx:.2f} s.")
     if stream is not None:
