@@ -166,7 +166,7 @@ def read_id_numbers(texts: Sequence[str]) -> IdNumbers:
     n = len(texts)
     numbers = np.empty(n, dtype=object)
     for j, text in enumerate(texts):
-        number = text.upper() if _PLAIN_ID.match(text) else ric.compact(text)  # stdnum's clean-up is slow
+        number = text.upper() if _PLAIN_ID.fullmatch(text) else ric.compact(text)  # stdnum's clean-up is slow
         if len(number) == 15 and number.isdigit():
             # first generation (before 1999): 6-digit region, YYMMDD, 3-digit sequence, no check digit
             number = number[:6] + "19" + number[6:]
@@ -175,7 +175,7 @@ def read_id_numbers(texts: Sequence[str]) -> IdNumbers:
     year, month, day, sex = (np.zeros(n, dtype=np.int64) for _ in range(4))
     known = np.zeros(n, dtype=bool)
     errors: dict[int, CellError] = {}
-    shaped = np.array([len(x) == 18 and _ID18.match(x) is not None for x in numbers], dtype=bool)
+    shaped = np.array([len(x) == 18 and _ID18.fullmatch(x) is not None for x in numbers], dtype=bool)
     for j in np.flatnonzero(~shaped):
         text = texts[j]
         errors[int(j)] = (CellError(f"身份证号应为18位（或15位旧号）：{text}",
