@@ -191,15 +191,16 @@ def read_id_numbers(texts: Sequence[str]) -> IdNumbers:
         y = d[:, 6] * 1000 + d[:, 7] * 100 + d[:, 8] * 10 + d[:, 9]
         mo, dd = d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13]
         real = (y >= 1) & (mo >= 1) & (mo <= 12) & (dd >= 1) & (dd <= days_in_month(y, np.clip(mo, 1, 12)))
-        for k in np.flatnonzero(~(check_ok & real)):
+        ok = check_ok & real
+        for k in np.flatnonzero(~ok):
             text = texts[part[k]]
             errors[int(part[k])] = (
                 CellError(f"身份证号校验码不对：{text}", f"ID number check digit is wrong: {text}") if not check_ok[k]
                 else CellError(f"身份证号中的出生日期不存在：{text}", f"ID number holds no valid birth date: {text}"))
-        good = part[check_ok & real]
-        year[good], month[good], day[good] = y[check_ok & real], mo[check_ok & real], dd[check_ok & real]
-        sex[good] = np.where(d[check_ok & real, 16] % 2 == 1, MALE, FEMALE)
-        regions = (d[:, :6] @ np.array([10**5, 10**4, 10**3, 100, 10, 1]))[check_ok & real]
+        good = part[ok]
+        year[good], month[good], day[good] = y[ok], mo[ok], dd[ok]
+        sex[good] = np.where(d[ok, 16] % 2 == 1, MALE, FEMALE)  # the 17th digit: odd for men
+        regions = d[ok, :6] @ np.array([10**5, 10**4, 10**3, 100, 10, 1])
         codes, back = np.unique(regions, return_inverse=True)
         known[good] = np.array([region_known(f"{c:06d}") for c in codes], dtype=bool)[back.reshape(-1)]
     numbers[list(errors)] = None
