@@ -34,7 +34,7 @@ class Layout:
     fields_in_header: int  # cells on the header line, empty trailing ones included
     start: int  # physical lines before the first data line (titles, header, blank lines)
     titles: list[Notice]  # the title rows above the header, reported
-    parsed: frozenset[int] = frozenset()  # columns of typed fields (dates, numbers), parsed per distinct value
+    parsed: frozenset[int] = frozenset()  # columns parsed one distinct value at a time (dates, numbers)
 
     def schema(self):
         import polars as pl
@@ -60,7 +60,8 @@ def csv_layout(path: Path, fields: Sequence[Field]) -> Layout | None:
                      "title row above the header, skipped") for n, cells in head[:h]]
     # polars takes the number of columns from the first line it reads: start at a full one
     start = header_line + _blank_lines_after(path, header_line)
-    typed = {normalise_header(h) for f in fields if f.kind != "text" for h in f.headers()}
+    # ID numbers are read in bulk, so a column of them, like an untyped one, need not be deduplicated
+    typed = {normalise_header(h) for f in fields if f.kind not in ("text", "id_number") for h in f.headers()}
     parsed = frozenset(j for j, h in enumerate(header) if normalise_header(h) in typed)
     return Layout(header, len(header_cells), start, titles, parsed)
 
@@ -164,8 +165,8 @@ def _encode(series, as_text: bool = False) -> tuple[Encoded, np.ndarray, np.ndar
     """Codes into the distinct raw texts, each normalised once; per value, whether it is
     empty and whether it may open a total or footer row.
 
-    ``as_text``: the column is not parsed (ids, names, units), so a column of mostly
-    distinct texts may keep an entry per cell."""
+    ``as_text``: the column is not parsed value by value (ids, names, units, ID numbers),
+    so a column of mostly distinct texts may keep an entry per cell."""
     s = series.fill_null("")
     head = s.head(SAMPLE_ROWS)
     if as_text and len(s) > SAMPLE_ROWS and head.n_unique() * MOSTLY_DISTINCT > len(head):

@@ -126,8 +126,8 @@ class IdNumber:
     region_known: bool
 
 
-_PLAIN_ID = re.compile(r"^([0-9]{15}|[0-9]{17}[0-9Xx])$")
-_ID18 = re.compile(r"^[0-9]{17}[0-9X]$")
+_PLAIN_ID = re.compile(r"[0-9]{15}|[0-9]{17}[0-9Xx]")
+_ID18 = re.compile(r"[0-9]{17}[0-9X]")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -141,6 +141,7 @@ def region_known(code: str) -> bool:
 ID_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)  # ISO 7064 MOD 11-2
 ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)  # check character for each sum mod 11
 ID_CHUNK = 1 << 18  # numbers read at a time: bounded temporaries for a province's roster
+LONG_COLUMN = 4096  # from here a pattern is matched in polars
 
 
 @frozen
@@ -165,17 +166,21 @@ def read_id_numbers(texts: Sequence[str]) -> IdNumbers:
     upper-casing; any other text by python-stdnum. The checks then run on a digit matrix."""
     n = len(texts)
     numbers = np.empty(n, dtype=object)
-    for j, text in enumerate(texts):
+    numbers[:] = texts
+    shaped = _match_all(numbers, _ID18)  # 18 characters as written: taken as they are
+    for j in np.flatnonzero(~shaped):  # the rest one by one: a lower-case x, 15 digits, spaces, junk
+        text = texts[j]
         number = text.upper() if _PLAIN_ID.fullmatch(text) else ric.compact(text)  # stdnum's clean-up is slow
         if len(number) == 15 and number.isdigit():
             # first generation (before 1999): 6-digit region, YYMMDD, 3-digit sequence, no check digit
             number = number[:6] + "19" + number[6:]
             number += ric.calc_check_digit(number + "0")
         numbers[j] = number
-    year, month, day, sex = (np.zeros(n, dtype=np.int64) for _ in range(4))
+        shaped[j] = _ID18.fullmatch(number) is not None
+    # small integer types: a province's roster gathers these per row
+    year, (month, day, sex) = np.zeros(n, dtype=np.int16), (np.zeros(n, dtype=np.int8) for _ in range(3))
     known = np.zeros(n, dtype=bool)
     errors: dict[int, CellError] = {}
-    shaped = np.array([len(x) == 18 and _ID18.fullmatch(x) is not None for x in numbers], dtype=bool)
     for j in np.flatnonzero(~shaped):
         text = texts[j]
         errors[int(j)] = (CellError(f"身份证号应为18位（或15位旧号）：{text}",
@@ -207,6 +212,15 @@ def read_id_numbers(texts: Sequence[str]) -> IdNumbers:
     return IdNumbers(numbers, year, month, day, sex, known, errors)
 
 
+def _match_all(texts: np.ndarray, pattern: re.Pattern) -> np.ndarray:
+    """Which texts match ``pattern`` whole: in polars for a long column, else one by one."""
+    if len(texts) < LONG_COLUMN:
+        return np.array([pattern.fullmatch(t) is not None for t in texts], dtype=bool)
+    import polars as pl
+
+    return pl.Series(texts, dtype=pl.String).str.contains(f"^(?:{pattern.pattern})$").fill_null(False).to_numpy()
+
+
 def parse_id_number(text: str) -> IdNumber:
     """One 身份证号 (raises CellError naming what is wrong); the roster reads many at once."""
     r = read_id_numbers([text])
@@ -235,20 +249,21 @@ class ParsedColumn:
         return Encoded(self.inverse, self.uniq)
 
     def ints(self, missing: int = 0) -> np.ndarray:
+        """Whole numbers per row (read-only; one value throughout is a view, not a column)."""
         u = np.array([missing if v is None else int(v) for v in self.uniq], dtype=np.int64)
-        return u[self.inverse]
+        return np.broadcast_to(u[0], len(self.inverse)) if len(u) == 1 else u[self.inverse]
 
     def flags(self) -> np.ndarray:
         """A yes/no column as bools (the default where blank)."""
         return np.array([bool(v) for v in self.uniq], dtype=bool)[self.inverse]
 
     def dates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """year, month, day arrays; 0 where missing, day 0 for month precision."""
+        """year, month, day arrays (read-only); 0 where missing, day 0 for month precision."""
         parts = np.array(
             [(0, 0, 0) if v is None else (v.year, v.month, v.day) for v in self.uniq], dtype=np.int64
         ).reshape(-1, 3)
-        if len(parts) == 1:  # one value throughout (a column the roster lacks): no gathering
-            return tuple(np.full(len(self.inverse), parts[0, k], dtype=np.int64) for k in range(3))
+        if len(parts) == 1:  # one value throughout (a column the roster lacks): a view, no memory
+            return tuple(np.broadcast_to(parts[0, k], len(self.inverse)) for k in range(3))
         return parts[:, 0][self.inverse], parts[:, 1][self.inverse], parts[:, 2][self.inverse]
 
 
@@ -294,8 +309,9 @@ def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
 
 
 def _id_number_column(uniq: np.ndarray, inverse: np.ndarray) -> ParsedColumn:
-    present_uniq = np.array([t != "" for t in uniq], dtype=bool)
-    ids = read_id_numbers([str(t) for t in uniq])
+    texts = np.asarray(uniq, dtype=object)
+    present_uniq = np.not_equal(texts, "")
+    ids = read_id_numbers(texts)
     failed = {j: e for j, e in ids.errors.items() if present_uniq[j]}  # a blank is absent, not wrong
     errors: dict[int, CellError] = {}
     if failed:

@@ -169,9 +169,11 @@ def keys_for(parsed: ParsedTable, names: Sequence[str]) -> np.ndarray:
         col = parsed.columns[name]
         if col.kind == "text":  # the texts are the keys (a blank row is masked below)
             texts = col.uniq
-        else:  # one text per distinct value (an ID number's digits), then per row
+        elif col.kind == "id_number":  # the 18-character numbers ("" where unreadable: that row is rejected)
+            texts = np.where(np.equal(col.uniq, None), "", col.uniq)
+        else:  # one text per distinct value, then per row
             texts = np.empty(len(col.uniq), dtype=object)
-            texts[:] = [str(getattr(v, "number", v)) for v in col.uniq]
+            texts[:] = [str(v) for v in col.uniq]
         keys = np.where(col.present, texts[col.inverse], keys)
     return keys
 
