@@ -311,6 +311,11 @@ def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
 def _id_number_column(uniq: np.ndarray, inverse: np.ndarray) -> ParsedColumn:
     texts = np.asarray(uniq, dtype=object)
     present_uniq = np.not_equal(texts, "")
+    if not present_uniq.any():  # no numbers (a roster or a person without them): nothing to read
+        none = np.zeros(len(texts), dtype=np.int8)
+        parts = {"year": none.astype(np.int16), "month": none, "day": none, "sex": none, "known": none.astype(bool)}
+        return ParsedColumn(np.full(len(texts), None, dtype=object), inverse, present_uniq[inverse], {}, "id_number",
+                            parts)
     ids = read_id_numbers(texts)
     failed = {j: e for j, e in ids.errors.items() if present_uniq[j]}  # a blank is absent, not wrong
     errors: dict[int, CellError] = {}
