@@ -174,13 +174,15 @@ class BrigadeCadreLiving(Policy):
         # thousand in a province, and every person takes the lines of theirs
         fp, sp = np.clip(t["first_paid"], first, stop), np.clip(t["stop_paid"], first, stop)
         rep, group = distinct_rows(t["qualifies"], c["tenure"], fp, sp)
-        lines, paid_months, tiers, segments = self._layers(
-            data, first, stop, t["qualifies"][rep], c["tenure"][rep], fp[rep], sp[rep], group, who.tie_keys,
-            whole_programme)
+        cases = t["qualifies"][rep], c["tenure"][rep], fp[rep], sp[rep]
+        min_tenure = t["min_tenure"]
+        del t, fp, sp  # a province's per-person columns are not needed past this point
+        lines, paid_months, tiers, segments = self._layers(data, first, stop, *cases, group, who.tie_keys,
+                                                           whole_programme)
         # per-person timing is worked out again, by the same formula, only if an
         # explanation asks: a province's summary does not hold four more columns for it
         detail = {"group": group.astype(np.int32), "tiers": tiers, "segments": segments,
-                  "min_tenure": t["min_tenure"], "timing": cache(lambda: self._timing(c, data, first))}
+                  "min_tenure": min_tenure, "timing": cache(lambda: self._timing(c, data, first))}
         return Computation(self, data, first, stop, who, lines, paid_months[group], detail)
 
     def _timing(self, c: dict[str, np.ndarray], data: PolicyData, first: int) -> dict:
