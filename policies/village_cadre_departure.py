@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from entitlements.columns import group_sums
 from entitlements.dates import month_label
 from entitlements.fields import Field, choice_map
 from entitlements.money import div_round_half_up, fen_to_yuan, round_to_yuan
@@ -239,15 +240,6 @@ def post_table(data: PolicyData) -> list[Standard | None]:
     return [posts.get(p) for p in POSTS]
 
 
-def group_sum(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Exact int64 sums per owner; fast when each owner's values are adjacent (as pieces are)."""
-    out = np.zeros(n, dtype=np.int64)
-    if len(owner):
-        heads = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-        np.add.at(out, owner[heads], np.add.reduceat(values, heads))
-    return out
-
-
 SPAN_KEYS = ("owner", "post", "first", "stop")
 PIECE_KEYS = ("owner", "start", "stop", "months", "value", "top_post", "lookup", "held")
 MONTH_RANGE = 10**6  # month indices stay below this: owner * MONTH_RANGE + month orders by owner
@@ -291,12 +283,12 @@ def credited_sums(spans: dict[str, np.ndarray], n: int, departure: np.ndarray,
             np.cumsum(grid == MISSING, axis=1, out=holes[:, 1:])
             credit = paid[row, e_ - lo] - paid[row, s_ - lo]
             gap = holes[row, e_ - lo] > holes[row, s_ - lo]
-        numerator += group_sum(o, credit, n)
+        numerator += group_sums(o, n, credit)[0]
         missing[o[gap]] = True
     if concurrent.any():
         g = _credit_concurrent(owner[concurrent], post[concurrent], a[concurrent], b[concurrent],
                                n, departure, table, at_departure, _cuts(a, b, table))
-        numerator += group_sum(g["owner"], g["months"] * np.maximum(g["value"], 0), n)
+        numerator += group_sums(g["owner"], n, g["months"] * np.maximum(g["value"], 0))[0]
         missing[g["owner"][g["value"] == MISSING]] = True
     return numerator, missing
 
