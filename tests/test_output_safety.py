@@ -6,6 +6,7 @@ Every test runs the installed command on copies of the bundled examples in a tem
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -49,6 +50,7 @@ def refused(proc: subprocess.CompletedProcess) -> None:
 def _same_as_input_cases(work: Path) -> list[tuple[str, list[str]]]:
     os.link(work / "two_new_orgs.csv", work / "hardlink.csv")
     os.symlink(work / "two_new_orgs.csv", work / "symlink.csv")
+    os.link(work / "two_new_orgs.csv", work / "roster.dat")
     return [
         ("calc --out roster", ["calc", "two_new_orgs.csv", *ORGS, "-f", "csv", "-o", "two_new_orgs.csv"]),
         ("calc --out ./roster", ["calc", "two_new_orgs.csv", *ORGS, "-f", "csv", "-o", "./two_new_orgs.csv"]),
@@ -71,7 +73,7 @@ def _same_as_input_cases(work: Path) -> list[tuple[str, list[str]]]:
         ("budget --out standards", ["budget", "village_departures.csv", *VILLAGE, "--standards",
                                     "village_post_standards.csv", "-f", "csv", "-o", "village_post_standards.csv"]),
         ("whatif --out roster", ["whatif", "two_new_orgs.csv", *ORGS, "--scenario", "branch_4000.toml",
-                                 "-f", "json", "-o", "hardlink.csv"]),
+                                 "-f", "json", "-o", "roster.dat"]),
         ("whatif --out scenario", ["whatif", "two_new_orgs.csv", *ORGS, "--scenario", "branch_4000.toml",
                                    "-o", "branch_4000.toml"]),
         ("calc --out = --rejects", ["calc", "two_new_orgs.csv", *ORGS, "-f", "csv", "-o", "same.csv",
@@ -219,7 +221,7 @@ def test_the_shared_csv_writer_prefixes_text_cells_only():
     sheet = Sheet("s", "", ["=head", "text", "money", "int"], ["text", "text", "money", "int"],
                   [["=1+2", "-12.50", -1250, -3], ["\tx", "\rx", 0, 7], ["+86 123", "a=b", 12, 0], ["-", "@", 1, 1]],
                   total=["合计", "", -1236, 5])
-    rows = list(csv.reader(sheet_csv(sheet).splitlines()))
+    rows = list(csv.reader(io.StringIO(sheet_csv(sheet), newline="")))
     assert rows[0] == ["'=head", "text", "money", "int"]
     assert rows[1] == ["'=1+2", "-12.50", "-12.50", "-3"]  # a text cell holding a plain number is a number
     assert rows[2][:2] == ["'\tx", "'\rx"]
