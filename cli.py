@@ -25,7 +25,7 @@ from entitlements.money import fen_to_yuan
 from entitlements.budget import budget_markdown, budget_sheet
 from entitlements.output import (
     OutputRefused, OutputSet, Sheet, StagedFile, allocation_sheet, csv_text, discard_staged, notices_sheet,
-    rejects_csv, rejects_sheet, result_json, same_file, sheet_csv, unit_sheet, write_text_file,
+    rejects_sheet, result_json, same_file, sheet_csv, unit_sheet, write_text_file,
 )
 from entitlements.workbook import build_workbook
 from entitlements.profiles import load_policy_data, profiles, resolve_profile
@@ -243,11 +243,11 @@ class _Files:
             raise _fail(f"无法写出文件 cannot write {path}: {exc.strerror or exc}") from None
 
     @contextmanager
-    def writing(self, path: Path):
+    def writing(self, what: object):
         try:
             yield
         except OSError as exc:
-            raise _fail(f"无法写出文件 cannot write {path}: {exc.strerror or exc}") from None
+            raise _fail(f"无法写出文件 cannot write {what}: {exc.strerror or exc}") from None
 
     def text(self, staged: StagedFile, text: str, bom: bool = False) -> None:
         with self.writing(staged.target):
@@ -265,7 +265,7 @@ class _Files:
             self.text(staged, sheet_csv(sheet), bom=True)
 
     def commit(self) -> None:
-        with self.writing(Path(", ".join(str(f.target) for f in self.outputs.files))):
+        with self.writing(", ".join(str(f.target) for f in self.outputs.files)):
             self.outputs.commit()
 
 

@@ -10,6 +10,7 @@ import shutil
 import signal
 import stat
 import tempfile
+import time
 from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -303,14 +304,25 @@ def _umask() -> int:
     return mask
 
 
-def _alive(pid: int) -> bool:
+STALE_AFTER_SECONDS = 2 * 24 * 3600  # where a process cannot be asked whether it still runs
+
+
+def _stale(entry: os.DirEntry, pid: int) -> bool:
+    """Whether a staging folder's run is over: its process is gone (or is this one, under a reused
+    pid, as in a container), or, where processes cannot be probed (Windows), it is two days old."""
+    if pid == os.getpid():
+        return True  # this process's own folders are in _staging and never reach here
+    if os.name == "posix":
+        try:
+            os.kill(pid, 0)  # signal 0 only asks whether the process exists
+        except ProcessLookupError:
+            return True
+        except OSError:  # another user's process
+            pass
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_SECONDS
+    except OSError:
         return False
-    except OSError:  # another user's process
-        return True
-    return True
 
 
 def sweep_stale(folder: str | Path) -> None:
@@ -323,7 +335,8 @@ def sweep_stale(folder: str | Path) -> None:
         if not (entry.name.startswith(".") and entry.name.endswith(STAGING_TAG)) or entry.path in _staging:
             continue
         parts = entry.name[: -len(STAGING_TAG)].rsplit(".", 2)
-        if len(parts) == 3 and parts[1].isdigit() and not _alive(int(parts[1])) and entry.is_dir(follow_symlinks=False):
+        if len(parts) == 3 and parts[1].isdigit() and entry.is_dir(follow_symlinks=False) \
+                and _stale(entry, int(parts[1])):
             shutil.rmtree(entry.path, ignore_errors=True)
 
 

@@ -381,3 +381,26 @@ def test_a_year_the_engine_refuses_exits_2_from_every_command(monkeypatch, tmp_p
         assert result.exit_code == 2, (args, result.output, result.exception)
         assert "year out of range: 99999" in result.output, (args, result.output)
     assert not (tmp_path / "r.csv").exists()
+
+
+def test_the_sweep_removes_only_staging_folders_of_finished_runs(tmp_path):
+    from entitlements.output import STAGING_TAG, sweep_stale
+
+    dead = _dead_pid()
+    names = {
+        "mine_reused": f".out.xlsx.{os.getpid()}.abc{STAGING_TAG}",  # a killed run under this pid (containers)
+        "dead": f".out.xlsx.{dead}.abc{STAGING_TAG}",
+        "alive": f".out.xlsx.{os.getppid()}.abc{STAGING_TAG}",
+        "not_ours": ".out.xlsx.12.abc.tmp",
+    }
+    for name in names.values():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "spill").write_text("names", encoding="utf-8")
+    sweep_stale(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([names["alive"], names["not_ours"]])
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
