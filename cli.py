@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -22,14 +24,103 @@ from entitlements.dates import DateError, month_label, parse_date
 from entitlements.money import fen_to_yuan
 from entitlements.budget import budget_markdown, budget_sheet
 from entitlements.output import (
-    Sheet, allocation_sheet, csv_text, notices_sheet, rejects_csv, rejects_sheet, result_json, sheet_csv,
-    unit_sheet, write_atomic,
+    OutputRefused, OutputSet, Sheet, StagedFile, allocation_sheet, csv_text, discard_staged, notices_sheet,
+    rejects_sheet, result_json, same_file, sheet_csv, unit_sheet, write_text_file,
 )
-from entitlements.workbook import write_workbook
+from entitlements.workbook import build_workbook
 from entitlements.profiles import load_policy_data, profiles, resolve_profile
 from policies import REGISTRY
 
-app = typer.Typer(
+try:  # Typer >= 0.2x carries its own copy of Click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older Typer uses the click package
+    from click import exceptions as click_errors
+
+
+class Interrupted(BaseException):
+    """SIGTERM, SIGINT (Ctrl-C) or SIGHUP during a run: unwinds it so that its temporary files are removed."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+HANDLED_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))
+
+
+def _interrupt(signum: int, frame) -> None:
+    for sig in HANDLED_SIGNALS:  # once: the cleanup that follows must not be cut short by a second signal
+        signal.signal(sig, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+class _App(typer.Typer):
+    """The Typer app, run so that usage errors read like every other message (Chinese first, no
+    English-only panel) and an interrupted run leaves no temporary file behind."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            for sig in HANDLED_SIGNALS:
+                signal.signal(sig, _interrupt)
+        except ValueError:  # not the main thread: leave signals alone
+            pass
+        kwargs.setdefault("standalone_mode", False)
+        try:
+            code = super().__call__(*args, **kwargs)
+        except click_errors.ClickException as exc:
+            message = _usage_message(exc)
+            if message:
+                err.print(f"[bold red]错误 error:[/] {escape(message)}", highlight=False)
+            code = exc.exit_code
+        except typer.Abort:
+            code = 1
+        except Interrupted as exc:
+            discard_staged()
+            name = signal.Signals(exc.signum).name
+            err.print(f"[bold red]已中断 interrupted ({name}):[/] 未写出任何输出文件，临时文件已删除 "
+                      "no output was written and temporary files were removed", highlight=False)
+            code = 128 + exc.signum
+        finally:
+            discard_staged()
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_message(exc) -> str | None:
+    """A Click/Typer usage error in Chinese, then Click's own English, then where help is."""
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        return None  # the help has been printed
+    english = exc.format_message()
+    param = getattr(exc, "param", None)
+    if param is None:
+        names = ""
+    elif getattr(param, "param_type_name", "") == "argument":
+        names = str(param.name).upper()
+    else:
+        names = " / ".join(getattr(param, "opts", None) or [str(param.name)])
+    if isinstance(exc, click_errors.MissingParameter):
+        zh = f"缺少参数 {names}".rstrip()
+    elif isinstance(exc, click_errors.BadParameter):
+        zh = f"参数 {names} 的值无效".replace("  ", " ")
+    elif isinstance(exc, click_errors.NoSuchOption):
+        maybe = sorted(exc.possibilities or [])
+        zh = f"没有这个选项 {exc.option_name}" + (f"（是否想用 {', '.join(maybe)}？）" if maybe else "")
+        english = exc.message  # the possibilities are in the Chinese already
+    elif isinstance(exc, click_errors.BadOptionUsage):
+        zh = f"选项 {exc.option_name} 用法有误（缺少值？）"
+    elif english.startswith("No such command"):
+        zh = "没有这个命令"
+    elif "unexpected extra argument" in english:
+        zh = "多余的参数（文件名含空格时请加引号）"
+    elif isinstance(exc, click_errors.UsageError):
+        zh = "用法有误"
+    else:
+        zh = "无法执行"
+    ctx = getattr(exc, "ctx", None)
+    hint = f"\n  查看帮助 help: {ctx.command_path} --help" if ctx is not None else ""
+    return f"{zh} {english}{hint}"
+
+
+app = _App(
     help="补助测算：按政策标准精确计算补助金额、分担和依据。Exact, explained subsidy payouts.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
@@ -66,8 +157,116 @@ IncludeEarlierOpt = Annotated[bool, typer.Option(
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]错误 error:[/] {message}", highlight=False)
+    err.print(f"[bold red]错误 error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
+
+
+# ---------- output files: the format from the extension, never an input, all or none ----------
+
+DATA_EXTENSIONS = (".xlsx", ".csv", ".json", ".md")
+CALC_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "table"}
+WHATIF_FORMATS = {".xlsx": "xlsx", ".json": "json", ".md": "table"}
+BUDGET_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".md": "markdown"}
+
+
+def _output_format(given: Optional[Enum], path: Optional[Path], formats: dict[str, str], default: str,
+                   command: str) -> str:
+    """The format of a run's output: the one given, else the one --out's extension names, else the default.
+
+    ``formats`` maps an extension to this command's format. A data extension the command cannot
+    write, or one that contradicts --format, exits 2: terminal text in a .xlsx, or JSON in a
+    .csv, would be silently wrong.
+    """
+    ext = path.suffix.lower() if path is not None else ""
+    if ext in DATA_EXTENSIONS and ext not in formats:
+        kinds = ", ".join(formats)
+        raise _fail(f"{command} 不能写出 {ext} 文件（可写 {kinds}）：{path} ({command} cannot write {ext}; it writes {kinds})")
+    if given is None:
+        return formats.get(ext, default)
+    chosen = given.value
+    if ext in formats and formats[ext] != chosen:
+        raise _fail(f"--format {chosen} 与输出文件的扩展名 {ext} 不符：{path}（去掉 --format 或改文件名） "
+                    f"--format {chosen} contradicts the extension {ext} (drop --format or rename the file)")
+    if chosen == "xlsx" and path is not None and ext != ".xlsx":
+        raise _fail(f"xlsx 输出的文件名须以 .xlsx 结尾：{path} (an xlsx output needs a name ending in .xlsx)")
+    return chosen
+
+
+def _rejects_format(path: Optional[Path]) -> Optional[str]:
+    """--rejects writes a workbook or a CSV; any other name exits 2 rather than guessing."""
+    if path is None:
+        return None
+    ext = path.suffix.lower()
+    if ext not in (".xlsx", ".csv"):
+        raise _fail(f"退回行文件的扩展名须为 .xlsx 或 .csv：{path} (--rejects writes a .xlsx or .csv file)")
+    return ext[1:]
+
+
+def _refuse_overwrites(inputs: list[Optional[Path]], outputs: dict[str, Optional[Path]]) -> None:
+    """An output naming an input (also through ./, .., a symlink or a hard link), or two outputs naming
+    one file, exits 2 before anything is read: writing would destroy the roster, standards or scenario."""
+    given = [(option, path) for option, path in outputs.items() if path is not None]
+    for option, path in given:
+        for source in inputs:
+            if source is not None and same_file(path, source):
+                raise _fail(f"{option} {path} 与输入文件 {source} 是同一文件，写出会覆盖输入；请另选文件名 "
+                            f"{option} {path} is the same file as the input {source}: writing would overwrite it")
+    for k, (option, path) in enumerate(given):
+        for other, other_path in given[k + 1:]:
+            if same_file(path, other_path):
+                raise _fail(f"{option} 与 {other} 是同一文件：{path}，请分别命名 "
+                            f"{option} and {other} are the same file: {path}")
+
+
+class _Files:
+    """The output files of one run (see OutputSet): built in staging folders beside their targets,
+    renamed into place together by ``commit``; on failure or interruption none is written."""
+
+    def __init__(self) -> None:
+        self.outputs = OutputSet()
+
+    def __enter__(self) -> _Files:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.outputs.discard()
+
+    def stage(self, path: Optional[Path]) -> Optional[StagedFile]:
+        """Staged early, so that an unwritable or refused target exits 2 before a long computation."""
+        if path is None:
+            return None
+        try:
+            return self.outputs.stage(path)
+        except OutputRefused as exc:
+            raise _fail(str(exc)) from None
+        except OSError as exc:
+            raise _fail(f"无法写出文件 cannot write {path}: {exc.strerror or exc}") from None
+
+    @contextmanager
+    def writing(self, what: object):
+        try:
+            yield
+        except OSError as exc:
+            raise _fail(f"无法写出文件 cannot write {what}: {exc.strerror or exc}") from None
+
+    def text(self, staged: StagedFile, text: str, bom: bool = False) -> None:
+        with self.writing(staged.target):
+            write_text_file(staged.path, text, encoding="utf-8-sig" if bom else "utf-8")
+
+    def book(self, staged: StagedFile, sheets) -> None:
+        with self.writing(staged.target):
+            build_workbook(staged.path, sheets)
+
+    def sheet(self, staged: StagedFile, kind: str, sheet: Sheet) -> None:
+        """A single sheet (rejects, budget) as .xlsx or CSV."""
+        if kind == "xlsx":
+            self.book(staged, [sheet])
+        else:
+            self.text(staged, sheet_csv(sheet), bom=True)
+
+    def commit(self) -> None:
+        with self.writing(", ".join(str(f.target) for f in self.outputs.files)):
+            self.outputs.commit()
 
 
 def _calculator(policy: str, profile: str, standards: Optional[Path], lang: Lang) -> Calculator:
@@ -96,7 +295,8 @@ def calc(
     count: CountOpt = None,
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式 output format")] = Format.table,
+    fmt: Annotated[Optional[Format], typer.Option(
+        "--format", "-f", help="输出格式 output format (default: from --out's extension, else table)")] = None,
     out_path: OutOpt = None,
     rejects: Annotated[Optional[Path], typer.Option(
         "--rejects", help="把退回行写入文件 write rejects here (.xlsx or .csv)")] = None,
@@ -108,32 +308,44 @@ def calc(
     lang: LangOpt = Lang.zh,
 ) -> None:
     """计算补助 Compute a roster (or counts) for a budget year."""
-    calculator = _calculator(policy, profile, standards, lang)
-    if fmt is Format.xlsx and out_path is None:
+    kind = _output_format(fmt, out_path, CALC_FORMATS, "table", "calc")
+    rejects_kind = _rejects_format(rejects)
+    if kind == "xlsx" and out_path is None:
         raise _fail("xlsx 输出需要 --out 文件名 (--format xlsx needs --out PATH)")
+    _refuse_overwrites([roster, standards], {"--out": out_path, "--rejects": rejects})
+    calculator = _calculator(policy, profile, standards, lang)
     if batch_rows is not None:
-        _calc_in_batches(calculator, roster, year, batch_rows, fmt, out_path, rejects, strict, include_earlier, lang)
+        _calc_in_batches(calculator, roster, year, batch_rows, kind, out_path, rejects, rejects_kind, strict,
+                         include_earlier, lang)
         return
-    with _Stages(fmt is not Format.json) as stages:
-        result = _compute(calculator, roster, count, year, sheet, include_earlier, stages)
-        stages.step("写出结果" if lang is Lang.zh else "writing")
-        _write_rejects(result, rejects, lang)
-        if fmt is Format.json:
-            text = json.dumps(result_json(result, lang.value, summary=summary), ensure_ascii=False, indent=2) + "\n"
-            _emit(text, out_path)
-        elif fmt is Format.csv:
-            _emit(csv_text(result, lang.value), out_path, bom=True)
-        elif fmt is Format.xlsx:
-            _save_workbook(out_path, [allocation_sheet(result, lang.value), unit_sheet(result, lang.value),
+    with _Files() as files:
+        out_file, rejects_file = files.stage(out_path), files.stage(rejects)
+        with _Stages(kind != "json") as stages:
+            result = _compute(calculator, roster, count, year, sheet, include_earlier, stages)
+            stages.step("写出结果" if lang is Lang.zh else "writing")
+            if rejects_file is not None:
+                files.sheet(rejects_file, rejects_kind, rejects_sheet(result, lang.value))
+            text = None
+            if kind == "json":
+                text = json.dumps(result_json(result, lang.value, summary=summary), ensure_ascii=False, indent=2) + "\n"
+            elif kind == "csv":
+                text = csv_text(result, lang.value)
+            elif kind == "xlsx":
+                files.book(out_file, [allocation_sheet(result, lang.value), unit_sheet(result, lang.value),
                                       rejects_sheet(result, lang.value), notices_sheet(result, lang.value)])
-        elif out_path is None:
-            stages.close()
-            _print_table(result, lang.value, out)
+            elif out_file is not None:
+                buffer = Console(file=io.StringIO(), width=160, no_color=True, soft_wrap=True)
+                _print_table(result, lang.value, buffer, limit=None)
+                text = buffer.file.getvalue()
+            if text is not None and out_file is not None:
+                files.text(out_file, text, bom=kind == "csv")
+        files.commit()
+    if out_path is None:  # on the terminal, after the files are in place
+        if text is not None:
+            sys.stdout.write(text)
         else:
-            buffer = Console(file=io.StringIO(), width=160, no_color=True, soft_wrap=True)
-            _print_table(result, lang.value, buffer, limit=None)
-            _emit(buffer.file.getvalue(), out_path)
-    if fmt is Format.xlsx and out_path is not None:
+            _print_table(result, lang.value, out)
+    if kind == "xlsx":
         data = result.to_json(lang.value, summary=True)
         err.print(f"已写出 wrote {out_path}: 合计 {data['totals']['amount']}，退回 {data['rows']['rejected']} 行",
                   highlight=False)
@@ -141,30 +353,34 @@ def calc(
         raise typer.Exit(1)
 
 
-def _calc_in_batches(calculator: Calculator, roster: Optional[Path], year: int, batch_rows: int, fmt: Format,
-                     out_path: Optional[Path], rejects: Optional[Path], strict: bool, include_earlier: bool,
-                     lang: Lang) -> None:
+def _calc_in_batches(calculator: Calculator, roster: Optional[Path], year: int, batch_rows: int, kind: str,
+                     out_path: Optional[Path], rejects: Optional[Path], rejects_kind: Optional[str], strict: bool,
+                     include_earlier: bool, lang: Lang) -> None:
     """A CSV larger than memory, batch by batch: the JSON summary (totals, units, rejects)."""
     from entitlements.streaming import stream_summary
 
     if roster is None or roster.suffix.lower() != ".csv":
         raise _fail("--batch-rows 只适用于 CSV 花名册 (--batch-rows reads a .csv roster)")
-    if fmt is not Format.json:
+    if kind != "json":
         raise _fail("--batch-rows 只输出 JSON 合计，请加 --format json (batches give the JSON summary: add --format json)")
     options = {"include_earlier": True} if include_earlier else {}
-    try:
-        data = stream_summary(calculator, roster, year, batch_rows, lang.value, **options)
-    except (InputError, StandardsError) as exc:
-        raise _fail(str(exc)) from None
-    if rejects is not None:
-        table = Sheet("rejects", "", ["行号", "列", "值", "原因"] if lang is Lang.zh else ["row", "column", "value", "reason"],
-                      ["int", "text", "text", "text"],
-                      [[r["row"], r["column"], r["value"], r["reason"]] for r in data["rejects"]])
-        if rejects.suffix.lower() == ".xlsx":
-            _save_workbook(rejects, [table])
-        else:
-            _emit(sheet_csv(table), rejects, bom=True)
-    _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", out_path)
+    with _Files() as files:
+        out_file, rejects_file = files.stage(out_path), files.stage(rejects)
+        try:
+            data = stream_summary(calculator, roster, year, batch_rows, lang.value, **options)
+        except ValueError as exc:  # InputError, StandardsError, a year out of range
+            raise _fail(str(exc)) from None
+        if rejects_file is not None:
+            table = Sheet("rejects", "", ["行号", "列", "值", "原因"] if lang is Lang.zh else ["row", "column", "value", "reason"],
+                          ["int", "text", "text", "text"],
+                          [[r["row"], r["column"], r["value"], r["reason"]] for r in data["rejects"]])
+            files.sheet(rejects_file, rejects_kind, table)
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        if out_file is not None:
+            files.text(out_file, text)
+        files.commit()
+    if out_file is None:
+        sys.stdout.write(text)
     if strict and data["rows"]["rejected"]:
         raise typer.Exit(1)
 
@@ -184,24 +400,8 @@ def _compute(calculator: Calculator, roster: Optional[Path], count: Optional[lis
         stages.step(f"校验并计算 {len(table)} 行" if zh else f"checking and computing {len(table)} rows")
         options = {"include_earlier": True} if include_earlier else {}
         return calculator.compute_roster(table, year, **options)
-    except (InputError, StandardsError) as exc:
+    except ValueError as exc:  # InputError, StandardsError, a year out of range
         raise _fail(str(exc)) from None
-
-
-def _write_rejects(result, path: Optional[Path], lang: Lang) -> None:
-    if path is None:
-        return
-    if path.suffix.lower() == ".xlsx":
-        _save_workbook(path, [rejects_sheet(result, lang.value)])
-    else:
-        _emit(rejects_csv(result, lang.value), path, bom=True)
-
-
-def _save_workbook(path: Path, sheets) -> None:
-    try:
-        write_workbook(path, sheets)
-    except OSError as exc:
-        raise _fail(f"无法写出文件 cannot write {path}: {exc.strerror or exc}") from None
 
 
 class _Stages:
@@ -240,16 +440,6 @@ class _Stages:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def _emit(text: str, path: Optional[Path], bom: bool = False) -> None:
-    if path is None:
-        sys.stdout.write(text)
-        return
-    try:
-        write_atomic(path, text, encoding="utf-8-sig" if bom else "utf-8")
-    except OSError as exc:
-        raise _fail(f"无法写出文件 cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _print_table(result, lang: str, out: Console, limit: int | None = 50) -> None:
@@ -343,7 +533,7 @@ def explain(
         rejected = [r for r in result.rejects if beneficiary_id in r.value] if "result" in locals() else []
         hint = "".join(f"\n  第{r.row}行 {r.column}: {r.reason(lang.value)}" for r in rejected)
         raise _fail(str(exc) + hint) from None
-    except (InputError, StandardsError) as exc:
+    except ValueError as exc:  # InputError, StandardsError, a year out of range
         raise _fail(str(exc)) from None
     out.print(one.explain(), highlight=False, markup=False)
 
@@ -365,12 +555,18 @@ def validate(
 
     if fmt not in (Format.table, Format.json):
         raise _fail("validate 只输出 table 或 json；退回行文件请用 --rejects (use --rejects for a file)")
+    rejects_kind = _rejects_format(rejects)
+    _refuse_overwrites([roster], {"--rejects": rejects})
     calculator = _calculator(policy, profile, None, lang)
-    try:
-        result = calculator.compute_roster(roster, year or dt.date.today().year, sheet=sheet)
-    except (InputError, StandardsError) as exc:
-        raise _fail(str(exc)) from None
-    _write_rejects(result, rejects, lang)
+    with _Files() as files:
+        rejects_file = files.stage(rejects)
+        try:
+            result = calculator.compute_roster(roster, year or dt.date.today().year, sheet=sheet)
+        except ValueError as exc:  # InputError, StandardsError, a year out of range
+            raise _fail(str(exc)) from None
+        if rejects_file is not None:
+            files.sheet(rejects_file, rejects_kind, rejects_sheet(result, lang.value))
+        files.commit()
     data = result.to_json(lang.value, summary=True)
     if fmt is Format.json:
         sys.stdout.write(json.dumps({k: data[k] for k in ("policy", "rejects", "notices", "rows")},
@@ -400,25 +596,32 @@ def budget(
     count: CountOpt = None,
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
-    fmt: Annotated[BudgetFormat, typer.Option("--format", "-f", help="markdown | xlsx | csv")] = BudgetFormat.markdown,
+    fmt: Annotated[Optional[BudgetFormat], typer.Option(
+        "--format", "-f", help="markdown | xlsx | csv (default: from --out's extension, else markdown)")] = None,
     out_path: OutOpt = None,
     include_earlier: IncludeEarlierOpt = False,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """预算文本测算表：人数、月补助经费、年补助经费、各级分担 The budget-text table."""
-    calculator = _calculator(policy, profile, standards, lang)
-    if fmt is BudgetFormat.xlsx and out_path is None:
+    kind = _output_format(fmt, out_path, BUDGET_FORMATS, "markdown", "budget")
+    if kind == "xlsx" and out_path is None:
         raise _fail("xlsx 输出需要 --out 文件名 (--format xlsx needs --out PATH)")
-    with _Stages(True) as stages:
-        result = _compute(calculator, roster, count, year, sheet, include_earlier, stages)
-        stages.step("写出结果" if lang is Lang.zh else "writing")
-        table = budget_sheet(result, lang.value)
-        if fmt is BudgetFormat.xlsx:
-            _save_workbook(out_path, [table])
-        elif fmt is BudgetFormat.csv:
-            _emit(sheet_csv(table), out_path, bom=True)
-        else:
-            _emit(budget_markdown(table), out_path)
+    _refuse_overwrites([roster, standards], {"--out": out_path})
+    calculator = _calculator(policy, profile, standards, lang)
+    with _Files() as files:
+        out_file = files.stage(out_path)
+        with _Stages(True) as stages:
+            result = _compute(calculator, roster, count, year, sheet, include_earlier, stages)
+            stages.step("写出结果" if lang is Lang.zh else "writing")
+            table = budget_sheet(result, lang.value)
+            text = budget_markdown(table) if kind == "markdown" else None
+            if out_file is not None and kind in ("xlsx", "csv"):
+                files.sheet(out_file, kind, table)
+            elif out_file is not None:
+                files.text(out_file, text)
+        files.commit()
+    if out_file is None:
+        sys.stdout.write(text if kind == "markdown" else sheet_csv(table))
     if result.rejects:
         err.print(f"注意：花名册有 {len({r.row for r in result.rejects})} 行被退回，未计入本表；"
                   f"用 entitlements validate 查看 (rows rejected and not counted; see validate)", highlight=False)
@@ -445,7 +648,8 @@ def whatif(
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
     detail: Annotated[bool, typer.Option("--detail", help="列出金额变动的对象及原因 who changes, by how much, why")] = False,
-    fmt: Annotated[WhatifFormat, typer.Option("--format", "-f", help="table | json | xlsx")] = WhatifFormat.table,
+    fmt: Annotated[Optional[WhatifFormat], typer.Option(
+        "--format", "-f", help="table | json | xlsx (default: from --out's extension, else table)")] = None,
     out_path: OutOpt = None,
     include_earlier: IncludeEarlierOpt = False,
     lang: LangOpt = Lang.zh,
@@ -454,48 +658,60 @@ def whatif(
     from entitlements.scenarios import Scenario
     from entitlements.whatif import chart_sheet, compare, parse_years
 
-    calculator = _calculator(policy, profile, standards, lang)
-    if fmt is WhatifFormat.xlsx and out_path is None:
+    kind = _output_format(fmt, out_path, WHATIF_FORMATS, "table", "whatif")
+    if kind == "xlsx" and out_path is None:
         raise _fail("xlsx 输出需要 --out 文件名 (--format xlsx needs --out PATH)")
+    _refuse_overwrites([roster, standards, *(scenario or [])], {"--out": out_path})
+    calculator = _calculator(policy, profile, standards, lang)
     if year is None and years is None:
         raise _fail("请给出 --year 或 --years (give --year or --years)")
-    try:
-        run_years = parse_years(years, year or 0) if years else [year]
-        scenarios = [Scenario.from_file(p) for p in scenario or []]
-        if sets:
-            scenarios.append(Scenario.from_sets(sets))
-        if not scenarios:
-            raise _fail("请给出 --scenario 文件或 --set 覆盖 (give --scenario FILE or --set PATH=VALUE)")
-        with _Stages(fmt is not WhatifFormat.json) as stages:
-            if count:
-                if roster is not None:
-                    raise _fail("花名册与 --count 只能二选一 (give a roster or --count, not both)")
-                table, counts = None, _parse_counts(count)
-            elif roster is None:
-                raise _fail("请给出花名册文件或 --count (give a roster file or --count)")
-            else:
-                stages.step("读取花名册" if lang is Lang.zh else "reading the roster")
-                table, counts = calculator.read(roster, sheet), None
-            stages.step("计算基准与情景" if lang is Lang.zh else "computing baseline and scenarios")
-            options = {"include_earlier": True} if include_earlier else {}
-            comparison = compare(calculator, scenarios, run_years, table=table, counts=counts, detail=detail, **options)
-            stages.step("写出结果" if lang is Lang.zh else "writing")
-    except ValueError as exc:  # ScenarioError, InputError, StandardsError, bad --years
-        raise _fail(str(exc)) from None
-    if fmt is WhatifFormat.json:
-        _emit(json.dumps(comparison.to_json(lang.value, detail), ensure_ascii=False, indent=2) + "\n", out_path)
-        return
-    if fmt is WhatifFormat.xlsx:
-        sheets = [comparison.sheet(lang.value), chart_sheet(comparison, lang.value)]
-        if detail:
-            sheets.append(comparison.changes_sheet(lang.value))
-        _save_workbook(out_path, sheets)
+    with _Files() as files:
+        out_file = files.stage(out_path)
+        try:
+            run_years = parse_years(years, year or 0) if years else [year]
+            scenarios = [Scenario.from_file(p) for p in scenario or []]
+            if sets:
+                scenarios.append(Scenario.from_sets(sets))
+            if not scenarios:
+                raise _fail("请给出 --scenario 文件或 --set 覆盖 (give --scenario FILE or --set PATH=VALUE)")
+            with _Stages(kind != "json") as stages:
+                if count:
+                    if roster is not None:
+                        raise _fail("花名册与 --count 只能二选一 (give a roster or --count, not both)")
+                    table, counts = None, _parse_counts(count)
+                elif roster is None:
+                    raise _fail("请给出花名册文件或 --count (give a roster file or --count)")
+                else:
+                    stages.step("读取花名册" if lang is Lang.zh else "reading the roster")
+                    table, counts = calculator.read(roster, sheet), None
+                stages.step("计算基准与情景" if lang is Lang.zh else "computing baseline and scenarios")
+                options = {"include_earlier": True} if include_earlier else {}
+                comparison = compare(calculator, scenarios, run_years, table=table, counts=counts, detail=detail,
+                                     **options)
+                stages.step("写出结果" if lang is Lang.zh else "writing")
+        except ValueError as exc:  # ScenarioError, InputError, StandardsError, bad --years
+            raise _fail(str(exc)) from None
+        text = None
+        if kind == "json":
+            text = json.dumps(comparison.to_json(lang.value, detail), ensure_ascii=False, indent=2) + "\n"
+        elif kind == "xlsx":
+            sheets = [comparison.sheet(lang.value), chart_sheet(comparison, lang.value)]
+            if detail:
+                sheets.append(comparison.changes_sheet(lang.value))
+            files.book(out_file, sheets)
+        elif out_file is not None:
+            buffer = Console(file=io.StringIO(), width=200, no_color=True, soft_wrap=True)
+            _print_comparison(comparison, lang.value, buffer, detail)
+            text = buffer.file.getvalue()
+        if out_file is not None and text is not None:
+            files.text(out_file, text)
+        files.commit()
+    if kind == "xlsx":
         err.print(f"已写出 wrote {out_path}", highlight=False)
-        return
-    target = out if out_path is None else Console(file=io.StringIO(), width=200, no_color=True, soft_wrap=True)
-    _print_comparison(comparison, lang.value, target, detail)
-    if out_path is not None:
-        _emit(target.file.getvalue(), out_path)
+    elif out_file is None and text is not None:
+        sys.stdout.write(text)
+    elif out_file is None:
+        _print_comparison(comparison, lang.value, out, detail)
 
 
 def _print_comparison(comparison, lang: str, console: Console, detail: bool) -> None:

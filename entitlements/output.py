@@ -5,7 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
+import shutil
+import signal
+import stat
 import tempfile
+import time
 from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -221,11 +226,29 @@ def notices_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
                  ["int", "text", "text", "text"], rows)
 
 
+# A text cell starting so is run as a formula by Excel, WPS and LibreOffice (CSV injection):
+# a 姓名 of =HYPERLINK("http://x","点此") would become a live link. OWASP's remedy is a leading
+# apostrophe, which makes the cell text. Plain numbers (-12.50, +3) are not formulas and stay as they are.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def csv_safe(text: str) -> str:
+    """``text`` as a CSV cell that no spreadsheet runs as a formula."""
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def sheet_csv(sheet: Sheet) -> str:
+    """The sheet as CSV text: every CSV the command writes goes through here, so text cells are made safe once."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(sheet.header)
-    writer.writerows(sheet.text_rows())
+    # CRLF, as RFC 4180 and Excel have it: the csv module quotes a cell holding any character of
+    # the line terminator, so a CR inside a name is quoted too instead of splitting the row
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([csv_safe(h) for h in sheet.header])
+    for row in sheet.text_rows():
+        writer.writerow([csv_safe(v) if k == "text" else v for v, k in zip(row, sheet.kinds)])
     return buf.getvalue()
 
 
@@ -237,17 +260,42 @@ def rejects_csv(result: RosterResult, lang: str = "zh") -> str:
     return sheet_csv(rejects_sheet(result, lang))
 
 
-def write_atomic(path: str | Path, text: str, encoding: str = "utf-8-sig") -> None:
-    """Write text to a temporary file beside ``path`` and rename: a failed run leaves no half file.
+# ---------- writing files: never an input, never half, nothing left behind ----------
 
-    CSV is written with a BOM so that Excel opens the Chinese headers correctly.
+STAGING_TAG = ".entitlements-tmp"
+_staging: set[str] = set()  # this process's staging folders, removed when a run fails or is interrupted
+
+
+class OutputRefused(ValueError):
+    """An output path that must not be written (a directory, device or pipe)."""
+
+
+def output_target(path: str | Path) -> Path:
+    """The regular file a write to ``path`` replaces.
+
+    A symlink is followed, so its target is rewritten and the link stays a link. A directory,
+    device, pipe or socket is refused: it cannot be replaced atomically, and writing a roster's
+    results into /dev/stdout or a FIFO behind the user's back is not what --out means.
     """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # absent (or a dangling link): created; an unusable parent fails when written
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        zh, en = ("文件夹", "a directory") if stat.S_ISDIR(mode) else ("设备、管道或套接字", "a device, pipe or socket")
+        raise OutputRefused(f"输出目标不是普通文件而是{zh}：{path}（请给一个文件名；要输出到屏幕请省略 --out）"
+                            f" not a regular file but {en}: {path} (give a file name; omit --out to print)")
+    return Path(os.path.realpath(path))
 
-    def write(tmp: str) -> None:
-        with open(tmp, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
 
-    write_file_atomic(path, write)
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file: the same resolved path (./x and x, symlinks) or the same inode (hard links)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _umask() -> int:
@@ -256,16 +304,139 @@ def _umask() -> int:
     return mask
 
 
-def write_file_atomic(path: str | Path, write: Callable[[str], None]) -> None:
-    """``write(tmp_path)`` fills a temporary file beside ``path``, which is then renamed into place."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent or ".")
-    os.close(fd)
+STALE_AFTER_SECONDS = 2 * 24 * 3600  # where a process cannot be asked whether it still runs
+
+
+def _stale(entry: os.DirEntry, pid: int) -> bool:
+    """Whether a staging folder's run is over: its process is gone (or is this one, under a reused
+    pid, as in a container), or, where processes cannot be probed (Windows), it is two days old."""
+    if pid == os.getpid():
+        return True  # this process's own folders are in _staging and never reach here
+    if os.name == "posix":
+        try:
+            os.kill(pid, 0)  # signal 0 only asks whether the process exists
+        except ProcessLookupError:
+            return True
+        except OSError:  # another user's process
+            pass
     try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual mode
-        os.replace(tmp, path)
+        return time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_SECONDS
+    except OSError:
+        return False
+
+
+def sweep_stale(folder: str | Path) -> None:
+    """Remove staging folders in ``folder`` left by runs that were killed (kill -9 cannot be caught)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.name.startswith(".") and entry.name.endswith(STAGING_TAG)) or entry.path in _staging:
+            continue
+        parts = entry.name[: -len(STAGING_TAG)].rsplit(".", 2)
+        if len(parts) == 3 and parts[1].isdigit() and entry.is_dir(follow_symlinks=False) \
+                and _stale(entry, int(parts[1])):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+class StagedFile:
+    """One output built in a private hidden folder beside its target, then renamed into place.
+
+    The folder (``.NAME.PID.RANDOM.entitlements-tmp``) also holds xlsxwriter's temporary files,
+    so removing it removes every trace of an unfinished output; a folder whose process is gone
+    is removed by the next run that writes there.
+    """
+
+    def __init__(self, path: str | Path):
+        self.target = output_target(path)
+        sweep_stale(self.target.parent)
+        self.folder = tempfile.mkdtemp(prefix=f".{self.target.name[:64]}.{os.getpid()}.", suffix=STAGING_TAG,
+                                       dir=self.target.parent)
+        _staging.add(self.folder)
+        self.path = os.path.join(self.folder, "output" + self.target.suffix[:16])
+
+    def commit(self) -> None:
+        os.chmod(self.path, 0o666 & ~_umask())  # mkstemp-style files are private; give the usual mode
+        os.replace(self.path, self.target)
+        self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        _staging.discard(self.folder)
+
+
+def discard_staged() -> None:
+    """Remove every staging folder of this process (a failed or interrupted run)."""
+    for folder in list(_staging):
+        shutil.rmtree(folder, ignore_errors=True)
+        _staging.discard(folder)
+
+
+class _SignalsHeld:
+    """Hold SIGINT/SIGTERM/SIGHUP while outputs are renamed into place, so a run commits all or none."""
+
+    SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
+
+    def __enter__(self) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, self.SIGNALS)
+
+    def __exit__(self, *exc) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, self.SIGNALS)
+
+
+class OutputSet:
+    """The output files of one run: each built in a staging folder, all renamed into place only
+    when every one was written. A run that fails or is interrupted writes none of them.
+    """
+
+    def __init__(self) -> None:
+        self.files: list[StagedFile] = []
+
+    def stage(self, path: str | Path) -> StagedFile:
+        staged = StagedFile(path)
+        self.files.append(staged)
+        return staged
+
+    def commit(self) -> None:
+        with _SignalsHeld():
+            for staged in self.files:
+                staged.commit()
+            self.files.clear()
+
+    def discard(self) -> None:
+        for staged in self.files:
+            staged.discard()
+        self.files.clear()
+
+    def __enter__(self) -> OutputSet:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.discard()  # nothing left after a commit
+
+
+def write_text_file(path: str, text: str, encoding: str = "utf-8-sig") -> None:
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        fh.write(text)
+
+
+def write_atomic(path: str | Path, text: str, encoding: str = "utf-8-sig") -> None:
+    """Write text to a staging file beside ``path`` and rename: a failed run leaves no half file.
+
+    CSV is written with a BOM so that Excel opens the Chinese headers correctly.
+    """
+    write_file_atomic(path, lambda tmp: write_text_file(tmp, text, encoding))
+
+
+def write_file_atomic(path: str | Path, write: Callable[[str], None]) -> None:
+    """``write(tmp_path)`` fills a staging file beside ``path``, which is then renamed into place."""
+    staged = StagedFile(path)
+    try:
+        write(staged.path)
+        staged.commit()
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        staged.discard()
         raise

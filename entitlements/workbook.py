@@ -8,6 +8,7 @@ rounds back) as exactly that amount.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,28 +21,34 @@ MAX_COLUMN_WIDTH = 40
 
 def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> None:
     """All ``sheets`` into one .xlsx, written atomically (a failed run leaves no file)."""
+    write_file_atomic(path, lambda tmp: build_workbook(tmp, sheets))
 
-    def write(tmp: str) -> None:
-        import xlsxwriter
 
-        book = xlsxwriter.Workbook(tmp, {"constant_memory": True})
-        styles = {
-            "title": book.add_format({"bold": True, "font_size": 13}),
-            "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                                       "valign": "vcenter"}),
-            "money": book.add_format({"num_format": MONEY_FORMAT}),
-            "int": book.add_format({"num_format": "0"}),
-            "text": book.add_format({"num_format": "@"}),  # keeps 身份证号 and codes as text
-            "total_money": book.add_format({"num_format": MONEY_FORMAT, "bold": True, "top": 1}),
-            "total_int": book.add_format({"num_format": "0", "bold": True, "top": 1}),
-            "total_text": book.add_format({"bold": True, "top": 1}),
-            "note": book.add_format({"italic": True}),
-        }
-        for sheet in sheets:
-            _write_sheet(book, sheet, styles)
-        book.close()
+def build_workbook(file: str, sheets: Sequence[Sheet]) -> None:
+    """All ``sheets`` into the .xlsx ``file``.
 
-    write_file_atomic(path, write)
+    xlsxwriter spills rows to temporary files (names and ids in them): they go in the folder
+    of ``file``, a private staging folder that is removed whether the run ends well or not,
+    rather than in $TMPDIR where an interrupted run would leave them.
+    """
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(file, {"constant_memory": True, "tmpdir": os.path.dirname(os.path.abspath(file))})
+    styles = {
+        "title": book.add_format({"bold": True, "font_size": 13}),
+        "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                   "valign": "vcenter"}),
+        "money": book.add_format({"num_format": MONEY_FORMAT}),
+        "int": book.add_format({"num_format": "0"}),
+        "text": book.add_format({"num_format": "@"}),  # keeps 身份证号 and codes as text
+        "total_money": book.add_format({"num_format": MONEY_FORMAT, "bold": True, "top": 1}),
+        "total_int": book.add_format({"num_format": "0", "bold": True, "top": 1}),
+        "total_text": book.add_format({"bold": True, "top": 1}),
+        "note": book.add_format({"italic": True}),
+    }
+    for sheet in sheets:
+        _write_sheet(book, sheet, styles)
+    book.close()
 
 
 def _write_sheet(book, sheet: Sheet, styles) -> None:
