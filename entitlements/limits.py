@@ -28,6 +28,9 @@ is 10^14 fen, 10^4× below it.
 
 from __future__ import annotations
 
+import numbers
+import re
+
 MIN_YEAR, MAX_YEAR = 1949, 2100
 MAX_AMOUNT_FEN = 10**8
 MAX_COUNT = 10**8
@@ -35,3 +38,42 @@ MAX_WEIGHT = 10**6
 MAX_TIER_MIN = 200
 MAX_NUMBER = 10**6
 MAX_TOTAL_FEN = 10**18
+
+
+def check_year(value: object, field: str = "year") -> int:
+    """A budget year as an int in MIN_YEAR..MAX_YEAR, or EntitlementInputError naming ``field``."""
+    from .errors import EntitlementInputError
+
+    year = whole_number(value)
+    if year is None:
+        raise EntitlementInputError(field, value, "年度应为整数年份，如 2025", "a year is a whole number such as 2025")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise EntitlementInputError(field, value, f"年度应在{MIN_YEAR}至{MAX_YEAR}年之间",
+                                    f"the year must lie in {MIN_YEAR}–{MAX_YEAR}")
+    return year
+
+
+def check_count(key: str, value: object) -> int:
+    """A counts-mode count as an int in 0..MAX_COUNT, or EntitlementInputError naming ``key``."""
+    from .errors import EntitlementInputError
+
+    count = whole_number(value)
+    if count is None:
+        raise EntitlementInputError(key, value, "计数应为整数", "a count is a whole number")
+    if count < 0:
+        raise EntitlementInputError(key, value, "计数不能为负", "a count must not be negative")
+    if count > MAX_COUNT:
+        raise EntitlementInputError(key, value, f"计数超出上限 {MAX_COUNT}（引擎可精确计算的范围）",
+                                    f"a count above the engine limit of {MAX_COUNT}")
+    return count
+
+
+def whole_number(value: object) -> int | None:
+    """An int (a numpy integer, a text of digits) as an int; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]{1,30}\s*", value):
+        return int(value)
+    return None
