@@ -223,7 +223,7 @@ class Calculator:
         for key, value in counts.items():
             name = self.count_key(key)
             merged[name] = merged.get(name, 0) + check_count(str(key), value)
-            check_count(str(key), merged[name])
+            check_count(name, merged[name])  # the sum of 党支部 and branch, named as the policy names it
         with _as_input_error(self.policy):
             who = from_counts(merged)
             comp = self._run(who, first, stop)

@@ -63,6 +63,11 @@ def test_6_a_count_beyond_the_bound_is_refused_on_the_command_line():
     refused(run_cli("calc", *COUNTS16, "--year", "2025", "--count", "branch=9223372036854775807"), "branch")
     refused(run_cli("calc", *COUNTS16, "--year", "2025", "--count", f"branch={MAX_COUNT + 1}"), "branch")
     refused(run_cli("calc", *COUNTS16, "--year", "2025", "--count", "branch=99999999999999999999999"), "branch")
+    for text in ("branch=²", "branch=١٢", "branch=1e3", "branch=+-5"):  # digits Python reads, or no number
+        refused(run_cli("calc", *COUNTS16, "--year", "2025", "--count", text), "branch")
+    # two entries of one key are one count, bounded together
+    refused(run_cli("calc", *COUNTS16, "--year", "2025", "--count", f"branch={MAX_COUNT}", "--count", "党支部=1"),
+            "branch")
 
 
 def test_6_a_count_at_the_bound_is_exact():
