@@ -424,7 +424,27 @@ def apply_standards_file(policy: Policy, data: PolicyData, source: str | Path | 
         raise StandardsError(str(exc)) from None
     except OSError as exc:
         raise StandardsError(f"无法读取标准文件 cannot read standards file {path}: {exc.strerror or exc}") from None
-    return data.overlay(raw, str(path))
+    return data.overlay(_with_csv_lines(raw, path), str(path))
+
+
+def _with_csv_lines(raw: Any, path: Path) -> Any:
+    """Each value of a standards table read from a CSV gets the line it came from (for the
+    messages), where the reader did not say: the first line whose cells hold its year and
+    amount. Messages only; the values are the reader's."""
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else ""
+    except (OSError, UnicodeDecodeError):
+        return raw
+    rows = [[c.strip().strip('"') for c in line.split(",")] for line in text.splitlines()]
+    standards = raw.get("standards") if isinstance(raw, Mapping) else None
+    for body in (standards or {}).values():
+        for v in (body.get("values") or []) if isinstance(body, Mapping) else []:
+            if not isinstance(v, dict) or "line" in v:
+                continue
+            year, amount = str(v.get("from", ""))[:4], str(v.get("amount", ""))
+            v["line"] = next((i + 1 for i, cells in enumerate(rows) if year in cells and amount in cells), None)
+    return raw
 
 
 def _toml_line(text: str, path: str) -> int | None:

@@ -149,7 +149,7 @@ def test_7_negative_money_is_refused():
 def test_7_a_negative_post_standard_names_its_file(tmp_path):
     path = write(tmp_path, "posts.csv", "职务,年度,月岗位补贴标准\n委员,2015,1500\n委员,2016,-1600\n")
     refused(run_cli("calc", str(EXAMPLES / "village_departures.csv"), "--policy", "village_cadre_departure",
-                    "--year", "2025", "--standards", str(path)), "posts.csv", "2016")
+                    "--year", "2025", "--standards", str(path)), "posts.csv:3", "2016")
 
 
 def test_7_a_negative_standard_in_a_standards_toml(tmp_path):
@@ -234,7 +234,7 @@ def test_14_non_finite_amounts_everywhere(tmp_path, amount):
             "std.toml", "org_funding.branch")
     posts = write(tmp_path, "posts.csv", f"职务,年度,月岗位补贴标准\n委员,2015,{amount}\n")
     refused(run_cli("calc", str(EXAMPLES / "village_departures.csv"), "--policy", "village_cadre_departure",
-                    "--year", "2025", "--standards", str(posts)), "posts.csv")
+                    "--year", "2025", "--standards", str(posts)), "posts.csv:2")
     with pytest.raises(StandardsError, match="org_funding.branch"):
         Calculator("two_new_16321").with_overrides({"org_funding.branch": amount})
     with pytest.raises(StandardsError, match="org_funding.branch"):
