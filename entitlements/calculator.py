@@ -321,8 +321,9 @@ def _as_input_error(policy: Policy, field: str | None = None) -> Iterator[None]:
         raise
     except InputError as exc:
         message = str(exc)
-        name = field or getattr(exc, "field", None) or next(
-            (f.name for f in policy.fields if f.header in message or f"（{f.name}）" in message), "roster")
+        named = [f.name for f in policy.fields if f"（{f.name}）" in message]  # 缺少必填列 组织类型（org_type）
+        named += [f.name for f in policy.fields if f.header in message]  # 缺少任职年限（……）
+        name = field or getattr(exc, "field", None) or (named[0] if named else "roster")
         raise EntitlementInputError(name, getattr(exc, "value", "") or "", message, message) from None
 
 

@@ -391,3 +391,19 @@ def test_15_the_api_raises_only_documented_exceptions_for_policy_shaped_input(da
         other.compute_roster([one], 2025)
 
     documented_only(override_and_run, data.draw(overrides))
+
+
+def test_6_a_run_whose_total_would_pass_int64_is_refused_not_wrapped(tmp_path):
+    """Every input within its bound, but 10^6 organisations × 10^5 members × 10^6 元 is 10^19
+    fen: past 2^63. The run is refused with the limit named, never a wrapped total."""
+    path = tmp_path / "orgs.csv"
+    n = 10**6
+    path.write_text("组织编号,组织类型,党员人数\n" + "".join(f"O{i},党支部,100000\n" for i in range(n)), encoding="utf-8")
+    calc = Calculator("two_new_16321").with_overrides({"member_training.per_member": str(MAX_AMOUNT_FEN // 100)})
+    with pytest.raises(EntitlementInputError) as exc:
+        calc.compute_roster(path, 2025)
+    assert "上限" in exc.value.reason and exc.value.field == "roster"
+    small = tmp_path / "few.csv"
+    small.write_text("组织编号,组织类型,党员人数\nA,党支部,100000\nB,党支部,100000\n", encoding="utf-8")
+    total = calc.compute_roster(small, 2025).to_json()["totals"]["amount"]
+    assert total == f"{2 * (3000 + 2400 + 100000 * MAX_AMOUNT_FEN // 100)}.00"
