@@ -40,8 +40,6 @@ from .standards import LEVELS, StandardsError, year_months
 ALWAYS = "1900-01"  # "from the start": before any standard in our sources
 
 
-
-
 @frozen(slots=False)
 class Entitlement:
     """One beneficiary's result for a year or a month. Money as ``Decimal`` yuan.
@@ -173,6 +171,7 @@ class Calculator:
     def compute_roster(self, roster: str | Path | Table | Sequence[Mapping[str, Any]], year: int,
                        sheet: str | None = None, **options: Any) -> RosterResult:
         """A roster file (.csv, .xlsx, .xls; ``sheet`` names the worksheet), a table or dicts."""
+        year = check_year(year)
         first, stop = year_months(year)
         if sheet is not None and not isinstance(sheet, str):
             raise EntitlementInputError("sheet", sheet, "工作表名称应为文本", "a sheet name is a text")
@@ -211,6 +210,7 @@ class Calculator:
 
     def compute_counts(self, counts: Mapping[str, int], year: int) -> RosterResult:
         """Counts mode (as budgets are drafted), for policies that have one."""
+        year = check_year(year)
         first, stop = year_months(year)
         from_counts = getattr(self.policy, "from_counts", None)
         if from_counts is None:
@@ -227,7 +227,7 @@ class Calculator:
         with _as_input_error(self.policy):
             who = from_counts(merged)
             comp = self._run(who, first, stop)
-        return RosterResult(self, check_year(year), comp, [], [], 0, "counts", None)
+        return RosterResult(self, year, comp, [], [], 0, "counts", None)
 
     def count_key(self, key: object) -> str:
         """A counts-mode key as the policy names it (党支部 -> branch); an unknown key is an input error."""

@@ -163,7 +163,8 @@ def test_7_a_negative_standard_in_a_standards_toml(tmp_path):
 def test_7_relative_counts_may_fall_but_not_below_zero():
     ok = whatif_set("counts.branch=-20")
     assert ok.returncode == 0, ok.stderr
-    assert json.loads(ok.stdout)["years"][0]["scenarios"][0]["difference"]["org_funding" and "amount"].startswith("-")
+    # 党支部=112 and branch are one count: 20 fewer branches at 3000 元
+    assert json.loads(ok.stdout)["years"][0]["scenarios"][0]["difference"]["amount"] == "-60000.00"
     refused(whatif_set("counts.branch=-200"), "branch")
     refused(run_cli("calc", *COUNTS16, "--year", "2025", "--count", "branch=-1"), "branch")
 
