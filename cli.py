@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import signal
 import sys
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from rich.table import Table as RichTable
 
 from entitlements import Calculator, InputError, ProfileError, StandardsError
 from entitlements.dates import DateError, month_label, parse_date
+from entitlements.limits import MAX_COUNT
 from entitlements.money import fen_to_yuan
 from entitlements.budget import budget_markdown, budget_sheet
 from entitlements.output import (
@@ -277,12 +279,20 @@ def _calculator(policy: str, profile: str, standards: Optional[Path], lang: Lang
 
 
 def _parse_counts(counts: list[str]) -> dict[str, int]:
+    """``NAME=N`` items, N a whole number in 0..MAX_COUNT (ASCII digits: ² and ١٢ are no count);
+    one key given twice adds up (the engine bounds the sum, and 党支部 with branch, again)."""
     parsed: dict[str, int] = {}
     for item in counts:
         key, sep, value = item.partition("=")
-        if not sep or not value.strip().lstrip("-").isdigit():
+        if not sep or not key.strip() or not re.fullmatch(r"\s*-?[0-9]+\s*", value):
             raise _fail(f"--count 应写作 名称=数量，如 branch=112 (expected NAME=NUMBER): {item!r}")
-        parsed[key.strip()] = parsed.get(key.strip(), 0) + int(value)
+        number = int(value)
+        if number < 0:
+            raise _fail(f"--count {key.strip()}: 计数不能为负 a count must not be negative: {value.strip()}")
+        if len(value.strip()) > 20 or parsed.get(key.strip(), 0) + number > MAX_COUNT:
+            raise _fail(f"--count {key.strip()}: 计数超出引擎上限 {MAX_COUNT} "
+                        f"(a count above the engine limit of {MAX_COUNT}): {value.strip()}")
+        parsed[key.strip()] = parsed.get(key.strip(), 0) + number
     return parsed
 
 
@@ -561,7 +571,7 @@ def validate(
     with _Files() as files:
         rejects_file = files.stage(rejects)
         try:
-            result = calculator.compute_roster(roster, year or dt.date.today().year, sheet=sheet)
+            result = calculator.compute_roster(roster, dt.date.today().year if year is None else year, sheet=sheet)
         except ValueError as exc:  # InputError, StandardsError, a year out of range
             raise _fail(str(exc)) from None
         if rejects_file is not None:

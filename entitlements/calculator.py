@@ -12,8 +12,11 @@ Both paths run the same vectorised formulas: one beneficiary is a roster of one.
 from __future__ import annotations
 
 import copy
+import csv
+import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -22,24 +25,19 @@ from typing import Any
 import numpy as np
 from attrs import field, frozen
 
-from .dates import month_label, parse_date
+from .dates import DateError, month_label, parse_date
+from .errors import EntitlementInputError
+from .limits import MAX_TOTAL_FEN, check_count, check_year
 from .money import fen_to_decimal
 from .policy import Computation, Policy
 from .profiles import PolicyData, load_policy_data, resolve_profile
 from .reading import read_roster
 from .roster import InputError, Notice, ParsedTable, Reject, Table, parse_table, table_from_records
+from .splits import SplitNeedsRoster
 from .standards import LEVELS, StandardsError, year_months
 
 
 ALWAYS = "1900-01"  # "from the start": before any standard in our sources
-
-
-class EntitlementInputError(ValueError):
-    """One beneficiary's input is wrong; ``field`` names it (English name)."""
-
-    def __init__(self, field: str, value: str, reason: str, reason_en: str):
-        super().__init__(f"{field}: {reason_en} ({reason}) value={value!r}")
-        self.field, self.value, self.reason, self.reason_en = field, value, reason, reason_en
 
 
 @frozen(slots=False)
@@ -82,8 +80,12 @@ class Calculator:
                  standards: str | Path | Mapping[str, Any] | None = None, lang: str = "zh"):
         from policies import get_policy
 
+        if not isinstance(policy, (str, Policy)):
+            raise LookupError(f"未知政策 unknown policy {policy!r}")
         self.policy = policy if isinstance(policy, Policy) else get_policy(policy)
         self.profile = resolve_profile(profile)
+        if lang not in ("zh", "en"):
+            raise EntitlementInputError("lang", lang, "语言应为 zh 或 en", "lang is zh or en")
         self.lang = lang
         data = load_policy_data(self.policy.id, self.profile.id)
         if standards is not None:
@@ -94,13 +96,20 @@ class Calculator:
         """A calculator with scenario overrides applied: ``Scenario`` objects, scenario file
         paths, or mappings like ``{"org_funding.branch": "4000"}`` (``(value, "2025-07")``
         for a date). An override without a date is in force from ``since`` (always)."""
-        from .scenarios import Scenario
+        from .scenarios import Scenario, ScenarioError
 
         data = self.data
-        first = parse_date(since).month_index
+        first = _month(since, "since", budget=False)
         for s in scenarios:
-            scenario = s if isinstance(s, Scenario) else (
-                Scenario.from_mapping(s) if isinstance(s, Mapping) else Scenario.from_file(s))
+            if isinstance(s, Scenario):
+                scenario = s
+            elif isinstance(s, Mapping):
+                scenario = Scenario.from_mapping(s)
+            elif isinstance(s, (str, Path)):
+                scenario = Scenario.from_file(s)
+            else:
+                raise ScenarioError(f"情景应为 Scenario、情景文件路径或映射 (a scenario is a Scenario, a file path "
+                                    f"or a mapping like {{'org_funding.branch': '4000'}}): {type(s).__name__}")
             data = scenario.apply(data, first, self.policy.open_paths)
         other = copy.copy(self)
         other.data = data
@@ -115,16 +124,23 @@ class Calculator:
         ``beneficiary`` is a dict (or pydantic model) keyed by field names or Chinese
         headers; service spans go in ``spans``: [{"post": ..., "start": ..., "end": ...}].
         """
-        record = beneficiary.model_dump() if hasattr(beneficiary, "model_dump") else dict(beneficiary)
-        spans = record.pop("spans", None)
-        records = [{**record, **s} for s in spans] if spans else [record]
-        parsed, who = self._prepare(table_from_records(records))
-        if parsed.rejects:
-            r = parsed.rejects[0]
-            field = next((f for f, h in parsed.headers.items() if h == r.column), r.column)
-            raise EntitlementInputError(field, r.value, r.zh, r.en)
         first, stop = self._period(year, month)
-        comp = self._run(who, first, stop, whole_programme=False, **options)
+        record = _record(beneficiary, "beneficiary")
+        spans = record.pop("spans", None)
+        if spans is not None and (isinstance(spans, (str, bytes, Mapping)) or not isinstance(spans, Sequence)):
+            raise EntitlementInputError("spans", spans, "任职记录应为列表，每段一个字典",
+                                        "spans is a list with one dict per span")
+        records = [{**record, **_record(s, "spans")} for s in spans] if spans else [record]
+        with _as_input_error(self.policy):
+            parsed, who = self._prepare(table_from_records(records))
+            if parsed.rejects:
+                r = parsed.rejects[0]
+                field = next((f for f, h in parsed.headers.items() if h == r.column), r.column)
+                raise EntitlementInputError(field or "beneficiary", r.value, r.zh, r.en)
+            try:
+                comp = self._run(who, first, stop, whole_programme=False, **options)
+            except SplitNeedsRoster as exc:
+                raise EntitlementInputError("beneficiary", "", str(exc), str(exc)) from None
         return self._entitlement(comp, 0, who, options)
 
     def _entitlement(self, comp: Computation, i: int, one: Any, options: Mapping[str, Any]) -> Entitlement:
@@ -155,11 +171,19 @@ class Calculator:
     def compute_roster(self, roster: str | Path | Table | Sequence[Mapping[str, Any]], year: int,
                        sheet: str | None = None, **options: Any) -> RosterResult:
         """A roster file (.csv, .xlsx, .xls; ``sheet`` names the worksheet), a table or dicts."""
-        table = self.read(roster, sheet) if isinstance(roster, (str, Path)) else (
-            roster if isinstance(roster, Table) else table_from_records(roster))
-        parsed, who = self._prepare(table)
+        year = check_year(year)
         first, stop = year_months(year)
-        comp = self._run(who, first, stop, **options)
+        if sheet is not None and not isinstance(sheet, str):
+            raise EntitlementInputError("sheet", sheet, "工作表名称应为文本", "a sheet name is a text")
+        with _as_input_error(self.policy):
+            if isinstance(roster, (str, Path)):
+                table = self.read(roster, sheet)
+            elif isinstance(roster, Table):
+                table = roster
+            else:
+                table = table_from_records(_records(roster))
+            parsed, who = self._prepare(table)
+            comp = self._run(who, first, stop, **options)
         rejects = sorted(parsed.rejects, key=lambda r: r.row)  # stable: a row's problems keep their order
         notices = sorted(parsed.notices, key=lambda n: -1 if n.row is None else n.row)
         return RosterResult(self, year, comp, rejects, notices, len(table), "roster", parsed)
@@ -167,27 +191,60 @@ class Calculator:
     def rerun(self, base: RosterResult, year: int | None = None, **options: Any) -> RosterResult:
         """``base``'s checked beneficiaries computed again under this calculator's standards
         (a scenario's) or for another year: the roster is read and checked once."""
-        year = base.year if year is None else year
+        if not isinstance(base, RosterResult):
+            raise EntitlementInputError("base", base, "应为 compute_roster 的结果", "base is a compute_roster result")
+        year = base.year if year is None else check_year(year)
         first, stop = year_months(year)
         comp = self._run(base.computation.who, first, stop, **options)
         return RosterResult(self, year, comp, base.rejects, base.notices, base.rows_read, base.mode, base.parsed)
 
     def read(self, path: str | Path, sheet: str | None = None) -> Table:
         """Read a roster file, finding the header row by this policy's column names."""
-        return read_roster(path, self.policy.fields, sheet)
+        if "\x00" in str(path):
+            raise EntitlementInputError("roster", str(path), "文件名中有空字符", "a file name with a NUL character")
+        with _as_input_error(self.policy):
+            try:
+                return read_roster(path, self.policy.fields, sheet)
+            except csv.Error as exc:  # the reader's own check should come first; never a bare csv.Error
+                raise EntitlementInputError("roster", str(path), f"CSV 文件格式错误：{exc}", f"malformed CSV: {exc}") from None
 
     def compute_counts(self, counts: Mapping[str, int], year: int) -> RosterResult:
         """Counts mode (as budgets are drafted), for policies that have one."""
+        year = check_year(year)
+        first, stop = year_months(year)
         from_counts = getattr(self.policy, "from_counts", None)
         if from_counts is None:
-            raise InputError(f"政策 {self.policy.id} 没有计数模式 (policy has no counts mode)")
-        who = from_counts(counts)
-        first, stop = year_months(year)
-        comp = self._run(who, first, stop)
+            raise EntitlementInputError("counts", "", f"政策 {self.policy.id} 没有计数模式",
+                                        f"policy {self.policy.id} has no counts mode")
+        if not isinstance(counts, Mapping):
+            raise EntitlementInputError("counts", counts, "计数应为映射，如 {\"branch\": 112}",
+                                        "counts is a mapping like {\"branch\": 112}")
+        merged: dict[str, int] = {}  # 党支部 and branch are one count: bounded together
+        for key, value in counts.items():
+            name = self.count_key(key)
+            merged[name] = merged.get(name, 0) + check_count(str(key), value)
+            check_count(name, merged[name])  # the sum of 党支部 and branch, named as the policy names it
+        with _as_input_error(self.policy):
+            who = from_counts(merged)
+            comp = self._run(who, first, stop)
         return RosterResult(self, year, comp, [], [], 0, "counts", None)
+
+    def count_key(self, key: object) -> str:
+        """A counts-mode key as the policy names it (党支部 -> branch); an unknown key is an input error."""
+        from_counts = getattr(self.policy, "from_counts", None)
+        if not isinstance(key, str) or from_counts is None:
+            raise EntitlementInputError("counts", key, "计数项应为文本，如 branch 或 党支部",
+                                        "a count's key is a text such as branch or 党支部")
+        with _as_input_error(self.policy, key):
+            ids = from_counts({key: 1}).ids
+        return str(ids[0]) if len(ids) == 1 else key
 
     def entitlement(self, result: RosterResult, beneficiary_id: str, **options: Any) -> Entitlement:
         """One beneficiary of a roster result, with months and explanation (for ``explain``)."""
+        if not isinstance(result, RosterResult):
+            raise EntitlementInputError("result", result, "应为 compute_roster 的结果", "result is a compute_roster result")
+        if not isinstance(beneficiary_id, (str, int)) or isinstance(beneficiary_id, bool):
+            raise EntitlementInputError("beneficiary_id", beneficiary_id, "编号应为文本", "an id is a text")
         comp = result.computation
         hits = np.flatnonzero(comp.who.ids.astype(str) == str(beneficiary_id))
         if len(hits) == 0:
@@ -203,16 +260,91 @@ class Calculator:
         return parsed, who
 
     def _run(self, who, first: int, stop: int, whole_programme: bool = True, **options: Any) -> Computation:
-        return self.policy.compute(who, self.data, first, stop, whole_programme=whole_programme, **options)
+        comp = self.policy.compute(who, self.data, first, stop, whole_programme=whole_programme, **options)
+        _check_total(comp)
+        return comp
 
     @staticmethod
     def _period(year: int | None, month: str | None) -> tuple[int, int]:
         if month is not None:
-            m = parse_date(month).month_index
+            m = _month(month, "month")
             return m, m + 1
         if year is None:
-            raise ValueError("give a year or a month")
-        return year_months(int(year))
+            raise EntitlementInputError("year", "", "请给出年度或月份", "give a year or a month")
+        return year_months(year)
+
+
+def _month(value: object, field: str, budget: bool = True) -> int:
+    """A month ('2025-03', a date) as a month index; a ``budget`` month lies within the
+    budget years of limits.py (an override's start may lie earlier: "always" is 1900)."""
+    if not isinstance(value, str) and not hasattr(value, "year"):
+        raise EntitlementInputError(field, value, "月份应写作 2025-03", "a month is written like 2025-03")
+    try:
+        d = parse_date(value)
+    except DateError as exc:
+        raise EntitlementInputError(field, value, exc.zh, exc.en) from None
+    if budget:
+        check_year(d.year, field)
+    return d.month_index
+
+
+def _record(value: object, field: str) -> dict[str, Any]:
+    """One beneficiary (or span) as a dict: a mapping or a pydantic model."""
+    if hasattr(value, "model_dump") and not isinstance(value, type):
+        value = value.model_dump()
+    if not isinstance(value, Mapping):
+        raise EntitlementInputError(field, value, "应为字典（字段名或中文表头为键）",
+                                    "a dict keyed by field names or Chinese headers is expected")
+    return dict(value)
+
+
+def _records(roster: object) -> list[dict[str, Any]]:
+    """A roster given as dicts: any iterable of mappings (a list, a generator)."""
+    if isinstance(roster, (bytes, Mapping)) or not isinstance(roster, Iterable):
+        raise EntitlementInputError("roster", roster, "花名册应为文件路径、表或字典列表",
+                                    "a roster is a file path, a table or a list of dicts")
+    out = []
+    for i, item in enumerate(roster):
+        if not isinstance(item, Mapping):
+            raise EntitlementInputError("roster", item, f"第{i + 1}项不是字典", f"item {i + 1} is not a dict")
+        out.append(dict(item))
+    return out
+
+
+@contextmanager
+def _as_input_error(policy: Policy, field: str | None = None) -> Iterator[None]:
+    """An ``InputError`` from reading or checking input surfaces as ``EntitlementInputError``,
+    the field named: the error's own, else the first of the policy's columns its message names."""
+    try:
+        yield
+    except EntitlementInputError:
+        raise
+    except InputError as exc:
+        message = str(exc)
+        named = [f.name for f in policy.fields if f"（{f.name}）" in message]  # 缺少必填列 组织类型（org_type）
+        named += [f.name for f in policy.fields if f.header in message]  # 缺少任职年限（……）
+        name = field or getattr(exc, "field", None) or (named[0] if named else "roster")
+        raise EntitlementInputError(name, getattr(exc, "value", "") or "", message, message) from None
+
+
+def _check_total(comp: Computation) -> None:
+    """Every total, level, component and unit sum of a run is at most the sum of its lines'
+    absolute values; keeping that within limits.MAX_TOTAL_FEN means no int64 sum can wrap."""
+    arrays = [part for parts in comp.lines.values() for part in parts.values() if len(part)]
+    bound = sum(len(a) * max(int(a.max()), -int(a.min())) for a in arrays)
+    if bound <= MAX_TOTAL_FEN:
+        return  # the usual case: the largest line times the count of lines is already within
+    exact = sum(_abs_sum(a) for a in arrays)
+    if exact > MAX_TOTAL_FEN:
+        raise EntitlementInputError(
+            "roster", f"{exact // 100}", f"合计超出引擎可精确计算的上限 {MAX_TOTAL_FEN // 100} 元",
+            f"the total passes the engine limit of {MAX_TOTAL_FEN // 100} yuan")
+
+
+def _abs_sum(a: np.ndarray) -> int:
+    """The exact sum of |a| (int64) without wrapping: high and low 32 bits summed apart."""
+    mag = np.abs(a.astype(np.int64)).astype(np.uint64)
+    return int((mag >> np.uint64(32)).sum()) * 2**32 + int((mag & np.uint64(0xFFFFFFFF)).sum())
 
 
 def _period_label(first: int, stop: int) -> str:
@@ -270,20 +402,61 @@ def apply_standards_file(policy: Policy, data: PolicyData, source: str | Path | 
     """Overlay user standards: a TOML table like a profile section, or a post-standards CSV."""
     if isinstance(source, Mapping):
         return data.overlay(source, "standards")
+    if not isinstance(source, (str, Path)) or "\x00" in str(source):
+        raise StandardsError(f"标准应为 .toml/.csv 文件路径或映射 (standards are a .toml or .csv path, "
+                             f"or a mapping): {source!r}")
     path = Path(source)
     if path.suffix.lower() == ".toml":
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            raw = tomllib.loads(text)
+        except UnicodeDecodeError as exc:
+            raise StandardsError(f"{path}: 标准文件应为 UTF-8 编码 a standards file must be UTF-8 text "
+                                 f"(byte {exc.start}: {exc.reason})") from None
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise InputError(f"无法读取标准文件 cannot read standards file {path}: {exc}") from None
-        try:
-            return data.overlay(raw, str(path))
-        except StandardsError as exc:
-            raise InputError(str(exc)) from None
+            raise StandardsError(f"无法读取标准文件 cannot read standards file {path}: {exc}") from None
+        return data.overlay(raw, str(path), lambda std: _toml_line(text, std))
     reader = getattr(policy, "standards_from_csv", None)
     if reader is None:
-        raise InputError(f"{policy.id} 的标准文件应为 TOML (standards for {policy.id} must be a .toml file)")
-    return data.overlay(reader(path), str(path))
+        raise StandardsError(f"{policy.id} 的标准文件应为 TOML (standards for {policy.id} must be a .toml file)")
+    try:
+        raw = reader(path)
+    except InputError as exc:
+        raise StandardsError(str(exc)) from None
+    except OSError as exc:
+        raise StandardsError(f"无法读取标准文件 cannot read standards file {path}: {exc.strerror or exc}") from None
+    return data.overlay(_with_csv_lines(raw, path), str(path))
+
+
+def _with_csv_lines(raw: Any, path: Path) -> Any:
+    """Each value of a standards table read from a CSV gets the line it came from (for the
+    messages), where the reader did not say: the first line whose cells hold its year and
+    amount. Messages only; the values are the reader's."""
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else ""
+    except (OSError, UnicodeDecodeError):
+        return raw
+    rows = [[c.strip().strip('"') for c in line.split(",")] for line in text.splitlines()]
+    standards = raw.get("standards") if isinstance(raw, Mapping) else None
+    for body in (standards or {}).values():
+        for v in (body.get("values") or []) if isinstance(body, Mapping) else []:
+            if not isinstance(v, dict) or "line" in v:
+                continue
+            year, amount = str(v.get("from", ""))[:4], str(v.get("amount", ""))
+            v["line"] = next((i + 1 for i, cells in enumerate(rows) if year in cells and amount in cells), None)
+    return raw
+
+
+def _toml_line(text: str, path: str) -> int | None:
+    """The line (1-based) where a TOML file names the standard ``path``: its table header
+    ``[standards."path"]`` or its key ``"path" = ...``."""
+    quoted = re.compile(rf"""^\s*\[?\s*(standards\s*\.\s*)?["']{re.escape(path)}["']""")
+    bare = re.compile(rf"^\s*\[\s*standards\s*\.\s*{re.escape(path)}\s*\]")
+    for i, line in enumerate(text.splitlines()):
+        if quoted.match(line) or bare.match(line):
+            return i + 1
+    return None
 
 
 __all__ = ["Calculator", "Entitlement", "EntitlementInputError", "RosterResult", "LEVELS"]

@@ -15,6 +15,7 @@ import numpy as np
 FEN_PER_YUAN = 100  # unit definition, not a policy standard
 
 _YUAN = re.compile(r"^-?\d+(\.\d{1,2})?$")
+MAX_YUAN_DIGITS = 24  # a text beyond 10^24 yuan is no amount; the engine bound (limits) is far lower
 
 
 class MoneyError(ValueError):
@@ -30,10 +31,18 @@ def yuan_to_fen(value: str | int | Decimal) -> int:
         try:
             dec = Decimal(text)
         except InvalidOperation as exc:
-            raise MoneyError(f"不是金额: {value!r}") from exc
-        if dec != dec.quantize(Decimal("0.01")):
-            raise MoneyError(f"金额精度超过分: {value!r}")
+            raise MoneyError(f"不是金额 not an amount: {value!r}") from exc
+        # Infinity, NaN, sNaN and 1e400 are Decimals but no amount (quantize would trap on them)
+        if not dec.is_finite():
+            raise MoneyError(f"不是有限的金额 not a finite amount: {value!r}")
+        if dec.adjusted() > MAX_YUAN_DIGITS:
+            raise MoneyError(f"金额过大 amount too large: {value!r}")
+        if dec.adjusted() < -2 or dec != dec.quantize(Decimal("0.01")):
+            if dec != 0:
+                raise MoneyError(f"金额精度超过分 finer than a fen: {value!r}")
         text = f"{dec:.2f}"
+    elif len(text.lstrip("-").split(".")[0]) > MAX_YUAN_DIGITS:
+        raise MoneyError(f"金额过大 amount too large: {value!r}")
     return int((Decimal(text) * FEN_PER_YUAN).to_integral_exact())
 
 
@@ -88,10 +97,14 @@ def split_by_weights(amounts: np.ndarray, weights: Sequence[int] | np.ndarray) -
     total = w.sum(axis=1)
     if ((total == 0) & (amounts != 0)).any():
         raise ValueError("an amount cannot be split by weights that are all zero")
-    total = np.where(total == 0, 1, total)
-    product = amounts[:, None] * w
-    parts = product // total[:, None]
-    remainders = product - parts * total[:, None]
+    total = np.where(total == 0, 1, total)[:, None]
+    # amount × weight may pass int64 (a large line, a large weight): divide first. With
+    # amount = q × total + r (0 <= r < total), amount × w / total = q × w + r × w / total,
+    # and r × w < total × w stays small (limits.MAX_WEIGHT); q × w <= amount.
+    q, r = np.divmod(amounts[:, None], total)
+    rw = r * w
+    parts = q * w + rw // total
+    remainders = rw % total
     leftover = amounts - parts.sum(axis=1)
     k = w.shape[1]
     if k == 1:

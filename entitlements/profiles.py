@@ -8,7 +8,7 @@ what differs. Chinese names (江川区, 澄江市) are aliases. The tree lives i
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -109,6 +109,9 @@ def profiles() -> dict[str, Profile]:
 def resolve_profile(name: str) -> Profile:
     """A profile by id or Chinese alias; the error lists what exists."""
     table = profiles()
+    if not isinstance(name, str):
+        raise ProfileError(f"未知地区口径 unknown profile {name!r}. 可用 known: "
+                           + ", ".join(f"{p.id} ({p.name})" for p in table.values()))
     key = name.strip()
     if key in table:
         return table[key]
@@ -143,13 +146,17 @@ class PolicyData:
         cut = len(prefix) + 1
         return {p[cut:]: s for p, s in self.standards.items() if p.startswith(prefix + ".")}
 
-    def overlay(self, raw: Mapping[str, Any], origin: str) -> PolicyData:
-        """Apply a ``[sources] [standards] [conventions]`` table (a profile section or a user file)."""
-        unknown = set(raw) - {"sources", "standards", "conventions"}
+    def overlay(self, raw: Mapping[str, Any], origin: str,
+                lines: Callable[[str], int | None] | None = None) -> PolicyData:
+        """Apply a ``[sources] [standards] [conventions]`` table (a profile section or a user file);
+        ``lines`` gives the line of a standard's path in the file, for messages."""
+        if not isinstance(raw, Mapping):
+            raise StandardsError(f"{origin}: 标准应为表 standards must be a table: {str(raw)[:80]!r}")
+        unknown = set(map(str, raw)) - {"sources", "standards", "conventions"}
         if unknown:
             raise StandardsError(f"{origin}: unknown table(s) {', '.join(sorted(unknown))}")
         sources = {**self.sources, **build_sources(raw.get("sources", {}), origin)}
-        added = build_standards(raw.get("standards", {}), sources, origin, self.standards)
+        added = build_standards(raw.get("standards", {}), sources, origin, self.standards, lines)
         conventions = self.conventions.apply(raw.get("conventions", {}), origin)
         return evolve(self, standards={**self.standards, **added}, conventions=conventions, sources=sources)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from attrs import evolve, frozen
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .dates import DateError, month_label, parse_month
+from .limits import MAX_COUNT, MAX_YEAR, MIN_YEAR, whole_number
 from .profiles import PolicyData
 from .roster import InputError
 from .standards import (
@@ -45,8 +46,11 @@ CONVENTION_KEYS = ("start", "stop", "rounding", "standard_year")
 SCENARIO_SOURCE = "scenario"
 
 
-class ScenarioError(InputError):
-    """A scenario file or --set that cannot be applied; names the line and the fix."""
+class ScenarioError(StandardsError, InputError):
+    """A scenario file or --set that cannot be applied; names the line and the fix.
+
+    Overrides are standards, so it is a ``StandardsError``; it stays an ``InputError`` for
+    callers that caught it as one."""
 
 
 # ---------- the file (pydantic, at the edge) ----------
@@ -104,12 +108,17 @@ class CountChange:
     relative: bool
     from_year: int | None = None
 
-    def apply(self, counts: dict[str, int], year: int) -> None:
+    def apply(self, counts: dict[str, int], year: int, canonical: Callable[[str], str] = str) -> None:
+        """``canonical`` names a key as the policy does (党支部 and branch are one count)."""
         if self.from_year is not None and year < self.from_year:
             return
-        counts[self.key] = (counts.get(self.key, 0) + self.value) if self.relative else self.value
-        if counts[self.key] < 0:
-            raise ScenarioError(f"计数不能为负 count below zero: {self.key}={counts[self.key]} ({year})")
+        key = canonical(self.key)
+        counts[key] = (counts.get(key, 0) + self.value) if self.relative else self.value
+        if counts[key] < 0:
+            raise ScenarioError(f"计数不能为负 count below zero: {self.key}={counts[key]} ({year})")
+        if counts[key] > MAX_COUNT:
+            raise ScenarioError(f"计数超出引擎上限 {MAX_COUNT} (a count above the engine limit of {MAX_COUNT}): "
+                                f"{self.key}={counts[key]} ({year})")
 
 
 @frozen
@@ -131,6 +140,11 @@ class Scenario:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ScenarioError(f"无法读取情景文件 cannot read scenario file {path}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"{path}: 情景文件应为 UTF-8 编码 a scenario file must be UTF-8 text "
+                                f"(byte {exc.start}: {exc.reason})") from None
+        except ValueError as exc:  # a path with a NUL character
+            raise ScenarioError(f"无法读取情景文件 cannot read scenario file {path!r}: {exc}") from None
         return cls.from_toml(text, str(path))
 
     @classmethod
@@ -156,6 +170,10 @@ class Scenario:
         blocks = m.counts if isinstance(m.counts, list) else [m.counts]
         counts = []
         for block in blocks:
+            if block.from_ is not None and not MIN_YEAR <= block.from_ <= MAX_YEAR:
+                line = _line_of(text, ("counts", "from"))
+                raise ScenarioError(f"{origin}:{line}: 年度应在{MIN_YEAR}至{MAX_YEAR}年之间 "
+                                    f"(from must lie in {MIN_YEAR}–{MAX_YEAR}): {block.from_}")
             for key, value in (block.model_extra or {}).items():
                 counts.append(_count_change(key, value, block.from_, origin, _line_of(text, ("counts", key))))
         return cls(m.name, m.description, tuple(overrides), dict(m.conventions), tuple(counts), m.policy, origin)
@@ -166,6 +184,8 @@ class Scenario:
         or plain text; ``conventions.start=same_month``; ``counts.branch=+20``."""
         overrides, conventions, counts = [], {}, []
         for item in sets:
+            if not isinstance(item, str):
+                raise ScenarioError(f"--set 应写作 PATH=VALUE[@YYYY-MM] (expected PATH=VALUE[@DATE]): {item!r}")
             path, sep, rest = item.partition("=")
             if not sep or not path.strip():
                 raise ScenarioError(f"--set 应写作 PATH=VALUE[@YYYY-MM] (expected PATH=VALUE[@DATE]): {item!r}")
@@ -191,7 +211,14 @@ class Scenario:
         ``conventions.start`` and ``counts.branch`` (``"+20"``) as in --set."""
         items = []
         for path, value in overrides.items():
-            value, start = value if isinstance(value, tuple) else (value, None)
+            if not isinstance(path, str):
+                raise ScenarioError(f"{name}: 路径应为文本 a path is a text like 'org_funding.branch': {path!r}")
+            if isinstance(value, tuple):
+                if len(value) != 2:
+                    raise ScenarioError(f"{name}: {path}: 应写作 (值, \"YYYY-MM\") write (value, \"YYYY-MM\"): {value!r}")
+                value, start = value
+            else:
+                start = None
             if path.startswith(("conventions.", "counts.")):
                 items.append(f"{path}={value}")
             else:
@@ -218,10 +245,14 @@ class Scenario:
                 raise ScenarioError(str(exc)) from None
         return data.with_standards(changed)
 
-    def counts_for(self, baseline: Mapping[str, int], year: int) -> dict[str, int]:
-        counts = dict(baseline)
+    def counts_for(self, baseline: Mapping[str, int], year: int,
+                   canonical: Callable[[str], str] = str) -> dict[str, int]:
+        """The counts of ``year``: the baseline, then each change (keys as ``canonical`` names them)."""
+        counts: dict[str, int] = {}
+        for key, value in baseline.items():
+            counts[canonical(key)] = counts.get(canonical(key), 0) + value
         for change in self.counts:
-            change.apply(counts, year)
+            change.apply(counts, year, canonical)
         return counts
 
 
@@ -236,6 +267,12 @@ def apply_override(o: Override, current: Standard | None, data: PolicyData, firs
     if current is not None and kind != current.kind:
         raise ScenarioError(f"{where}: {o.path} 是 {current.kind} 标准，不能设为 {kind} "
                             f"(the standard is {current.kind}, not {kind})")
+    # a new path: splits live under "splits." (and only splits), amounts elsewhere
+    if current is None and (kind == "split") != o.path.startswith("splits."):
+        raise ScenarioError(f"{where}: {o.path}: 分担只能设在 splits. 之下，金额与分档不能 "
+                            f"(a split belongs under 'splits.', an amount or tiers do not): {kind}")
+    if current is None and kind == "number":
+        raise ScenarioError(f"{where}: {o.path}: 不能新增条件数值 a new path cannot be a number")
     try:
         start = parse_month(o.start) if o.start else first_month
     except DateError as exc:
@@ -246,7 +283,7 @@ def apply_override(o: Override, current: Standard | None, data: PolicyData, firs
         if kind == "money":
             body["amount"] = _money_text(value)
         elif kind == "number":
-            body["value"] = int(value)
+            body["value"] = _whole(value)
         elif kind == "tiers":
             if not isinstance(value, list):
                 raise ScenarioError(f"{where}: {o.path} 是分档标准，应写作 is a tier table, write it as "
@@ -264,12 +301,22 @@ def apply_override(o: Override, current: Standard | None, data: PolicyData, firs
     except ValidationError as exc:
         err = exc.errors()[0]
         raise ScenarioError(f"{where}: {o.path}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
-    except (StandardsError, ValueError, TypeError) as exc:
+    except StandardsError as exc:  # it names the path
         raise ScenarioError(f"{where}: {exc}") from None
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise ScenarioError(f"{where}: {o.path}: {exc}") from None
     kept: tuple[DatedValue, ...] = tuple(v for v in current.values if v.start < start) if current else ()
     if current is None:
         return Standard(o.path, kind, o.label or o.path, o.unit or "", (*kept, new))
     return evolve(current, values=(*kept, new), label=o.label or current.label, unit=o.unit or current.unit)
+
+
+def _whole(value: Any) -> int:
+    """A number standard's value: a whole number (an int, or a text of one)."""
+    number = whole_number(value)
+    if number is None:
+        raise ValueError(f"应为整数 a whole number is expected: {value!r}")
+    return number
 
 
 def _money_text(value: Any) -> str:
@@ -296,8 +343,11 @@ def _parse_inline(text: str) -> Any:
 def _count_change(key: str, value: Any, from_year: int | None, origin: str, line: int | None) -> CountChange:
     where = f"{origin}:{line}" if line else origin
     text = str(value).strip()
-    if not re.fullmatch(r"[+-]?\d+", text):
+    if isinstance(value, bool) or not re.fullmatch(r"[+-]?[0-9]+", text):
         raise ScenarioError(f"{where}: 计数应为整数或 +N/-N (a count is a number, or +N / -N): {key} = {value!r}")
+    if len(text) > 20 or abs(int(text)) > MAX_COUNT:
+        raise ScenarioError(f"{where}: 计数超出引擎上限 {MAX_COUNT} (a count above the engine limit of {MAX_COUNT}): "
+                            f"{key} = {value!r}")
     return CountChange(key.strip(), int(text), text[0] in "+-", from_year)
 
 

@@ -9,7 +9,7 @@ Kinds: ``money`` (an amount), ``tiers`` (amount by a count such as tenure years)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -18,7 +18,8 @@ from attrs import evolve, field, frozen
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .dates import DateError, month_index, month_label, parse_month
-from .money import MoneyError, yuan_to_fen
+from .limits import MAX_AMOUNT_FEN, MAX_NUMBER, MAX_TIER_MIN, MAX_TOTAL_FEN, MAX_WEIGHT, check_year
+from .money import MoneyError, fen_to_yuan, yuan_to_fen
 
 LEVELS = ("province", "prefecture", "county", "township")
 LEVEL_NAMES = {
@@ -176,6 +177,7 @@ class TierModel(_Strict):
 
 class ValueModel(_Strict):
     from_: str = Field(alias="from")
+    line: int | None = None  # where a file reader knows it: the value's line, for messages
     source: str
     assumption: str = ""
     amount: str | int | None = None
@@ -203,18 +205,21 @@ class StandardModel(_Strict):
         return self
 
 
-def _convert_value(path: str, kind: str, v: ValueModel, sources: Mapping[str, Source]) -> DatedValue:
+def _convert_value(path: str, kind: str, v: ValueModel, sources: Mapping[str, Source], origin: str = "") -> DatedValue:
     where = f"{path} from {v.from_}"
+    if origin:
+        where = f"{origin}:{v.line}: {where}" if v.line else f"{origin}: {where}"
     if v.source not in sources:
         raise StandardsError(f"{where}: unknown source '{v.source}' (known: {', '.join(sorted(sources))})")
     try:
         start = parse_month(v.from_)
         if kind == "money":
-            value: Any = yuan_to_fen(v.amount)  # type: ignore[arg-type]
+            value: Any = _money(where, v.amount)
         elif kind == "number":
-            value = int(v.value)  # type: ignore[arg-type]
+            value = _bounded(where, "value", v.value, MAX_NUMBER)
         elif kind == "tiers":
-            tiers = tuple(Tier(t.min, yuan_to_fen(t.amount)) for t in v.tiers or [])
+            tiers = tuple(Tier(_bounded(where, "min", t.min, MAX_TIER_MIN), _money(where, t.amount))
+                          for t in v.tiers or [])
             if [t.min for t in tiers] != sorted({t.min for t in tiers}):
                 raise StandardsError(f"{where}: tier minimums must strictly increase")
             value = tiers
@@ -225,6 +230,24 @@ def _convert_value(path: str, kind: str, v: ValueModel, sources: Mapping[str, So
     return DatedValue(start, value, sources[v.source], v.assumption)
 
 
+def _money(where: str, amount: str | int | None, limit: int = MAX_AMOUNT_FEN) -> int:
+    """An amount in fen within 0..limit (limits.py: what int64 fen can carry); negative money
+    is no standard."""
+    fen = yuan_to_fen(amount)  # type: ignore[arg-type]
+    if fen < 0:
+        raise StandardsError(f"{where}: 金额不能为负 an amount must not be negative: {amount}")
+    if fen > limit:
+        raise StandardsError(f"{where}: 金额超出引擎上限 {fen_to_yuan(limit)} 元 "
+                             f"(an amount above the engine limit of {fen_to_yuan(limit)} yuan): {amount}")
+    return fen
+
+
+def _bounded(where: str, name: str, value: int | None, limit: int) -> int:
+    if value is None or not 0 <= value <= limit:
+        raise StandardsError(f"{where}: {name} 应在 0 至 {limit} 之间 ({name} must lie in 0..{limit}): {value}")
+    return int(value)
+
+
 def _split_rule(where: str, v: ValueModel) -> SplitRule:
     def level_ok(name: str | None) -> str:
         if name not in LEVELS:
@@ -232,18 +255,26 @@ def _split_rule(where: str, v: ValueModel) -> SplitRule:
         return name
 
     if v.rule == "ratio":
-        if not v.shares or sum(v.shares.values()) <= 0 or min(v.shares.values()) < 0:
+        if not v.shares:
+            raise StandardsError(f"{where}: a ratio split needs positive shares")
+        for k, w in v.shares.items():
+            if not 0 <= w <= MAX_WEIGHT:
+                raise StandardsError(f"{where}: 分担份额应在 0 至 {MAX_WEIGHT} 之间 "
+                                     f"(a share must lie in 0..{MAX_WEIGHT}): {k} = {w}")
+        if sum(v.shares.values()) <= 0:
             raise StandardsError(f"{where}: a ratio split needs positive shares")
         return SplitRule("ratio", tuple((level_ok(k), w) for k, w in v.shares.items()))
     if v.amount is None:
         raise StandardsError(f"{where}: a {v.rule} split needs 'amount'")
-    return SplitRule(v.rule, level=level_ok(v.level), amount=yuan_to_fen(v.amount),  # type: ignore[arg-type]
+    # a per-capita share is an amount like any other; a fixed total is shared in Python ints
+    limit = MAX_TOTAL_FEN if v.rule == "fixed_total" else MAX_AMOUNT_FEN
+    return SplitRule(v.rule, level=level_ok(v.level), amount=_money(where, v.amount, limit),
                      remainder=level_ok(v.remainder))
 
 
 def build_sources(raw: Mapping[str, Any], origin: str) -> dict[str, Source]:
     out = {}
-    for key, body in raw.items():
+    for key, body in _table(raw, origin, "sources").items():
         try:
             m = SourceModel.model_validate(body)
         except ValidationError as exc:
@@ -254,13 +285,19 @@ def build_sources(raw: Mapping[str, Any], origin: str) -> dict[str, Source]:
 
 def build_standards(
     raw: Mapping[str, Any], sources: Mapping[str, Source], origin: str,
-    base: Mapping[str, Standard] | None = None,
+    base: Mapping[str, Standard] | None = None, lines: Callable[[str], int | None] | None = None,
 ) -> dict[str, Standard]:
-    """Standards from a ``[standards]`` table; a path already in ``base`` keeps its label and unit."""
+    """Standards from a ``[standards]`` table; a path already in ``base`` keeps its label and unit
+    (and its kind: a policy reads a path as one kind). ``lines`` gives a path's line in the file."""
     out: dict[str, Standard] = {}
-    for path, body in raw.items():
+    for path, body in _table(raw, origin, "standards").items():
         parent = (base or {}).get(path)
-        body = dict(body)
+        line = lines(path) if lines else None
+        at = f"{origin}:{line}" if line else origin
+        body = dict(_table(body, at, f"standards.{path}"))
+        if parent is not None and body.get("kind", parent.kind) != parent.kind:
+            raise StandardsError(f"{at}: standards.{path} 是 {parent.kind} 标准，不能改为 {body['kind']} "
+                                 f"(the standard is {parent.kind}; a file cannot change it to {body['kind']})")
         if parent is not None:
             body.setdefault("kind", parent.kind)
             body.setdefault("label", parent.label)
@@ -269,10 +306,17 @@ def build_standards(
         try:
             m = StandardModel.model_validate(body)
         except ValidationError as exc:
-            raise StandardsError(f"{origin}: standards.{path}: {_first_error(exc)}") from None
-        values = [_convert_value(path, m.kind, v, sources) for v in m.values]
+            raise StandardsError(f"{at}: standards.{path}: {_first_error(exc)}") from None
+        values = [_convert_value(path, m.kind, v, sources, at) for v in m.values]
         out[path] = Standard(path, m.kind, m.label or path, m.unit, values, m.tier_on)
     return out
+
+
+def _table(raw: Any, origin: str, name: str) -> Mapping[str, Any]:
+    """``raw`` as a table with text keys, or a StandardsError naming it."""
+    if not isinstance(raw, Mapping) or not all(isinstance(k, str) for k in raw):
+        raise StandardsError(f"{origin}: {name} 应为表 must be a table of names: {str(raw)[:80]!r}")
+    return raw
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -291,4 +335,6 @@ def change_points(standards: Iterable[Standard], first: int, stop: int) -> list[
 
 
 def year_months(year: int) -> tuple[int, int]:
+    """The months of a budget year; a year outside limits.MIN_YEAR..MAX_YEAR is an input error."""
+    year = check_year(year)
     return month_index(year, 1), month_index(year + 1, 1)

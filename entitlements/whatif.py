@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from .columns import factorize, group_sums
+from .limits import MAX_YEAR, MIN_YEAR, check_year
 from .money import fen_to_yuan
 from .output import Sheet
 from .roster import Table
@@ -165,6 +166,9 @@ def compare(calculator: Calculator, scenarios: Sequence[Scenario], years: Sequen
             table: Table | None = None, counts: Mapping[str, int] | None = None,
             detail: bool = False, **options: Any) -> Comparison:
     """Baseline and each scenario for each year, on one roster table or one set of counts."""
+    years = [check_year(y) for y in years]
+    if not years:
+        raise ScenarioError("没有要计算的年度 no year to compute")
     since = f"{min(years)}-01"  # an override without a date is in force from the first year run
     runs = []
     checked = None if counts is not None else calculator.compute_roster(table, min(years), **options)
@@ -192,7 +196,8 @@ def _run(calc: Calculator, year: int, checked: RosterResult | None, counts: Mapp
          scenario: Scenario | None, options: Mapping[str, Any]) -> RosterResult:
     """One year under ``calc``'s standards: the roster checked once (``checked``), or counts."""
     if counts is not None:
-        return calc.compute_counts(scenario.counts_for(counts, year) if scenario else dict(counts), year)
+        return calc.compute_counts(scenario.counts_for(counts, year, calc.count_key) if scenario else dict(counts),
+                                   year)
     if scenario is not None and scenario.counts:
         raise ScenarioError(f"{scenario.origin}: 计数只适用于计数模式 (counts apply in counts mode, not to a roster)")
     return calc.rerun(checked, year, **options)
@@ -247,7 +252,10 @@ def parse_years(text: str | None, default: int) -> list[int]:
         if not a.isdigit() or (sep and not b.strip().isdigit()):
             raise ValueError(f"--years 应写作 2025-2030 或 2025,2026 (expected 2025-2030): {text!r}")
         lo, hi = int(a), int(b) if sep else int(a)
-        if hi < lo or hi - lo > 100:
+        if not (MIN_YEAR <= lo <= MAX_YEAR and MIN_YEAR <= hi <= MAX_YEAR):
+            raise ValueError(f"--years 年度应在{MIN_YEAR}至{MAX_YEAR}年之间 "
+                             f"(years must lie in {MIN_YEAR}–{MAX_YEAR}): {text!r}")
+        if hi < lo:
             raise ValueError(f"--years 范围不对 (bad range): {text!r}")
         years.extend(range(lo, hi + 1))
     return sorted(dict.fromkeys(years))
