@@ -349,37 +349,27 @@ def test_after_kill_9_leftovers_are_hidden_and_the_next_run_removes_them(work):
     assert sorted(_leftovers(work, tmpdir)) == ["out.xlsx", "r.xlsx"]
 
 
-# ---------- item 8 (the command's part): whatever the engine raises for a year it refuses exits 2 ----------
+# ---------- item 8: a budget year outside 1949–2100 exits 2 from every command ----------
 
-class YearOutOfRange(ValueError):
-    """Stands for the engine's refusal of a year outside its documented range (another change adds it)."""
-
-
-def test_a_year_the_engine_refuses_exits_2_from_every_command(monkeypatch, tmp_path):
+def test_a_year_out_of_range_exits_2_from_every_command(tmp_path):
     from typer.testing import CliRunner
 
     import cli
-    import entitlements.calculator
-    import entitlements.streaming
 
-    def refuse(year):
-        raise YearOutOfRange(f"年度超出范围 year out of range: {year}")
-
-    monkeypatch.setattr(entitlements.calculator, "year_months", refuse)
-    monkeypatch.setattr(entitlements.streaming, "year_months", refuse)
     orgs, brigade = str(EXAMPLES / "two_new_orgs.csv"), str(EXAMPLES / "brigade_cadres.csv")
     for args in [
         ["calc", orgs, *ORGS[:2], "--year", "99999"],
-        ["calc", orgs, *ORGS[:2], "--year", "99999", "-f", "json", "--batch-rows", "2"],
-        ["calc", "--policy", "two_new_16321", "--year", "99999", "--count", "branch=3"],
-        ["validate", orgs, "--policy", "two_new_16321", "--year", "99999", "--rejects", str(tmp_path / "r.csv")],
+        ["calc", orgs, *ORGS[:2], "--year", "0", "-f", "json", "--batch-rows", "2"],
+        ["calc", "--policy", "two_new_16321", "--year", "-2025", "--count", "branch=3"],
+        ["validate", orgs, "--policy", "two_new_16321", "--year", "1", "--rejects", str(tmp_path / "r.csv")],
         ["budget", brigade, *BRIGADE[:2], "--year", "99999"],
         ["explain", brigade, *BRIGADE[:2], "--year", "99999", "--id", "JC001"],
         ["whatif", orgs, *ORGS[:2], "--year", "99999", "--set", "org_funding.branch=4000@2025-01"],
+        ["whatif", orgs, *ORGS[:2], "--years", "1-3", "--set", "org_funding.branch=4000@2025-01"],
     ]:
         result = CliRunner().invoke(cli.app, args)
         assert result.exit_code == 2, (args, result.output, result.exception)
-        assert "year out of range: 99999" in result.output, (args, result.output)
+        assert "1949" in result.output and "2100" in result.output, (args, result.output)
     assert not (tmp_path / "r.csv").exists()
 
 
