@@ -144,6 +144,10 @@ class ParsedTable:
     def has(self, field: str) -> bool:
         return field in self.headers
 
+    def hint(self, missing: Sequence[Field]) -> str:
+        """For a message on missing columns: the headers found and the closest to each missing one."""
+        return columns_hint(self.table.headers, set(self.headers.values()), missing)
+
 
 def match_headers(table: Table, fields: Sequence[Field]) -> tuple[dict[str, str], list[Notice]]:
     """Field name -> header in the file; unknown headers become notices, not silent drops."""
@@ -199,7 +203,7 @@ def columns_hint(headers: Sequence[str], used: set[str], missing: Sequence[Field
     for f in missing:
         close = difflib.get_close_matches(normalise_header(f.header), list(free), n=1, cutoff=0.5)
         if close:
-            guesses.append(f"{free[close[0]]} → {f.header}")
+            guesses.append(f"{free.pop(close[0])} → {f.header}")  # each header suggested once
     hint = f"；找到的列 found: {'、'.join(found) or '（无）'}"
     if guesses:
         hint += f"；是否为 did you mean: {'、'.join(guesses)}？"

@@ -451,3 +451,11 @@ def test_a_total_row_in_excel_sheet_with_error_literal_text(tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", BRIGADE, rows)
     bad = rejects_at(calculator("brigade_cadre_living").compute_roster(path, 2025), 2)
     assert bad and bad[0]["column"] == "死亡日期" and "错误值 #N/A" in bad[0]["reason"]
+
+
+def test_missing_tenure_lists_what_was_found_and_the_closest(tmp_path):
+    header = ["编号", "性别", "出生日期", "任职时间（年）"]
+    path = write_text(tmp_path / "r.csv", csv_text(header, [["B1", "男", "1938-04", "16"]]))
+    with pytest.raises(InputError) as exc:
+        calculator("brigade_cadre_living").compute_roster(path, 2025)
+    assert "找到的列" in str(exc.value) and "是否为" in str(exc.value) and "任职时间(年) → 任职年限" in str(exc.value)
