@@ -459,3 +459,19 @@ def test_missing_tenure_lists_what_was_found_and_the_closest(tmp_path):
     with pytest.raises(InputError) as exc:
         calculator("brigade_cadre_living").compute_roster(path, 2025)
     assert "找到的列" in str(exc.value) and "是否为" in str(exc.value) and "任职时间(年) → 任职年限" in str(exc.value)
+
+
+def test_a_formula_whose_cached_result_is_empty_text_is_blank(tmp_path):
+    """Excel saves a formula giving "" as t="str" with an empty <v>: a blank, not a fault."""
+    path = write_xlsx(tmp_path / "r.xlsx", BRIGADE, brigade_rows(2),
+                      [(0, BRIGADE.index("死亡日期"), '=IF(1,"","")', "")])
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    assert '<c r="J2"><f>' in xml
+    parts["xl/worksheets/sheet1.xml"] = xml.replace('<c r="J2"><f>', '<c r="J2" t="str"><f>').encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    data = calculator("brigade_cadre_living").compute_roster(path, 2025).to_json()
+    assert data["rows"] == {"read": 2, "accepted": 2, "rejected": 0}, data["rejects"]
