@@ -250,6 +250,8 @@ def _text(cell: object) -> str:
     """A cell as text where its column does not give it a meaning of its own."""
     if cell is None:
         return ""
+    if isinstance(cell, CellFault):
+        return cell.text
     if isinstance(cell, bool):
         return "是" if cell else "否"
     if isinstance(cell, float):

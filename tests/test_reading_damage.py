@@ -475,3 +475,13 @@ def test_a_formula_whose_cached_result_is_empty_text_is_blank(tmp_path):
             z.writestr(n, b)
     data = calculator("brigade_cadre_living").compute_roster(path, 2025).to_json()
     assert data["rows"] == {"read": 2, "accepted": 2, "rejected": 0}, data["rejects"]
+
+
+def test_cells_without_references_are_counted_by_the_xml_parser():
+    from entitlements.workbook_faults import _faults, _faults_by_pattern
+
+    xml = (b'<worksheet><sheetData><row r="1"><c t="s"><v>0</v></c><c><f>1+1</f><v/></c></row>'
+           b'<row><c t="e"><f>NA()</f><v>#N/A</v></c><c><v>3</v></c><c><f>A1</f><v>2</v></c></row></sheetData></worksheet>')
+    assert _faults_by_pattern(xml) is None
+    found = {k: v.text for k, v in _faults(xml).items()}
+    assert found == {(0, 1): "=1+1", (1, 0): "#N/A"}
