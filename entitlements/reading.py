@@ -58,9 +58,11 @@ def error_literal(text: str) -> str | None:
     return upper if upper in EXCEL_ERRORS or _LIBRE_ERROR.match(upper) else None
 
 
-def error_reason(error: str, where: str = "") -> tuple[str, str]:
+def error_reason(error: str, cell: str = "", formula: str = "") -> tuple[str, str]:
     """Why an error cell is refused: its value is unknown, never the column's default."""
-    at_zh, at_en = (f"（{where}）", f" ({where})") if where else ("", "")
+    zh = "，".join(x for x in (cell, f"公式 {formula}" if formula else "") if x)
+    en = ", ".join(x for x in (cell, f"formula {formula}" if formula else "") if x)
+    at_zh, at_en = (f"（{zh}）", f" ({en})") if zh else ("", "")
     return (f"单元格为错误值 {error}{at_zh}，其值未知，请在 Excel 中更正后重新保存",
             f"the cell holds the error value {error}{at_en}: its value is unknown; correct it in Excel and save again")
 

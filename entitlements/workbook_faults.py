@@ -73,7 +73,7 @@ def _faults_by_pattern(data: bytes) -> dict[tuple[int, int], CellFault] | None:
             error = unescape(v.group(1).decode()).strip() if v and v.group(1).strip() else "#N/A"
             shown = f"={unescape(f.group(1).decode())}" if f and f.group(1) else ""
             where = _cell_name(row, col)
-            found[(row, col)] = CellFault(error, *error_reason(error, f"{where}{'，公式 ' + shown if shown else ''}"))
+            found[(row, col)] = CellFault(error, *error_reason(error, where, shown))
         at = data.find(b't="e"', at + 1)
     for m in _FORMULA_UNCACHED.finditer(data):
         tag = _CELL_TAG.match(data, data.rfind(b"<", 0, m.start()))
@@ -136,7 +136,7 @@ def _faults(data: bytes) -> dict[tuple[int, int], CellFault]:
             shown = f"={formula.text}" if formula is not None and formula.text else ""
             if kind == "e":
                 error = (value.text or "#N/A").strip() if value is not None else "#N/A"
-                found[(row, col)] = CellFault(error, *error_reason(error, f"{where}{'，公式 ' + shown if shown else ''}"))
+                found[(row, col)] = CellFault(error, *error_reason(error, where, shown))
             elif formula is not None and (value is None or (not value.text and kind not in TEXT_TYPES)):
                 text = shown or "=（共享公式）"
                 found[(row, col)] = CellFault(text, *_uncached(where, text))
