@@ -14,28 +14,88 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from .fields import Field, normalise_cell, normalise_header
-from .roster import InputError, Notice, Table, make_table
+from .roster import InputError, Notice, Table, column_letter, make_table
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 FAST_CSV_BYTES = 1 << 20  # below a megabyte the careful reader takes no longer than starting polars
 HEADER_SEARCH_ROWS = 30  # title rows above the header are few; do not scan a whole sheet
-TOTAL_LABELS = ("合计", "总计", "小计", "共计")  # also as an ending: 江城镇小计
+TOTAL_LABELS = ("合计", "总计", "小计", "共计")  # also after a unit's name: 江城镇小计
 MAX_TOTAL_LABEL = 20
-FOOTER_PREFIXES = ("填表人", "制表人", "填报人", "审核人", "负责人", "单位负责人", "联系电话", "联系人",
-                   "填表日期", "制表日期", "填报日期", "备注:", "说明:", "注:")
+# a footer line opens with one of these words and a colon (填表人：张三); 联系人甲 is a name, not a footer
+FOOTER_PREFIXES = ("填表人", "制表人", "填报人", "审核人", "审批人", "统计人", "负责人", "单位负责人", "联系电话",
+                   "联系人", "填表日期", "制表日期", "填报日期", "备注", "说明", "注")
 FOOTER_FIRST_CHARACTERS = frozenset(p[0] for p in FOOTER_PREFIXES)
+_FOOTER = re.compile(rf"^(?:{'|'.join(sorted(FOOTER_PREFIXES, key=len, reverse=True))})[:：]")
+# what a total row may carry under a beneficiary's columns: sums and counts (64, 44人, 44行)
+_TOTAL_LIKE = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?(?:人|个|名|行|户|条|项|元|年|月|个月)?$")
+FURTHER_HEADER_ROWS = 10_000  # where a header is not among the first rows, how far to look to say where it is
+# Excel's error values (and LibreOffice's Err:nnn): in a cell they mean the value is unknown
+EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#DATA!",
+                          "#EXTERNAL!", "#PYTHON!"})
+_LIBRE_ERROR = re.compile(r"^ERR:\d{3}$")
+INVISIBLE = "\ufeff\x00\u200b\u200c\u200d\u2060\u00ad"  # BOMs, NULs and zero-width marks before a header
 EXCEL_DIGITS = 15  # Excel stores numbers as doubles and shows 15 significant digits
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 given Excel's phantom 1900-02-29
 EXCEL_PHANTOM_LEAP_DAY = 60
 MAX_EXCEL_SERIAL = 2_958_465  # 9999-12-31
 
 Row = tuple[int, list[object]]  # (row number as the user sees it, cells)
+
+
+def error_literal(text: str) -> str | None:
+    """The Excel error value a cell's whole text is (#N/A …), or None. A CSV exported from
+    Excel carries the error as this text; it never means a blank."""
+    if not text or text[0] not in "#Ee":
+        return None
+    upper = text.strip().upper()
+    return upper if upper in EXCEL_ERRORS or _LIBRE_ERROR.match(upper) else None
+
+
+def error_reason(error: str, cell: str = "", formula: str = "") -> tuple[str, str]:
+    """Why an error cell is refused: its value is unknown, never the column's default."""
+    zh = "，".join(x for x in (cell, f"公式 {formula}" if formula else "") if x)
+    en = ", ".join(x for x in (cell, f"formula {formula}" if formula else "") if x)
+    at_zh, at_en = (f"（{zh}）", f" ({en})") if zh else ("", "")
+    return (f"单元格为错误值 {error}{at_zh}，其值未知，请在 Excel 中更正后重新保存",
+            f"the cell holds the error value {error}{at_en}: its value is unknown; correct it in Excel and save again")
+
+
+class CellFault:
+    """An Excel cell whose value is unknown: an error value (#N/A …) or a formula saved
+    without its result. It reads as ``text`` and is refused with ``zh``/``en``."""
+
+    __slots__ = ("text", "zh", "en")
+
+    def __init__(self, text: str, zh: str, en: str):
+        self.text, self.zh, self.en = text, zh, en
+
+
+def clean_header(text: object) -> str:
+    """A header cell without BOMs, NULs and zero-width marks (a BOM saved twice, a NUL
+    before the first header), normalised as any cell."""
+    return normalise_cell(str(text).translate({ord(c): None for c in INVISIBLE}) if text is not None else "")
+
+
+def check_roster_path(path: Path) -> None:
+    """A FIFO, device or directory is not a roster: reading it would hang or fail obscurely."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # a missing file: the readers say so
+    if stat.S_ISDIR(mode):
+        raise InputError(f"花名册不是普通文件，而是一个目录 (the roster is a directory, not a regular file): {path}")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"花名册不是普通文件（管道、设备等无法作为花名册读取）"
+                         f"(the roster is not a regular file: a pipe or device cannot be read as a roster): {path}")
 
 
 def read_roster(path: str | Path, fields: Sequence[Field] = (), sheet: str | None = None,
@@ -46,6 +106,7 @@ def read_roster(path: str | Path, fields: Sequence[Field] = (), sheet: str | Non
     dictionary-encoded columns; any file it cannot read line for line goes the careful way.
     """
     path = Path(path)
+    check_roster_path(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         rows, origin = _excel_rows(path, sheet)
         return build_table(rows, fields, origin)
@@ -66,7 +127,12 @@ def read_csv(path: str | Path, fields: Sequence[Field] = ()) -> Table:
     return build_table(_csv_rows(Path(path)), fields, str(path))
 
 
+CSV_FIELD_LIMIT = (1 << 31) - 1  # a cell may be long; an unclosed quote is found below, not by the field limit
+
+
 def _csv_rows(path: Path) -> list[Row]:
+    """Rows of a CSV, numbered as Excel numbers them. A line ends at CRLF, LF or a bare CR
+    (old Mac files, mixed endings), as Excel reads them; an unclosed quote is an error."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -79,7 +145,58 @@ def _csv_rows(path: Path) -> list[Row]:
             continue
     else:
         raise InputError(f"文件编码无法识别（应为 UTF-8 或 GBK）: {path}")
-    return [(i + 1, list(r)) for i, r in enumerate(csv.reader(io.StringIO(text)))]
+    del raw
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text))
+    rows: list[Row] = []
+    spans: list[tuple[int, int]] = []  # (record index, first physical line) of records spanning lines
+    line = start = 0
+    for i, cells in enumerate(reader):
+        start = line + 1
+        if reader.line_num > start:
+            spans.append((i, start))
+        line = reader.line_num
+        rows.append((i + 1, cells))
+    if rows and (not spans or spans[-1][0] != len(rows) - 1) and any("\n" in c for c in rows[-1][1]):
+        spans.append((len(rows) - 1, start))  # a quote opened on the last line holds its line end
+    _check_quotes(text, rows, spans, path)
+    return rows
+
+
+def _check_quotes(text: str, rows: list[Row], spans: list[tuple[int, int]], path: Path) -> None:
+    """An opening quote that never closes swallows the lines after it into one cell: a
+    quoted cell holding whole roster lines (as many commas as a row has), or a quote still
+    open at the end of the file. A quoted note spanning a few lines is a cell like any other."""
+    if not spans:
+        return
+    widths: dict[int, int] = {}
+    for _, cells in rows[:1000]:
+        widths[len(cells)] = widths.get(len(cells), 0) + 1
+    usual = max(widths, key=widths.__getitem__)
+    for i, first_line in spans:
+        before = 0
+        for cell in rows[i][1]:
+            inner = cell.count("\n")
+            if inner and any(part.count(",") >= max(2, usual - 1) for part in cell.split("\n")[1:]):
+                _unclosed(path, first_line + before, inner)
+            before += inner
+    i, first_line = spans[-1]
+    if i == len(rows) - 1:  # the last record spans lines: is its quote still open at the end?
+        start = 0
+        for _ in range(first_line - 1):
+            start = text.index("\n", start) + 1
+        try:
+            list(csv.reader(io.StringIO(text[start:]), strict=True))
+        except csv.Error:
+            _unclosed(path, first_line, text.count("\n", start))
+
+
+def _unclosed(path: Path, line: int, lines: int) -> None:
+    raise InputError(f"{path}: 第{line}行有未闭合的引号，其后约{lines}行被并入同一个单元格；请检查该行的双引号 "
+                     f"(an unclosed quote on line {line} swallows about {lines} lines after it into one cell: "
+                     "check the double quotes on that line)")
 
 
 def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
@@ -106,6 +223,17 @@ def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
         merged = ws.merged_cell_ranges or []
     except (CalamineError, ValueError) as exc:
         raise InputError(f"无法读取工作表 cannot read sheet '{sheet}' of {path}: {exc}") from None
+    # calamine reads an error cell (#N/A) and a formula saved without its result as blank:
+    # the sheet's XML says which they are, so they are refused rather than defaulted
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from .workbook_faults import sheet_faults
+
+        for (r, c), fault in sheet_faults(path, book.sheet_names.index(sheet), sheet).items():
+            while len(grid) <= r:
+                grid.append([""] * (len(grid[0]) if grid else 0))
+            if len(grid[r]) <= c:
+                grid[r].extend([""] * (c + 1 - len(grid[r])))
+            grid[r][c] = fault
     # a merged block shows its value in every cell it covers (乡镇 merged down a group of rows)
     for (r0, c0), (r1, c1) in merged:
         if r0 < len(grid) and c0 < len(grid[r0]):
@@ -124,6 +252,8 @@ def _text(cell: object) -> str:
     """A cell as text where its column does not give it a meaning of its own."""
     if cell is None:
         return ""
+    if isinstance(cell, CellFault):
+        return cell.text
     if isinstance(cell, bool):
         return "是" if cell else "否"
     if isinstance(cell, float):
@@ -174,28 +304,80 @@ def _row_label(cells: Sequence[str]) -> str:
     return re.sub(r"\s+", "", first)
 
 
-def skip_reason(label: str) -> tuple[str, tuple[str, str] | None]:
-    """A row's label without spaces, and why the row is skipped: a 合计/小计 row or a
-    填表人 footer (None: a data row)."""
-    compact = re.sub(r"\s+", "", label)
-    if compact.endswith(TOTAL_LABELS) and len(compact) <= MAX_TOTAL_LABEL:
-        return compact, ("合计行，已跳过（不参与计算）", "total row, skipped (not computed)")
-    if compact.startswith(FOOTER_PREFIXES):
-        return compact, ("表尾说明行，已跳过", "footer line, skipped")
-    return compact, None
+def skip_reason(cells: Sequence[str], data_columns: Collection[int] = ()) -> tuple[str, tuple[str, str] | None]:
+    """A row's label (its first non-empty cell, without spaces), and why the row is skipped
+    (None: a data row, computed or rejected).
+
+    A total row's label IS a total: 合计, 小计, 总计, 共计 (合 计, 合计：) or a unit's name
+    before one (江城镇小计). A footer's label opens with 填表人, 审核人, 备注 … and a colon
+    (填表人：张三). Either is skipped only when the row carries no beneficiary data: under the
+    columns the policy knows (``data_columns``) it holds nothing but sums and counts (64,
+    44人), the unit's name, or more totals and footer texts. So 王小计, an 编号 联系人甲, or an
+    编号 小计 with a birth date are data rows."""
+    at = next((j for j, c in enumerate(cells) if c), None)
+    if at is None:
+        return "", None
+    compact = re.sub(r"\s+", "", cells[at])
+    bare = compact.rstrip(":：")
+    if bare.endswith(TOTAL_LABELS) and len(bare) <= MAX_TOTAL_LABEL:
+        why = ("合计行，已跳过（不参与计算）", "total row, skipped (not computed)")
+        unit = bare[:-2]
+    elif _FOOTER.match(compact):
+        why, unit = ("表尾说明行，已跳过", "footer line, skipped"), None
+    else:
+        return compact, None
+    for j in data_columns:
+        if j == at or j >= len(cells) or not cells[j]:
+            continue
+        other = re.sub(r"\s+", "", cells[j])
+        if (_TOTAL_LIKE.match(other) or other == unit or other.rstrip(":：").endswith(TOTAL_LABELS)
+                or _FOOTER.match(other)):
+            continue
+        return compact, None  # a beneficiary's data: the row is computed or rejected, never dropped
+    return compact, why
 
 
-def find_header(rows: Sequence[Row], fields: Sequence[Field]) -> int:
-    """Index in ``rows`` of the header: the row naming the most fields (the first such)."""
+def data_columns(header: Sequence[str], fields: Sequence[Field]) -> frozenset[int]:
+    """Columns whose header names one of the policy's fields: where beneficiary data lies."""
+    known = {normalise_header(h) for f in fields for h in f.headers()}
+    return frozenset(j for j, h in enumerate(header) if h and normalise_header(h) in known)
+
+
+def header_hits(cells: Sequence[object], known: set[str]) -> int:
+    return len({normalise_header(clean_header(_text(c))) for c in cells if not _is_blank(c)} & known)
+
+
+def find_header(rows: Sequence[Row], fields: Sequence[Field], origin: str = "") -> int:
+    """Index in ``rows`` of the header: the row among the first HEADER_SEARCH_ROWS naming
+    the most fields (the first such). Where none names a field, or the best lacks a required
+    column, the rows below are searched to say where the header is; with none at all, the
+    expected headers are listed (exit 2), rather than a data row taken for the header."""
     known = {normalise_header(h) for f in fields for h in f.headers()}
     best, best_hits = None, 0
     for k, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        hits = len({normalise_header(_text(c)) for c in cells if not _is_blank(c)} & known)
+        hits = header_hits(cells, known)
         if hits > best_hits:
             best, best_hits = k, hits
-    if best is not None:
+    required = [f for f in fields if f.required]
+    if best is not None and not _lacks(rows[best][1], required):
         return best
-    return 0  # nothing matched: the first row, so the missing-column error names what it holds
+    for k in range(HEADER_SEARCH_ROWS, min(len(rows), HEADER_SEARCH_ROWS + FURTHER_HEADER_ROWS)):
+        cells = rows[k][1]
+        if header_hits(cells, known) > best_hits and not _lacks(cells, required):
+            raise InputError(f"{origin}: 表头须在前{HEADER_SEARCH_ROWS}行内，第{rows[k][0]}行像是表头；"
+                             f"请删去表头上方多余的行 (the header must be within the first {HEADER_SEARCH_ROWS} "
+                             f"rows; row {rows[k][0]} looks like the header: delete the rows above it)")
+    if best is None:
+        expected = "、".join(f.header + ("（必填）" if f.required else "") for f in fields)
+        raise InputError(f"{origin}: 未找到表头行：前{HEADER_SEARCH_ROWS}行中没有一行含有本政策的列名；应有的列：{expected} "
+                         f"(no header row found: none of the first {HEADER_SEARCH_ROWS} rows names a column of this "
+                         f"policy; expected: {', '.join(f.header for f in fields)})")
+    return best  # a required column is missing: the header check names it and what was found
+
+
+def _lacks(cells: Sequence[object], required: Sequence[Field]) -> bool:
+    names = {normalise_header(clean_header(_text(c))) for c in cells if not _is_blank(c)}
+    return any(not names & {normalise_header(h) for h in f.headers()} for f in required)
 
 
 def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Table:
@@ -207,10 +389,10 @@ def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Ta
     rows = [(n, cells) for n, cells in rows if _has_content(cells)]
     if not rows:
         raise InputError(f"文件为空 empty roster: {origin}")
-    h = find_header(rows, fields) if fields else 0
-    header = [_text(c) for c in rows[h][1]]
-    while header and not header[-1]:
-        header.pop()
+    h = find_header(rows, fields, origin) if fields else 0
+    # every cell of the header row is a column, a blank one too: data under a column without
+    # a header is reported and ignored; a row with more cells than the header row is shifted
+    header = [clean_header(_text(c)) for c in rows[h][1]]
     skipped = [Notice(n, "", _row_label([_text(c) for c in cells])[:40], "表头以上的标题行，已跳过",
                       "title row above the header, skipped") for n, cells in rows[:h]]
     body = rows[h + 1:]
@@ -233,15 +415,18 @@ def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Ta
     for pos in np.flatnonzero(wide & (label == "")):  # only cells beyond the header: label from them
         label[pos] = next((t for t in (_text(c) for c in body[pos][1][width:]) if t), "")
     keep = np.ones(len(body), dtype=bool)
+    known = data_columns(header, fields)
     for text in set(label.tolist()):
         if "计" not in text and text.lstrip()[:1] not in FOOTER_FIRST_CHARACTERS:
             continue  # neither a total (合计, 小计 …) nor a footer: most labels, skipped cheaply
-        compact, why = skip_reason(text)
-        if why is None:
-            continue
         for pos in np.flatnonzero(label == text):
-            keep[pos] = False
-            skipped.append(Notice(int(lines[pos]), "", compact[:40], *why))
+            cells = [col[pos] for col in columns] or [text]
+            if not any(cells):
+                cells = [text]
+            compact, why = skip_reason(cells, known)
+            if why is not None:
+                keep[pos] = False
+                skipped.append(Notice(int(lines[pos]), "", compact[:40], *why))
     new_pos = np.cumsum(keep) - 1  # position among the rows kept
     table = make_table(header, [], [], origin)
     table.cells = {hd: col[keep] for hd, col in zip(table.headers, columns) if hd}
@@ -253,7 +438,7 @@ def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Ta
                                                    "more cells than the header has columns; the row may be shifted")
     for j, found in problems.items():
         kept = {int(new_pos[pos]): why for pos, why in found.items() if keep[pos]}
-        if kept:
+        if kept and table.headers[j]:
             table.cell_errors[table.headers[j]] = kept
     table.skipped.extend(sorted(skipped, key=lambda nt: nt.row))
     for j, col in enumerate(columns):
@@ -266,7 +451,8 @@ def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Ta
 
 def _column_text(raw: Sequence[object], convert, problems: dict[int, tuple[str, str]]) -> np.ndarray:
     """One column as normalised text: typed cells through ``convert`` (or plain text), each
-    distinct text normalised once."""
+    distinct text normalised once. Error cells (an Excel error value, an uncached formula, a
+    text that is an error value such as #N/A in a CSV exported from Excel) go to ``problems``."""
     out = np.empty(len(raw), dtype=object)
     seen: dict[str, str] = {}
 
@@ -276,11 +462,15 @@ def _column_text(raw: Sequence[object], convert, problems: dict[int, tuple[str, 
 
     if all(type(c) is str for c in raw):  # CSV, and text columns of a sheet
         out[:] = [seen[c] if c in seen else text_of(c) for c in raw]
+        _error_literals(out, seen.values(), problems)
         return out
     texts = []
     for pos, cell in enumerate(raw):
         if type(cell) is str:
             text = seen[cell] if cell in seen else text_of(cell)
+        elif isinstance(cell, CellFault):
+            text = cell.text
+            problems[pos] = (cell.zh, cell.en)
         elif convert is not None:
             text, problem = convert(cell)
             if problem:
@@ -289,7 +479,15 @@ def _column_text(raw: Sequence[object], convert, problems: dict[int, tuple[str, 
             text = _text(cell)
         texts.append(text)
     out[:] = texts
+    _error_literals(out, seen.values(), problems)
     return out
+
+
+def _error_literals(column: np.ndarray, distinct, problems: dict[int, tuple[str, str]]) -> None:
+    """Cells whose whole text is an Excel error value: refused like the error cells they were."""
+    for text in {t for t in distinct if error_literal(t)}:
+        for pos in np.flatnonzero(column == text):
+            problems.setdefault(int(pos), error_reason(error_literal(text)))
 
 
 def _has_content(cells: Sequence[object]) -> bool:
@@ -312,10 +510,5 @@ def _column_kinds(header: Sequence[str], fields: Sequence[Field]):
     return kinds
 
 
-def _column_letter(j: int) -> str:
-    letters = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        letters = chr(ord("A") + r) + letters
-    return letters
+_column_letter = column_letter
+

@@ -7,6 +7,7 @@ value and a reason in Chinese (English on request).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -81,13 +82,25 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def column_letter(j: int) -> str:
+    """Excel's name of the column at index ``j`` (0 -> A, 26 -> AA)."""
+    letters = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        letters = chr(ord("A") + r) + letters
+    return letters
+
+
 def make_table(header: Sequence[str], rows: Sequence[Sequence[str]], lines: Sequence[int], origin: str) -> Table:
     headers = [normalise_cell(h) for h in header]
-    seen: set[str] = set()
-    for h in headers:
+    seen: dict[str, int] = {}
+    for j, h in enumerate(headers):
         if h and h in seen:
-            raise InputError(f"表头重复 duplicate header: {h}")
-        seen.add(h)
+            raise InputError(f"{origin}: 表头重复：{column_letter(seen[h])}列和{column_letter(j)}列都是“{h}”；"
+                             f"请删去或改名其中一列 (duplicate header '{h}' in columns {column_letter(seen[h])} "
+                             f"and {column_letter(j)}: remove or rename one)")
+        seen[h] = j
     cells = {}
     for j, h in enumerate(headers):
         col = np.empty(len(rows), dtype=object)
@@ -104,9 +117,14 @@ class ParsedTable:
     rejects: list[Reject]
     notices: list[Notice]
     rejected: np.ndarray  # bool per row
+    labels: dict[str, str] = field(factory=dict)  # field name -> Chinese header, for a column the file lacks
+
+    def column(self, name: str) -> str:
+        """The column as the user knows it: its header in the file, else the field's Chinese header."""
+        return self.headers.get(name) or self.labels.get(name, name)
 
     def reject(self, positions: Iterable[int], field: str, zh: str, en: str, value: str | None = None) -> None:
-        column = self.headers.get(field, field)
+        column = self.column(field)
         for pos in positions:
             pos = int(pos)
             cell = value if value is not None else self.cell(field, pos)
@@ -116,7 +134,7 @@ class ParsedTable:
     def notice(self, positions: Iterable[int], field: str, zh: str, en: str) -> None:
         for pos in positions:
             pos = int(pos)
-            self.notices.append(Notice(int(self.table.row_numbers[pos]), self.headers.get(field, field),
+            self.notices.append(Notice(int(self.table.row_numbers[pos]), self.column(field),
                                        self.cell(field, pos), zh, en))
 
     def cell(self, field: str, pos: int) -> str:
@@ -125,6 +143,10 @@ class ParsedTable:
 
     def has(self, field: str) -> bool:
         return field in self.headers
+
+    def hint(self, missing: Sequence[Field]) -> str:
+        """For a message on missing columns: the headers found and the closest to each missing one."""
+        return columns_hint(self.table.headers, set(self.headers.values()), missing)
 
 
 def match_headers(table: Table, fields: Sequence[Field]) -> tuple[dict[str, str], list[Notice]]:
@@ -143,17 +165,27 @@ MAX_HEADER_MATCHES = 1024
 
 
 def _match_headers(headers: tuple[str, ...], fields: Sequence[Field], origin: str):
-    by_norm = {normalise_header(h): h for h in headers if h}
-    mapping: dict[str, str] = {}
+    field_of = {}
     for f in fields:
         for candidate in f.headers():
-            if (h := by_norm.get(normalise_header(candidate))) is not None:
-                mapping[f.name] = h
-                break
+            field_of.setdefault(normalise_header(candidate), f)
+    columns: dict[str, list[int]] = {}  # field name -> columns naming it
+    for j, h in enumerate(headers):
+        if h and (f := field_of.get(normalise_header(h))) is not None:
+            columns.setdefault(f.name, []).append(j)
+    for name, at in columns.items():
+        if len(at) > 1:  # 出生日期 and 出生 日期, 身份证号 and 公民身份号码: which one is meant is not ours to guess
+            f = next(f for f in fields if f.name == name)
+            both = "、".join(f"{column_letter(j)}列“{headers[j]}”" for j in at)
+            both_en = ", ".join(f"{column_letter(j)} '{headers[j]}'" for j in at)
+            raise InputError(f"{origin}: 多列都对应“{f.header}”：{both}；请删去或改名多余的列 "
+                             f"(several columns map to {f.label_en}: {both_en}; remove or rename the extra ones)")
+    mapping = {name: headers[at[0]] for name, at in columns.items()}
     missing = [f for f in fields if f.required and f.name not in mapping]
     if missing:
         wanted = "、".join(f"{f.header}（{f.name}）" for f in missing)
-        raise InputError(f"{origin}: 缺少必填列 missing required column(s): {wanted}")
+        raise InputError(f"{origin}: 缺少必填列 missing required column(s): {wanted}"
+                         f"{columns_hint(headers, set(mapping.values()), missing)}")
     used = set(mapping.values())
     notices = tuple(
         Notice(None, h, "", f"未识别的列，已忽略：{h}", f"unknown column ignored: {h}")
@@ -162,10 +194,33 @@ def _match_headers(headers: tuple[str, ...], fields: Sequence[Field], origin: st
     return tuple(mapping.items()), notices
 
 
+def columns_hint(headers: Sequence[str], used: set[str], missing: Sequence[Field]) -> str:
+    """"；找到的列：…；是否为 …？": the headers the file has, and for a missing column the
+    closest unused header (difflib, as a scenario's --set path is suggested)."""
+    found = [h for h in headers if h]
+    free = {normalise_header(h): h for h in found if h not in used}
+    guesses = []
+    for f in missing:
+        close = difflib.get_close_matches(normalise_header(f.header), list(free), n=1, cutoff=0.5)
+        if close:
+            guesses.append(f"{free.pop(close[0])} → {f.header}")  # each header suggested once
+    hint = f"；找到的列 found: {'、'.join(found) or '（无）'}"
+    if guesses:
+        hint += f"；是否为 did you mean: {'、'.join(guesses)}？"
+    return hint
+
+
 def parse_table(table: Table, fields: Sequence[Field]) -> ParsedTable:
     mapping, notices = match_headers(table, fields)
     n = len(table)
-    parsed = ParsedTable(table, {}, mapping, [], [*table.skipped, *notices], np.zeros(n, dtype=bool))
+    parsed = ParsedTable(table, {}, mapping, [], [*table.skipped, *notices], np.zeros(n, dtype=bool),
+                         {f.name: f.header for f in fields})
+    used = set(mapping.values())
+    for header, damaged in table.cell_errors.items():
+        if header not in used:  # an error cell in a column the policy does not read: reported, harmless
+            for pos, (zh, en) in sorted(damaged.items()):
+                parsed.notices.append(Notice(int(table.row_numbers[pos]), header, str(table.cells[header][pos]),
+                                             f"{zh}（该列未使用）", f"{en} (the column is not used)"))
     for pos, (value, zh, en) in sorted(table.row_errors.items()):
         parsed.reject([pos], "", zh, en, value)
     empty = Encoded(np.zeros(n, dtype=np.uint8), np.array([""], dtype=object))  # a column the file lacks

@@ -25,7 +25,8 @@ import numpy as np
 from .columns import factorize, group_sums
 from .fields import normalise_header
 from .policy import first_rows
-from .fastcsv import Layout, csv_layout, frame_table
+from .fastcsv import LINE_END_BYTES, Layout, csv_layout, frame_table
+from .reading import check_roster_path
 from .money import fen_to_yuan
 from .output import CONTRACT_VERSION
 from .roster import InputError, Reject
@@ -44,6 +45,7 @@ def stream_summary(calc: Calculator, path: str | Path, year: int, batch_rows: in
     import polars as pl
 
     path = Path(path)
+    check_roster_path(path)
     _refuse_fixed_totals(calc, year)
     layout = csv_layout(path, calc.policy.fields)
     if layout is None:
@@ -55,12 +57,17 @@ def stream_summary(calc: Calculator, path: str | Path, year: int, batch_rows: in
     key_column = next((j for j, h in enumerate(layout.header) if normalise_header(h) in key_names), 0)
     for first_line, chunk, lines in _batches(path, layout, batch_rows, key_column):
         try:
-            df = pl.read_csv(io.BytesIO(chunk), has_header=False, encoding="utf8", quote_char='"',
-                             schema=layout.schema())
+            # polars counts the columns on the first line: a full line of empty cells leads, so a
+            # short row opening a batch (a CR inside a cell ends its line) reads as it does whole
+            lead = b"," * (layout.fields_in_header - 1) + b"\n"
+            df = pl.read_csv(io.BytesIO(lead + chunk), has_header=False, encoding="utf8", quote_char='"',
+                             schema=layout.schema()).slice(1)
         except pl.exceptions.PolarsError as exc:
+            _refuse_open_quote(path, chunk, first_line)
             raise InputError(f"{path}: 第{first_line}行起的一批无法分批读取（多于表头的单元格或编码问题）；"
                              f"请不用 --batch-rows 重新计算以查看逐行原因 (batch from line {first_line}: {exc})") from None
         if df.height != lines:
+            _refuse_open_quote(path, chunk, first_line)
             raise InputError(f"{path}: 有单元格跨行（第{first_line}行起），无法分批计算；请不用 --batch-rows "
                              f"(a quoted cell spans lines near line {first_line}; run without --batch-rows)")
         table = frame_table(df, layout, first_line, str(path))
@@ -71,6 +78,15 @@ def stream_summary(calc: Calculator, path: str | Path, year: int, batch_rows: in
         result = calc.compute_roster(table, year, **options)
         totals.add(result, seen)
     return totals.summary(year)
+
+
+def _refuse_open_quote(path: Path, chunk: bytes, first_line: int) -> None:
+    """A line with an odd number of quotes opens a quoted cell that runs on: name the first."""
+    for k, line in enumerate(chunk.split(b"\n")):
+        if line.count(b'"') % 2:
+            n = first_line + k
+            raise InputError(f"{path}: 第{n}行有未闭合的引号（或跨行的单元格），无法分批计算；请检查该行的双引号 "
+                             f"(an unclosed quote, or a cell spanning lines, on line {n}: check its double quotes)")
 
 
 def _refuse_fixed_totals(calc: Calculator, year: int) -> None:
@@ -84,18 +100,20 @@ def _refuse_fixed_totals(calc: Calculator, year: int) -> None:
 
 def _batches(path: Path, layout: Layout, batch_rows: int, key_column: int) -> Iterator[tuple[int, bytes, int]]:
     """(first physical line, bytes of the batch, lines in it); a batch ends after the last
-    line of a key (the text in ``key_column``), so a person's adjacent rows stay together."""
+    line of a key (the text in ``key_column``), so a person's adjacent rows stay together.
+    Lines end at CRLF, LF or a bare CR, as for the whole roster; each is given to polars with LF."""
     with path.open("rb") as fh:
+        source = _lines(fh)
         for _ in range(layout.start):
-            fh.readline()
+            next(source, None)
         line_no = layout.start
         carry: list[bytes] = []
         while True:
             lines, carry = carry, []
-            while len(lines) < batch_rows and (raw := fh.readline()):
+            while len(lines) < batch_rows and (raw := next(source, None)) is not None:
                 lines.append(raw)
             last_key = _cell(lines[-1], key_column) if lines else b""
-            while last_key and (raw := fh.readline()):  # the last person's further rows join this batch
+            while last_key and (raw := next(source, None)) is not None:  # the last person's further rows join
                 if _cell(raw, key_column) != last_key:
                     carry = [raw]
                     break
@@ -106,10 +124,26 @@ def _batches(path: Path, layout: Layout, batch_rows: int, key_column: int) -> It
                 lines.pop(0)
                 line_no += 1
             if lines:
-                if not lines[-1].endswith(b"\n"):
-                    lines[-1] += b"\n"
                 yield line_no + 1, b"".join(lines), len(lines)
             line_no += len(lines)
+
+
+def _lines(fh, size: int = 1 << 20) -> Iterator[bytes]:
+    """The file's lines, each ending in LF whatever ended it (CRLF, LF, a bare CR)."""
+    rest = b""
+    while True:
+        data = fh.read(size)
+        if not data:
+            parts = LINE_END_BYTES.split(rest)
+            yield from (p + b"\n" for p in parts[:-1])
+            if parts[-1]:
+                yield parts[-1] + b"\n"
+            return
+        data = rest + data
+        held = data.endswith(b"\r")  # a CR last may be the first half of a CRLF
+        parts = LINE_END_BYTES.split(data[:-1] if held else data)
+        rest = parts[-1] + (b"\r" if held else b"")
+        yield from (p + b"\n" for p in parts[:-1])
 
 
 def _cell(line: bytes, column: int) -> bytes:

@@ -104,7 +104,8 @@ class BrigadeCadreLiving(Policy):
         has_spans = parsed.has("start") or parsed.has("end")
         if not parsed.has("tenure_years") and not has_spans:
             raise InputError("缺少任职年限（任职年限列，或任职开始/任职结束列）"
-                             " missing tenure: a 任职年限 column or 任职开始/任职结束 columns")
+                             " missing tenure: a 任职年限 column or 任职开始/任职结束 columns"
+                             + parsed.hint([self.field("tenure_years"), self.field("start")]))
         if not parsed.has("id_number") and not (parsed.has("sex") and parsed.has("birth_date")):
             raise InputError("缺少性别、出生日期列，且无身份证号列可推算"
                              " missing columns: 性别 and 出生日期 (or 身份证号 to read them from)")
