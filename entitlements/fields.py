@@ -59,10 +59,21 @@ def normalise_header(text: str) -> str:
     return _HEADER_UNIT.sub("", text)
 
 
+# Characters that print as nothing: a key typed or pasted with one would be a new person.
+# Zero-width space / non-joiner / joiner, word joiner and invisible operators, the BOM
+# (zero-width no-break space), the soft hyphen and the direction marks are removed
+# anywhere. NBSP and the ideographic space U+3000 need no entry: NFKC makes them spaces,
+# which strip() takes off the ends.
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                   "\u2060\u2061\u2062\u2063\u2064\ufeff"))
+
+
 def normalise_cell(text: object) -> str:
+    """A cell as compared and parsed: NFKC (full-width forms, NBSP), invisible characters
+    removed, spaces stripped at the ends. Runs once per distinct text."""
     if text is None:
         return ""
-    return unicodedata.normalize("NFKC", str(text)).strip()
+    return unicodedata.normalize("NFKC", str(text)).translate(INVISIBLE).strip()
 
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "t"}
