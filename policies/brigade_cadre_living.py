@@ -23,7 +23,8 @@ from entitlements.fields import MALE, Field
 from entitlements.money import fen_to_yuan, split_by_weights
 from entitlements.people import ID_FIELDS, SPAN_FIELDS, UNIT_ALIASES, birth_and_sex, not_before, span_notices, spans
 from entitlements.policy import (
-    Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label, reject_duplicates,
+    Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label, reject_conflicting_rows,
+    reject_duplicates, reject_shared_id_numbers,
 )
 from entitlements.profiles import PolicyData
 from entitlements.roster import InputError, ParsedTable, reject_groups
@@ -124,11 +125,13 @@ class BrigadeCadreLiving(Policy):
             span = spans(parsed, birth)
             missing = ~span["present"] & ~parsed.rejected
             parsed.reject(np.flatnonzero(missing), "start", "任职开始或任职结束为空", "service start or end missing", "")
+            reject_conflicting_rows(parsed, keys, "id")  # one 编号, two people: not merged
             reject_groups(parsed, keys, "id")
         else:
             parsed.reject(np.flatnonzero((tenure < 0) & ~parsed.rejected), "tenure_years",
                           "任职年限为空", "tenure missing", "")
             reject_duplicates(parsed, keys, "id" if parsed.has("id") else "id_number")
+        reject_shared_id_numbers(parsed, keys)  # one person under two 编号: not paid twice
         accepted = ~parsed.rejected
         ids, owner = group_keys(keys, accepted)
         n = len(ids)

@@ -21,7 +21,10 @@ from entitlements.dates import month_label
 from entitlements.fields import Field, choice_map
 from entitlements.money import div_round_half_up, fen_to_yuan, round_to_yuan
 from entitlements.people import ID_FIELDS, SPAN_FIELDS, span_notices, spans, spans_in_order
-from entitlements.policy import Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label
+from entitlements.policy import (
+    Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label, reject_conflicting_rows,
+    reject_shared_id_numbers,
+)
 from entitlements.profiles import PolicyData
 from entitlements.reading import read_csv
 from entitlements.roster import InputError, ParsedTable, match_headers, reject_groups
@@ -98,7 +101,9 @@ class VillageCadreDeparture(Policy):
         parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), "id", "编号和身份证号均为空",
                       "neither id nor ID number is given", "")
         span = spans(parsed, (np.zeros(len(keys), np.int64),) * 3)
+        reject_conflicting_rows(parsed, keys, "id")  # one 编号, two people: not merged into one lump sum
         reject_groups(parsed, keys, "id")
+        reject_shared_id_numbers(parsed, keys)  # one person under two 编号: not paid twice
         accepted = ~parsed.rejected
         ids, owner = group_keys(keys, accepted)
         n = len(ids)
