@@ -176,6 +176,7 @@ class _Totals:
         self.notices: list = []
         self.more_rejects = 0
         self.more_notices = 0
+        self.id_numbers = _SeenKeys()  # 身份证号 of the beneficiaries counted so far
 
     def add(self, result, seen: _SeenKeys) -> None:
         comp = result.computation
@@ -196,6 +197,7 @@ class _Totals:
                                       f"编号重复，与第{earlier[i]}行相同（分批计算时同一人的各行须相邻）",
                                       f"duplicate id, same as row {earlier[i]} (in batches a person's rows must be adjacent)"))
             seen.add(hashes[keep], first_row_numbers[keep])
+            self._check_id_numbers(result, keep)
         self.read += result.rows_read
         self.rejected_rows += len({r.row for r in rejects})
         self._keep(rejects, self.rejects, "more_rejects")
@@ -219,6 +221,30 @@ class _Totals:
             acc = self.units.setdefault(str(unit), [0] * (len(LEVELS) + 2))
             for j, column in enumerate(sums[1:]):
                 acc[j] += int(column[k])
+
+    def _check_id_numbers(self, result, keep: np.ndarray) -> None:
+        """One 身份证号 under two beneficiaries in different batches: the whole roster rejects
+        both, but the earlier one is already counted here, so the run stops (exit 2)."""
+        parsed = result.parsed
+        if not parsed.has("id_number"):
+            return
+        idc = parsed.columns["id_number"]
+        owner = result.computation.who.row_owner
+        numbers = idc.uniq[idc.inverse]
+        rows = np.flatnonzero((owner >= 0) & idc.present & np.not_equal(numbers, None))
+        rows = rows[keep[owner[rows]]]
+        if not len(rows):
+            return
+        hashes = _hashes(numbers[rows])
+        earlier = self.id_numbers.find(hashes)
+        if earlier.any():
+            k = int(np.flatnonzero(earlier)[0])
+            row = int(parsed.table.row_numbers[rows[k]])
+            raise InputError(f"第{row}行的身份证号与第{earlier[k]}行相同（编号不同），同一人不能重复发放；分批计算时"
+                             f"前一行已计入合计，无法撤回：请核实更正后重新计算，或不用 --batch-rows 计算以列出所有此类行 "
+                             f"(row {row} has the ID number of row {earlier[k]} under another id: in batches the "
+                             f"earlier row is already counted; correct the roster, or run without --batch-rows to list them all)")
+        self.id_numbers.add(hashes, parsed.table.row_numbers[rows])
 
     def _keep(self, items, store: list, overflow: str) -> None:
         room = MAX_KEPT - len(store)

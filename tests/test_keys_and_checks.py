@@ -149,7 +149,7 @@ def test_duplicate_id_numbers_in_batches_are_refused_or_rejected_alike(tmp_path)
 
     with pytest.raises(InputError, match="身份证号"):  # apart: the earlier row is already counted
         stream_summary(jiangchuan, path, 2025, batch_rows=1)
-    proc = run_cli("calc", str(path), "--policy", "brigade_cadre_living", "--year", "2025", "--summary",
+    proc = run_cli("calc", str(path), "--policy", "brigade_cadre_living", "--year", "2025", "--format", "json",
                    "--batch-rows", "1")
     assert proc.returncode == 2 and "身份证号" in proc.stderr and "Traceback" not in proc.stderr
 
