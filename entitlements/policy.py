@@ -208,8 +208,10 @@ def cite(value: Any, lang: str = "zh") -> str:
     return text
 
 
-def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str) -> None:
-    """A beneficiary listed twice: the later rows are rejected, naming the first."""
+def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str,
+                      what: tuple[str, str] = ("编号", "id")) -> None:
+    """A beneficiary listed twice: the later rows are rejected, naming the first.
+    ``what`` names the key in the reason (zh, en)."""
     live = np.flatnonzero(~parsed.rejected)
     all_codes, uniq = factorize_remembered(keys)
     if len(uniq) == len(keys):  # every key differs: no one is listed twice
@@ -221,7 +223,8 @@ def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str) -> None
     first[codes[order][heads]] = order[heads]  # each key's first live row
     for k in np.sort(order[~heads]):
         pos, row = live[k], int(parsed.table.row_numbers[live[first[codes[k]]]])
-        parsed.reject([pos], field, f"编号重复，与第{row}行相同", f"duplicate id, same as row {row}", keys[pos])
+        parsed.reject([pos], field, f"{what[0]}重复，与第{row}行相同", f"duplicate {what[1]}, same as row {row}",
+                      keys[pos])
 
 
 
