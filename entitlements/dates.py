@@ -93,6 +93,20 @@ def _check(year: int, month: int, text: str) -> None:
         raise DateError(f"年份不合理：{text}", f"implausible year: {text}")
 
 
+def today() -> _dt.date:
+    """The day a roster is computed: a birth or a death after it is impossible. The one
+    place that reads the clock, so tests can set it."""
+    return _dt.date.today()
+
+
+def after_today(y, m, d) -> np.ndarray:
+    """True where a date lies after today; a month-precision date (day 0) is after today
+    only from the next month on."""
+    t = today()
+    y, m, d = (np.asarray(a, dtype=np.int64) for a in (y, m, d))
+    return (y > 0) & ((y * 100 + m) * 100 + d > (t.year * 100 + t.month) * 100 + t.day)
+
+
 def month_index(year, month):
     return year * 12 + (month - 1)
 

@@ -20,7 +20,9 @@ from entitlements.columns import group_sums
 from entitlements.dates import month_label
 from entitlements.fields import Field, choice_map
 from entitlements.money import div_round_half_up, fen_to_yuan, round_to_yuan
-from entitlements.people import ID_FIELDS, SPAN_FIELDS, span_notices, spans, spans_in_order
+from entitlements.people import (
+    ID_FIELDS, SPAN_FIELDS, card_births, not_after_today, span_notices, spans, spans_in_order,
+)
 from entitlements.policy import (
     Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label, reject_conflicting_rows,
     reject_shared_id_numbers,
@@ -100,7 +102,11 @@ class VillageCadreDeparture(Policy):
         keys = keys_for(parsed, self.key_fields)
         parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), "id", "编号和身份证号均为空",
                       "neither id nor ID number is given", "")
-        span = spans(parsed, (np.zeros(len(keys), np.int64),) * 3)
+        # the birth date in a valid 身份证号: none after today, no service before age 18 (or birth)
+        birth = card_births(parsed)
+        not_after_today(parsed, "id_number", birth, "身份证号中的出生日期", "birth date in the ID number")
+        span = spans(parsed, birth, data.get("checks.min_start_age").values[0].value,
+                     ("身份证号中的出生日期", "the birth date in the ID number"))
         reject_conflicting_rows(parsed, keys, "id")  # one 编号, two people: not merged into one lump sum
         reject_groups(parsed, keys, "id")
         reject_shared_id_numbers(parsed, keys)  # one person under two 编号: not paid twice
