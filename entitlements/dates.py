@@ -170,12 +170,6 @@ def end_before_start(start_y, start_m, start_d, end_y, end_m, end_d) -> np.ndarr
     return end_key < start_key
 
 
-def last_served_month(end_y, end_m, end_d) -> np.ndarray:
-    """Month of departure: the end's month, or the month before a month-precision end."""
-    idx = month_index(np.asarray(end_y, dtype=np.int64), np.asarray(end_m, dtype=np.int64))
-    return np.where(np.asarray(end_d) == MONTH_PRECISION, idx - 1, idx)
-
-
 def merge_intervals(owner: np.ndarray, start: np.ndarray, stop: np.ndarray):
     """Merge overlapping [start, stop) month intervals per owner; vectorised.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dates
-from .dates import RosterDate, end_before_start, last_served_month, month_index, month_label, service_months
+from .dates import RosterDate, end_before_start, month_index, month_label, service_months
 from .fields import FEMALE, MALE, Field
 from .roster import ParsedTable
 
@@ -119,7 +119,9 @@ def spans(parsed: ParsedTable, birth: tuple, min_age: int | None = None,
             parsed.reject([pos], "start", f"任职开始时未满{min_age}周岁（{birth_label[0]}为{b}），不合理",
                           f"service starts before age {min_age} ({birth_label[1]} {b}): implausible")
     first, months = service_months(sy, sm, sd, ey, em, ed)
-    return {"first": first, "months": months, "departure": last_served_month(ey, em, ed),
+    # the departure is the end date as written (SPEC §4.3): a month-precision end (2025.01) is
+    # exclusive for the months served, yet the person leaves in that month and is budgeted in its year
+    return {"first": first, "months": months, "departure": month_index(ey, em),
             "present": both}
 
 

@@ -278,12 +278,13 @@ def reject_shared_id_numbers(parsed: ParsedTable, keys: np.ndarray) -> None:
     """One 身份证号 on two beneficiaries (two 编号, or a 编号 and a row known by the number
     itself): one person paid twice, or two people one of whose numbers is wrong. Which 编号
     is right cannot be known, so every live row of each beneficiary involved is rejected,
-    naming the first row of each of the others: all of them need a person to look."""
+    naming the first row of each of the others: all of them need a person to look. A row
+    rejected for another reason still counts: its number may be the right one."""
     if not parsed.has("id_number"):
         return
     idc = parsed.columns["id_number"]
     numbers = idc.uniq[idc.inverse]
-    live = np.flatnonzero(~parsed.rejected & idc.present & np.not_equal(numbers, None))
+    live = np.flatnonzero(idc.present & np.not_equal(numbers, None))  # every row with a readable number
     if len(live) < 2:
         return
     codes, uniq = factorize_remembered(keys)

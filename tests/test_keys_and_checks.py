@@ -356,7 +356,7 @@ def test_shared_id_numbers_reject_the_rows_involved_and_nothing_else(ps, profile
     for _ in range(data.draw(st.integers(0, len(rows) // 2), label="copies")):
         a, b = data.draw(st.integers(0, len(rows) - 1)), data.draw(st.integers(0, len(rows) - 1))
         if a != b and {a, b}.isdisjoint(shared):
-            rows[b] = {**rows[b], "身份证号": rows[a]["身份证号"], "性别": rows[a]["性别"], "出生日期": rows[a]["出生日期"]}
+            rows[b] = {**rows[b], **{c: rows[a][c] for c in ("身份证号", "性别", "出生日期", "任职年限")}}
             shared |= {a, b}
             pairs.append((a, b))
     touched = corrupt(data, rows) if data.draw(st.booleans(), label="corrupt too") else set()
