@@ -24,7 +24,7 @@ import numpy as np
 
 from .columns import factorize, group_sums
 from .fields import normalise_header
-from .policy import first_rows
+from .policy import first_rows, keys_for
 from .fastcsv import Layout, csv_layout, frame_table
 from .money import fen_to_yuan
 from .output import CONTRACT_VERSION
@@ -162,6 +162,15 @@ def _hashes(keys: np.ndarray) -> np.ndarray:
     return pl.Series(keys.astype(str), dtype=pl.String).hash(seed=0).to_numpy().view(np.int64)
 
 
+def _pair_hashes(numbers: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each (身份证号, key) pair."""
+    import polars as pl
+
+    frame = pl.DataFrame({"n": pl.Series(numbers.astype(str), dtype=pl.String),
+                          "k": pl.Series(keys.astype(str), dtype=pl.String)})
+    return frame.hash_rows(seed=0).to_numpy().view(np.int64)
+
+
 class _Totals:
     def __init__(self, calc: Calculator, lang: str):
         self.calc, self.lang = calc, lang
@@ -176,7 +185,9 @@ class _Totals:
         self.notices: list = []
         self.more_rejects = 0
         self.more_notices = 0
-        self.id_numbers = _SeenKeys()  # 身份证号 of the beneficiaries counted so far
+        # 身份证号 met so far: every readable one, with its key, those of beneficiaries counted,
+        # and those met under two keys
+        self.numbers, self.pairs, self.counted, self.multi = _SeenKeys(), _SeenKeys(), _SeenKeys(), _SeenKeys()
 
     def add(self, result, seen: _SeenKeys) -> None:
         comp = result.computation
@@ -197,7 +208,7 @@ class _Totals:
                                       f"编号重复，与第{earlier[i]}行相同（分批计算时同一人的各行须相邻）",
                                       f"duplicate id, same as row {earlier[i]} (in batches a person's rows must be adjacent)"))
             seen.add(hashes[keep], first_row_numbers[keep])
-            self._check_id_numbers(result, keep)
+        keep = self._check_id_numbers(result, keep, rejects)  # a batch of rejected rows too: their numbers count
         self.read += result.rows_read
         self.rejected_rows += len({r.row for r in rejects})
         self._keep(rejects, self.rejects, "more_rejects")
@@ -222,29 +233,58 @@ class _Totals:
             for j, column in enumerate(sums[1:]):
                 acc[j] += int(column[k])
 
-    def _check_id_numbers(self, result, keep: np.ndarray) -> None:
-        """One 身份证号 under two beneficiaries in different batches: the whole roster rejects
-        both, but the earlier one is already counted here, so the run stops (exit 2)."""
+    def _check_id_numbers(self, result, keep: np.ndarray, rejects: list) -> np.ndarray:
+        """One 身份证号 under two beneficiaries in different batches (SPEC §7). The whole
+        roster rejects every row involved; here an earlier beneficiary that was counted
+        cannot be taken back, so the run stops (exit 2); when the earlier rows were rejected
+        anyway, this batch's beneficiary is rejected, as the whole roster would. Returns
+        ``keep`` with such beneficiaries dropped."""
         parsed = result.parsed
         if not parsed.has("id_number"):
-            return
+            return keep
         idc = parsed.columns["id_number"]
-        owner = result.computation.who.row_owner
         numbers = idc.uniq[idc.inverse]
-        rows = np.flatnonzero((owner >= 0) & idc.present & np.not_equal(numbers, None))
-        rows = rows[keep[owner[rows]]]
+        rows = np.flatnonzero(idc.present & np.not_equal(numbers, None))  # as the whole roster: every readable number
         if not len(rows):
-            return
-        hashes = _hashes(numbers[rows])
-        earlier = self.id_numbers.find(hashes)
-        if earlier.any():
-            k = int(np.flatnonzero(earlier)[0])
-            row = int(parsed.table.row_numbers[rows[k]])
-            raise InputError(f"第{row}行的身份证号与第{earlier[k]}行相同（编号不同），同一人不能重复发放；分批计算时"
-                             f"前一行已计入合计，无法撤回：请核实更正后重新计算，或不用 --batch-rows 计算以列出所有此类行 "
-                             f"(row {row} has the ID number of row {earlier[k]} under another id: in batches the "
+            return keep
+        keys = keys_for(parsed, self.calc.policy.key_fields)
+        number_hash = _hashes(numbers[rows])
+        pair_hash = _pair_hashes(numbers[rows], keys[rows])
+        # met under another key: a number seen with a key other than this row's, or already with two keys
+        other = ((self.numbers.find(number_hash) > 0) & (self.pairs.find(pair_hash) == 0)) | (self.multi.find(number_hash) > 0)
+        counted = self.counted.find(number_hash)
+        line = parsed.table.row_numbers
+        if (other & (counted > 0)).any():
+            k = int(np.flatnonzero(other & (counted > 0))[0])
+            row, first = int(line[rows[k]]), int(counted[k])
+            raise InputError(f"第{row}行的身份证号与第{first}行相同（编号不同），同一人不能重复发放；分批计算时"
+                             f"第{first}行已计入合计，无法撤回：请核实更正后重新计算，或不用 --batch-rows 计算以列出所有此类行 "
+                             f"(row {row} has the ID number of row {first} under another id: in batches the "
                              f"earlier row is already counted; correct the roster, or run without --batch-rows to list them all)")
-        self.id_numbers.add(hashes, parsed.table.row_numbers[rows])
+        owner = result.computation.who.row_owner
+        earlier = self.numbers.find(number_hash)
+        dropped: dict[int, int] = {}  # beneficiary -> the earlier (rejected) row with its number
+        for k in np.flatnonzero(other):
+            if owner[rows[k]] >= 0 and keep[owner[rows[k]]]:
+                dropped.setdefault(int(owner[rows[k]]), int(earlier[k]))
+        if dropped:
+            keep = keep.copy()
+            for pos in np.flatnonzero(np.isin(owner, list(dropped))):
+                first = dropped[int(owner[pos])]
+                rejects.append(Reject(int(line[pos]), parsed.headers.get("id_number", "身份证号"), parsed.cell("id_number", pos),
+                                      f"身份证号与第{first}行相同，同一人不能重复发放，各行均不计算，请核实",
+                                      f"same ID number as row {first}: one person cannot be paid twice; none of "
+                                      f"these rows is computed"))
+            keep[list(dropped)] = False
+        pairs = np.unique(np.stack([number_hash, pair_hash], axis=1), axis=0)[:, 0]  # distinct (number, key)
+        within = np.isin(number_hash, pairs[1:][pairs[1:] == pairs[:-1]])  # two keys in this batch
+        self.multi.add(number_hash[other | within], line[rows][other | within])
+        self.numbers.add(number_hash, line[rows])
+        self.pairs.add(pair_hash, line[rows])
+        # every number under a counted key, a rejected row's too: the whole roster would reject that key for it
+        paid = np.isin(keys[rows], result.computation.who.ids[keep])
+        self.counted.add(number_hash[paid], line[rows][paid])
+        return keep
 
     def _keep(self, items, store: list, overflow: str) -> None:
         room = MAX_KEPT - len(store)

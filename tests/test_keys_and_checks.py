@@ -379,3 +379,25 @@ def test_the_spec_worked_example_in_both_forms_in_their_departure_years():
     person = {"id": "v1", "spans": [{"post": "委员", "start": "2015.01", "end": "2018.01"},
                                     {"post": "主任", "start": "2018.01", "end": "2021.01"}]}
     assert chengjiang.compute(person, year=2021).amount == Decimal("11100.00")
+
+
+@SLOW
+@given(st.lists(st.tuples(st.integers(0, 15), st.integers(0, 6), st.booleans()), min_size=1, max_size=30),
+       st.integers(1, 8))
+def test_shared_id_numbers_in_batches_match_the_whole_roster_or_stop(tmp_path_factory, ps, batch_rows):
+    """Keys P0.., numbers from a small pool (some shared, some rows with a bad tenure):
+    in batches the totals, counts and rejected rows are the whole roster's, or the run stops
+    because a counted beneficiary shares its number with a later one."""
+    from entitlements import InputError
+
+    ps = sorted(ps, key=lambda p: p[0])  # a key's rows together, as batches require
+    rows = [[f"P{k}", id_number("19400512", f"{n:02d}1"), 16 if ok else 99] for k, n, ok in ps]
+    path = write_csv(tmp_path_factory.mktemp("s") / "b.csv", ["编号", "身份证号", "任职年限"], rows)
+    whole = jiangchuan.compute_roster(path, 2025).to_json(summary=True)
+    try:
+        batched = stream_summary(jiangchuan, path, 2025, batch_rows)
+    except InputError as exc:
+        assert "身份证号" in str(exc)
+        return
+    assert batched["totals"] == whole["totals"] and batched["rows"] == whole["rows"]
+    assert {r["row"] for r in batched["rejects"]} == {r["row"] for r in whole["rejects"]}
