@@ -261,12 +261,16 @@ class _Totals:
                              f"第{first}行已计入合计，无法撤回：请核实更正后重新计算，或不用 --batch-rows 计算以列出所有此类行 "
                              f"(row {row} has the ID number of row {first} under another id: in batches the "
                              f"earlier row is already counted; correct the roster, or run without --batch-rows to list them all)")
-        owner = result.computation.who.row_owner
-        earlier = self.numbers.find(number_hash)
-        dropped: dict[int, int] = {}  # beneficiary -> the earlier (rejected) row with its number
+        who = result.computation.who
+        owner = who.row_owner
+        seen_at = self.numbers.find(number_hash)
+        earlier = np.where(seen_at > 0, seen_at, self.multi.find(number_hash))
+        # beneficiaries whose key carries such a number on any row (a rejected one too) -> an earlier row
+        tainted: dict[str, int] = {}
         for k in np.flatnonzero(other):
-            if owner[rows[k]] >= 0 and keep[owner[rows[k]]]:
-                dropped.setdefault(int(owner[rows[k]]), int(earlier[k]))
+            tainted.setdefault(str(keys[rows[k]]), int(earlier[k]))
+        hit = np.flatnonzero(keep & np.isin(who.ids.astype(str), list(tainted))) if tainted else []
+        dropped = {int(i): tainted[str(who.ids[i])] for i in hit}
         if dropped:
             keep = keep.copy()
             for pos in np.flatnonzero(np.isin(owner, list(dropped))):
