@@ -367,7 +367,8 @@ def validate(
         raise _fail("validate 只输出 table 或 json；退回行文件请用 --rejects (use --rejects for a file)")
     calculator = _calculator(policy, profile, None, lang)
     try:
-        result = calculator.compute_roster(roster, year or dt.date.today().year, sheet=sheet)
+        # check_only: a roster is checked without the post standards only its amounts need
+        result = calculator.compute_roster(roster, year or dt.date.today().year, sheet=sheet, check_only=True)
     except (InputError, StandardsError) as exc:
         raise _fail(str(exc)) from None
     _write_rejects(result, rejects, lang)

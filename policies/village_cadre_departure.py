@@ -145,10 +145,11 @@ class VillageCadreDeparture(Policy):
     def compute(self, who: Beneficiaries, data: PolicyData, first: int, stop: int,
                 whole_programme: bool = True, **options: object) -> Computation:
         include_earlier = bool(options.get("include_earlier", False))
+        check_only = bool(options.get("check_only", False))  # `validate`: the roster's checks, no amounts asked
         n = len(who)
         departure = who.columns["departure"]
         table = post_table(data)
-        if all(std is None for std in table):
+        if all(std is None for std in table) and not check_only:
             raise StandardsError(NO_STANDARDS)
         in_period = (departure < stop) & ((departure >= first) | include_earlier)
         # only the service of those who leave in the period is credited
@@ -159,7 +160,7 @@ class VillageCadreDeparture(Policy):
         at_departure = data.conventions.standard_year == "departure"
         numerator, missing = credited_sums(spans, n, departure, table, at_departure)
         unpriced = missing & in_period & (who.columns["excluded"] == "")
-        if unpriced.any():  # paying 0.00 for months with no standard would be silently wrong
+        if unpriced.any() and not check_only:  # paying 0.00 for months with no standard would be silently wrong
             raise StandardsError(self._missing_standards(spans, n, departure, table, at_departure, unpriced, who.ids))
         payable = in_period & (who.columns["excluded"] == "") & ~missing
         amount = np.where(payable, div_round_half_up(numerator, MONTHS_PER_YEAR), 0)

@@ -269,6 +269,14 @@ def test_village_without_post_standards_is_refused():
     assert "缺少岗位补贴标准" in proc.stderr and "--standards" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_validate_checks_a_village_roster_without_post_standards(tmp_path):
+    path = write_csv(tmp_path / "v.csv", ["编号", "职务", "任职开始", "任职结束"],
+                     [["V1", "委员", "2025-01", "2026-01"], ["V2", "委员", "2026-01", "2025-01"]])
+    proc = run_cli("validate", str(path), "--policy", "village_cadre_departure", "--year", "2026", "--format", "json")
+    assert proc.returncode == 1, proc.stderr  # the roster's own problem, not the missing standards
+    assert [r["row"] for r in json.loads(proc.stdout)["rejects"]] == [3]
+
+
 def test_a_post_without_a_standard_for_a_year_served_is_refused(tmp_path):
     standards = write_csv(tmp_path / "s.csv", ["职务", "年度", "月岗位补贴标准"], [["委员", "2016", "1600"]])
     calc = Calculator("village_cadre_departure", profile="澄江市", standards=standards)
