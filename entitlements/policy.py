@@ -248,8 +248,13 @@ def reject_conflicting_rows(parsed: ParsedTable, keys: np.ndarray, key_field: st
         if not parsed.has(name):
             continue
         col = parsed.columns[name]
-        values = col.objects()
-        rows = np.flatnonzero(~parsed.rejected & col.present & np.not_equal(values, None))
+        if col.kind == "id_number":  # compared as integers (0: blank or unreadable)
+            values = col.parts["value"][col.inverse]
+            has = values > 0
+        else:
+            values = col.objects()
+            has = col.present & np.not_equal(values, None)
+        rows = np.flatnonzero(~parsed.rejected & has)
         first = _first_row_of_key(codes, rows, len(uniq))
         differs = rows[values[rows] != values[first[codes[rows]]]]
         if not len(differs):
@@ -261,17 +266,13 @@ def reject_conflicting_rows(parsed: ParsedTable, keys: np.ndarray, key_field: st
         for k, mine in groups.items():
             seen: dict[str, int] = {}  # each distinct value with the first row that has it
             for pos in mine:
-                v = values[pos]
-                if col.present[pos] and v is not None:
-                    seen.setdefault(str(v), int(parsed.table.row_numbers[pos]))
+                if has[pos]:
+                    seen.setdefault(str(col.uniq[col.inverse[pos]]), int(parsed.table.row_numbers[pos]))
             zh = "；".join(f"第{r}行：{v}" for v, r in seen.items())
             en = "; ".join(f"row {r}: {v}" for v, r in seen.items())
             parsed.reject(mine, name, f"同一编号（{uniq[k]}）的各行{header}不一致（{zh}），无法确定是否同一人，各行均不计算",
                           f"rows of one id ({uniq[k]}) disagree on {header} ({en}): cannot tell whether they are "
                           f"one person; none of them is computed")
-
-
-SMALL_GROUPING = 64  # fewer rows than this are grouped in plain Python (one person from the API)
 
 
 def reject_shared_id_numbers(parsed: ParsedTable, keys: np.ndarray) -> None:
@@ -283,31 +284,22 @@ def reject_shared_id_numbers(parsed: ParsedTable, keys: np.ndarray) -> None:
     if not parsed.has("id_number"):
         return
     idc = parsed.columns["id_number"]
-    numbers = idc.uniq[idc.inverse]
-    live = np.flatnonzero(idc.present & np.not_equal(numbers, None))  # every row with a readable number
+    value = idc.parts["value"][idc.inverse]  # each row's number as an integer, 0 where unreadable
+    live = np.flatnonzero(value > 0)  # every row with a readable number
     if len(live) < 2:
         return
     codes, uniq = factorize_remembered(keys)
-    nums, kc = numbers[live], codes[live]
-    if len(live) < SMALL_GROUPING:
-        owners: dict[str, set[int]] = {}
-        for n, k in zip(nums, kc):
-            owners.setdefault(n, set()).add(int(k))
-        shared = {n for n, ks in owners.items() if len(ks) > 1}
-        involved = np.array([n in shared for n in nums], dtype=bool)
-    else:  # hashing in polars: a province's roster has millions of numbers, almost all single
-        import polars as pl
-
-        df = pl.DataFrame({"n": pl.Series(nums, dtype=pl.String), "k": kc})
-        many = df.group_by("n").agg(pl.col("k").n_unique().alias("c")).filter(pl.col("c") > 1)["n"]
-        if not len(many):
-            return
-        involved = df["n"].is_in(many).to_numpy()
-    if not involved.any():
+    v, kc = value[live], codes[live]
+    # by number: a run of one number under two keys has two neighbours with different keys
+    order = np.argsort(v)  # any order within a run will do
+    vs, ks = v[order], kc[order]
+    clash = (vs[1:] == vs[:-1]) & (ks[1:] != ks[:-1])
+    if not clash.any():
         return
+    involved = np.isin(v, np.unique(vs[1:][clash]))
     # per shared number, the beneficiaries that carry it (first row of each, table order)
-    by_number: dict[str, dict[int, int]] = {}
-    for pos, n, k in zip(live[involved], nums[involved], kc[involved]):
+    by_number: dict[int, dict[int, int]] = {}
+    for pos, n, k in zip(live[involved], v[involved], kc[involved]):
         by_number.setdefault(n, {}).setdefault(int(k), int(pos))
     others: dict[int, dict[int, int]] = {}  # key code -> {other key code: its first row position}
     for holders in by_number.values():
