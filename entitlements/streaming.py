@@ -188,6 +188,9 @@ class _Totals:
         # 身份证号 met so far: every readable one, with its key, those of beneficiaries counted,
         # and those met under two keys
         self.numbers, self.pairs, self.counted, self.multi = _SeenKeys(), _SeenKeys(), _SeenKeys(), _SeenKeys()
+        # a text fallback key (an organisation's name where it has no id): the names of rows
+        # accepted so far, and of those accepted without the primary key
+        self.names, self.nameless = _SeenKeys(), _SeenKeys()
 
     def add(self, result, seen: _SeenKeys) -> None:
         comp = result.computation
@@ -209,6 +212,7 @@ class _Totals:
                                       f"duplicate id, same as row {earlier[i]} (in batches a person's rows must be adjacent)"))
             seen.add(hashes[keep], first_row_numbers[keep])
         keep = self._check_id_numbers(result, keep, rejects)  # a batch of rejected rows too: their numbers count
+        keep = self._check_fallback_names(result, keep, rejects)
         self.read += result.rows_read
         self.rejected_rows += len({r.row for r in rejects})
         self._keep(rejects, self.rejects, "more_rejects")
@@ -288,6 +292,49 @@ class _Totals:
         # every number under a counted key, a rejected row's too: the whole roster would reject that key for it
         paid = np.isin(keys[rows], result.computation.who.ids[keep])
         self.counted.add(number_hash[paid], line[rows][paid])
+        return keep
+
+    def _check_fallback_names(self, result, keep: np.ndarray, rejects: list) -> np.ndarray:
+        """A row without its primary key is known by a text fallback (an organisation without
+        组织编号 by its 组织名称); the whole roster rejects it when another row bears that text.
+        Across batches: such a row meeting an earlier row's text is rejected; an earlier such
+        row already counted, met by a later row's text, stops the run (exit 2)."""
+        key_fields = self.calc.policy.key_fields
+        if len(key_fields) < 2:
+            return keep
+        primary, fallback = key_fields[0], key_fields[1]
+        parsed = result.parsed
+        if self.calc.policy.field(fallback).kind != "text" or not (parsed.has(primary) and parsed.has(fallback)):
+            return keep  # an ID-number fallback is checked by _check_id_numbers
+        owner = result.computation.who.row_owner
+        rows = np.flatnonzero((owner >= 0) & parsed.columns[fallback].present)
+        if not len(rows):
+            return keep
+        rows = rows[keep[owner[rows]]]
+        texts = parsed.columns[fallback].objects()[rows]
+        without = ~parsed.columns[primary].present[rows]
+        hashes = _hashes(texts)
+        line = parsed.table.row_numbers
+        met = self.nameless.find(hashes)
+        if ((met > 0) & ~without).any():  # an earlier row known by this text is counted already
+            k = int(np.flatnonzero((met > 0) & ~without)[0])
+            raise InputError(f"第{met[k]}行未填{parsed.headers[primary]}，其{parsed.headers[fallback]}与第{line[rows[k]]}行相同；"
+                             f"分批计算时第{met[k]}行已计入合计，无法撤回：请核实更正后重新计算，或不用 --batch-rows 计算 "
+                             f"(row {met[k]} has no {primary} and the {fallback} of row {line[rows[k]]}: in batches it is "
+                             f"already counted; correct the roster, or run without --batch-rows)")
+        earlier = self.names.find(hashes)
+        clash = without & (earlier > 0)
+        if clash.any():
+            keep = keep.copy()
+            for k in np.flatnonzero(clash):
+                pos, row = int(rows[k]), int(earlier[k])
+                rejects.append(Reject(int(line[pos]), parsed.headers[fallback], str(texts[k]),
+                                      f"{parsed.headers[fallback]}与第{row}行相同且未填{parsed.headers[primary]}，无法区分，不能重复发放",
+                                      f"same {fallback} as row {row} and no {primary}: cannot tell them apart, not paid twice"))
+                keep[owner[pos]] = False
+        ok = ~clash
+        self.names.add(hashes[ok], line[rows][ok])
+        self.nameless.add(hashes[ok & without], line[rows][ok & without])
         return keep
 
     def _keep(self, items, store: list, overflow: str) -> None:

@@ -201,6 +201,25 @@ def test_an_organisation_without_id_named_like_one_with_an_id_is_rejected():
     assert "第1行" in rejects(result)[2][0]["reason"]
 
 
+def test_organisations_known_by_name_in_batches_as_in_one_piece(tmp_path):
+    from entitlements import InputError
+
+    calc = Calculator("two_new_16321")
+    header = ["组织编号", "组织名称", "组织类型", "党员人数"]
+    later = write_csv(tmp_path / "a.csv", header, [["O1", "甲", "党支部", 5], ["O2", "乙", "党支部", 5],
+                                                    ["", "甲", "党支部", 5], ["", "丙", "党支部", 5]])
+    whole = calc.compute_roster(later, 2025).to_json(summary=True)
+    assert [r["row"] for r in whole["rejects"]] == [4]
+    batched = stream_summary(calc, later, 2025, batch_rows=1)
+    assert batched["rows"] == whole["rows"] and batched["totals"] == whole["totals"]
+    assert [r["row"] for r in batched["rejects"]] == [4]
+    earlier = write_csv(tmp_path / "b.csv", header, [["", "甲", "党支部", 5], ["O2", "乙", "党支部", 5],
+                                                      ["O1", "甲", "党支部", 5]])
+    assert [r["row"] for r in calc.compute_roster(earlier, 2025).to_json()["rejects"]] == [2]
+    with pytest.raises(InputError, match="组织编号"):  # row 2 is counted already when row 4 comes
+        stream_summary(calc, earlier, 2025, batch_rows=1)
+
+
 # ---------- impossible dates and tenures ----------
 
 @pytest.fixture
