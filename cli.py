@@ -571,7 +571,9 @@ def validate(
     with _Files() as files:
         rejects_file = files.stage(rejects)
         try:
-            result = calculator.compute_roster(roster, dt.date.today().year if year is None else year, sheet=sheet)
+            # check_only: a roster is checked without the post standards only its amounts need
+            result = calculator.compute_roster(roster, dt.date.today().year if year is None else year, sheet=sheet,
+                                               check_only=True)
         except ValueError as exc:  # InputError, StandardsError, a year out of range
             raise _fail(str(exc)) from None
         if rejects_file is not None:

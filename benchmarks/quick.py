@@ -24,9 +24,10 @@ def synthetic_roster(path: Path, rows: int, seed: int = 1) -> None:
         w = csv.writer(fh)
         w.writerow(["编号", "性别", "出生日期", "任职年限", "死亡日期", "所属单位"])
         for i in range(rows):
-            death = "" if rnd.random() < 0.9 else f"20{rnd.randint(10, 26)}-{rnd.randint(1, 12):02d}"
-            w.writerow([f"P{i}", rnd.choice("男女"), f"19{rnd.randint(25, 55)}-{rnd.randint(1, 12):02d}-"
-                        f"{rnd.randint(1, 28):02d}", rnd.randint(5, 40), death, f"镇{i % 20}"])
+            death = "" if rnd.random() < 0.9 else f"20{rnd.randint(10, 25)}-{rnd.randint(1, 12):02d}"
+            born = rnd.randint(25, 55)  # plausible: tenure from age 14 to the 1984 reform
+            w.writerow([f"P{i}", rnd.choice("男女"), f"19{born}-{rnd.randint(1, 12):02d}-"
+                        f"{rnd.randint(1, 28):02d}", min(rnd.randint(5, 40), 84 - born - 14), death, f"镇{i % 20}"])
 
 
 def main() -> None:

@@ -93,6 +93,20 @@ def _check(year: int, month: int, text: str) -> None:
         raise DateError(f"年份不合理：{text}", f"implausible year: {text}")
 
 
+def today() -> _dt.date:
+    """The day a roster is computed: a birth or a death after it is impossible. The one
+    place that reads the clock, so tests can set it."""
+    return _dt.date.today()
+
+
+def after_today(y, m, d) -> np.ndarray:
+    """True where a date lies after today; a month-precision date (day 0) is after today
+    only from the next month on."""
+    t = today()
+    y, m, d = (np.asarray(a, dtype=np.int64) for a in (y, m, d))
+    return (y > 0) & ((y * 100 + m) * 100 + d > (t.year * 100 + t.month) * 100 + t.day)
+
+
 def month_index(year, month):
     return year * 12 + (month - 1)
 
@@ -154,12 +168,6 @@ def end_before_start(start_y, start_m, start_d, end_y, end_m, end_d) -> np.ndarr
     # a month-precision end is exclusive: the same month as the start is zero months, not negative
     end_key = (ey * 12 + em) * 32 + np.where(ed == 0, 1, ed)
     return end_key < start_key
-
-
-def last_served_month(end_y, end_m, end_d) -> np.ndarray:
-    """Month of departure: the end's month, or the month before a month-precision end."""
-    idx = month_index(np.asarray(end_y, dtype=np.int64), np.asarray(end_m, dtype=np.int64))
-    return np.where(np.asarray(end_d) == MONTH_PRECISION, idx - 1, idx)
 
 
 def merge_intervals(owner: np.ndarray, start: np.ndarray, stop: np.ndarray):

@@ -59,10 +59,21 @@ def normalise_header(text: str) -> str:
     return _HEADER_UNIT.sub("", text)
 
 
+# Characters that print as nothing: a key typed or pasted with one would be a new person.
+# Zero-width space / non-joiner / joiner, word joiner and invisible operators, the BOM
+# (zero-width no-break space), the soft hyphen and the direction marks are removed
+# anywhere. NBSP and the ideographic space U+3000 need no entry: NFKC makes them spaces,
+# which strip() takes off the ends.
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                   "\u2060\u2061\u2062\u2063\u2064\ufeff"))
+
+
 def normalise_cell(text: object) -> str:
+    """A cell as compared and parsed: NFKC (full-width forms, NBSP), invisible characters
+    removed, spaces stripped at the ends. Runs once per distinct text."""
     if text is None:
         return ""
-    return unicodedata.normalize("NFKC", str(text)).strip()
+    return unicodedata.normalize("NFKC", str(text)).translate(INVISIBLE).strip()
 
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "t"}
@@ -140,6 +151,7 @@ def region_known(code: str) -> bool:
 
 ID_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)  # ISO 7064 MOD 11-2
 ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)  # check character for each sum mod 11
+ID_PLACES = 10 ** np.arange(16, -1, -1, dtype=np.int64)  # the 17 digits as one number
 ID_CHUNK = 1 << 18  # numbers read at a time: bounded temporaries for a province's roster
 LONG_COLUMN = 4096  # from here a pattern is matched in polars
 
@@ -156,6 +168,7 @@ class IdNumbers:
     day: np.ndarray
     sex: np.ndarray
     known: np.ndarray  # bool
+    value: np.ndarray  # int64: the number as one integer (check character X as 10), 0 where unreadable
     errors: dict[int, CellError]
 
 
@@ -180,6 +193,7 @@ def read_id_numbers(texts: Sequence[str]) -> IdNumbers:
     # small integer types: a province's roster gathers these per row
     year, (month, day, sex) = np.zeros(n, dtype=np.int16), (np.zeros(n, dtype=np.int8) for _ in range(3))
     known = np.zeros(n, dtype=bool)
+    value = np.zeros(n, dtype=np.int64)
     errors: dict[int, CellError] = {}
     for j in np.flatnonzero(~shaped):
         text = texts[j]
@@ -208,8 +222,11 @@ def read_id_numbers(texts: Sequence[str]) -> IdNumbers:
         regions = d[ok, :6] @ np.array([10**5, 10**4, 10**3, 100, 10, 1])
         codes, back = np.unique(regions, return_inverse=True)
         known[good] = np.array([region_known(f"{c:06d}") for c in codes], dtype=bool)[back.reshape(-1)]
+        # one integer per number (under 1.1e18): equal numbers compare and sort as int64, not strings
+        check_value = np.where(m[ok, 17] == ord("X"), 10, m[ok, 17].astype(np.int64) - ord("0"))
+        value[good] = (d[ok] @ ID_PLACES) * 11 + check_value
     numbers[list(errors)] = None
-    return IdNumbers(numbers, year, month, day, sex, known, errors)
+    return IdNumbers(numbers, year, month, day, sex, known, value, errors)
 
 
 def _match_all(texts: np.ndarray, pattern: re.Pattern) -> np.ndarray:
@@ -313,7 +330,8 @@ def _id_number_column(uniq: np.ndarray, inverse: np.ndarray) -> ParsedColumn:
     present_uniq = np.not_equal(texts, "")
     if not present_uniq.any():  # no numbers (a roster or a person without them): nothing to read
         none = np.zeros(len(texts), dtype=np.int8)
-        parts = {"year": none.astype(np.int16), "month": none, "day": none, "sex": none, "known": none.astype(bool)}
+        parts = {"year": none.astype(np.int16), "month": none, "day": none, "sex": none, "known": none.astype(bool),
+                 "value": none.astype(np.int64)}
         return ParsedColumn(np.full(len(texts), None, dtype=object), inverse, present_uniq[inverse], {}, "id_number",
                             parts)
     ids = read_id_numbers(texts)
@@ -322,7 +340,8 @@ def _id_number_column(uniq: np.ndarray, inverse: np.ndarray) -> ParsedColumn:
     if failed:
         for pos in np.flatnonzero(np.isin(inverse, list(failed))):
             errors[int(pos)] = failed[int(inverse[pos])]
-    parts = {"year": ids.year, "month": ids.month, "day": ids.day, "sex": ids.sex, "known": ids.known}
+    parts = {"year": ids.year, "month": ids.month, "day": ids.day, "sex": ids.sex, "known": ids.known,
+             "value": ids.value}
     return ParsedColumn(ids.numbers, inverse, present_uniq[inverse], errors, "id_number", parts)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dates import RosterDate, end_before_start, last_served_month, month_index, month_label, service_months
+from . import dates
+from .dates import RosterDate, end_before_start, month_index, month_label, service_months
 from .fields import FEMALE, MALE, Field
 from .roster import ParsedTable
 
@@ -79,16 +80,48 @@ def not_before(parsed: ParsedTable, field: str, later: tuple, earlier: tuple, zh
     parsed.reject(np.flatnonzero(bad), field, zh, en)
 
 
-def spans(parsed: ParsedTable, birth: tuple) -> dict[str, np.ndarray]:
-    """Service spans per row: first month, whole months served, departure month."""
+def not_after_today(parsed: ParsedTable, field: str | np.ndarray, date: tuple, zh: str, en: str) -> None:
+    """Reject rows whose ``date`` lies after today (a birth or a death cannot). ``field``
+    is the column named, or per row an array of field names (a birth date read from the
+    身份证号 is that column's fault)."""
+    bad = np.flatnonzero(dates.after_today(*date) & ~parsed.rejected)
+    t = dates.today().isoformat()
+    y, m, d = date
+    for pos in bad:
+        when = RosterDate(int(y[pos]), int(m[pos]), int(d[pos]))
+        name = field if isinstance(field, str) else str(field[pos])
+        parsed.reject([pos], name, f"{zh}（{when}）晚于今天（{t}），不可能", f"{en} ({when}) is after today ({t}): impossible")
+
+
+def card_births(parsed: ParsedTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The birth date each row's valid 身份证号 holds (year 0 where there is none)."""
+    idc = parsed.columns["id_number"]
+    return tuple(idc.parts[k][idc.inverse].astype(np.int64) for k in ("year", "month", "day"))
+
+
+def spans(parsed: ParsedTable, birth: tuple, min_age: int | None = None,
+          birth_label: tuple[str, str] = ("出生日期", "birth")) -> dict[str, np.ndarray]:
+    """Service spans per row: first month, whole months served, departure month.
+
+    A span that ends before it starts, starts before birth, or (``min_age``) starts
+    before the month in which the person reached that age, is rejected."""
     sy, sm, sd = parsed.columns["start"].dates()
     ey, em, ed = parsed.columns["end"].dates()
     both = (sy > 0) & (ey > 0)
     bad = both & end_before_start(sy, sm, sd, ey, em, ed) & ~parsed.rejected
     parsed.reject(np.flatnonzero(bad), "end", "任职结束早于任职开始", "service ends before it starts")
-    not_before(parsed, "start", (sy, sm, sd), birth, "任职开始早于出生日期", "service starts before birth")
+    not_before(parsed, "start", (sy, sm, sd), birth, f"任职开始早于{birth_label[0]}", f"service starts before {birth_label[1]}")
+    if min_age is not None:
+        by, bm, bd = birth
+        young = (sy > 0) & (by > 0) & (month_index(sy, sm) < month_index(by, bm) + min_age * 12) & ~parsed.rejected
+        for pos in np.flatnonzero(young):
+            b = RosterDate(int(by[pos]), int(bm[pos]), int(bd[pos]))
+            parsed.reject([pos], "start", f"任职开始时未满{min_age}周岁（{birth_label[0]}为{b}），不合理",
+                          f"service starts before age {min_age} ({birth_label[1]} {b}): implausible")
     first, months = service_months(sy, sm, sd, ey, em, ed)
-    return {"first": first, "months": months, "departure": last_served_month(ey, em, ed),
+    # the departure is the end date as written (SPEC §4.3): a month-precision end (2025.01) is
+    # exclusive for the months served, yet the person leaves in that month and is budgeted in its year
+    return {"first": first, "months": months, "departure": month_index(ey, em),
             "present": both}
 
 

@@ -208,8 +208,10 @@ def cite(value: Any, lang: str = "zh") -> str:
     return text
 
 
-def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str) -> None:
-    """A beneficiary listed twice: the later rows are rejected, naming the first."""
+def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str,
+                      what: tuple[str, str] = ("编号", "id")) -> None:
+    """A beneficiary listed twice: the later rows are rejected, naming the first.
+    ``what`` names the key in the reason (zh, en)."""
     live = np.flatnonzero(~parsed.rejected)
     all_codes, uniq = factorize_remembered(keys)
     if len(uniq) == len(keys):  # every key differs: no one is listed twice
@@ -221,5 +223,93 @@ def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str) -> None
     first[codes[order][heads]] = order[heads]  # each key's first live row
     for k in np.sort(order[~heads]):
         pos, row = live[k], int(parsed.table.row_numbers[live[first[codes[k]]]])
-        parsed.reject([pos], field, f"编号重复，与第{row}行相同", f"duplicate id, same as row {row}", keys[pos])
+        parsed.reject([pos], field, f"{what[0]}重复，与第{row}行相同", f"duplicate {what[1]}, same as row {row}",
+                      keys[pos])
 
+
+
+def _first_row_of_key(codes: np.ndarray, rows: np.ndarray, groups: int) -> np.ndarray:
+    """Position of the first of ``rows`` of each key code (-1 where none)."""
+    first = np.full(groups, -1, dtype=np.int64)
+    first[codes[rows][::-1]] = rows[::-1]  # later writes win: reversed, the first row wins
+    return first
+
+
+def reject_conflicting_rows(parsed: ParsedTable, keys: np.ndarray, key_field: str,
+                            fields: Sequence[str] = ("name", "id_number")) -> None:
+    """The rows of one key (a person's service spans) that name two people: a different
+    姓名 or 身份证号 (a blank is no conflict). Which rows belong to whom cannot be known, so
+    every live row of that key is rejected, naming the rows and values that disagree;
+    merging them would pay one lump sum for two people."""
+    codes, uniq = factorize_remembered(keys)
+    if len(uniq) == len(keys):  # one row a key: nothing to disagree with
+        return
+    for name in fields:
+        if not parsed.has(name):
+            continue
+        col = parsed.columns[name]
+        if col.kind == "id_number":  # compared as integers (0: blank or unreadable)
+            values = col.parts["value"][col.inverse]
+            has = values > 0
+        else:
+            values = col.objects()
+            has = col.present & np.not_equal(values, None)
+        rows = np.flatnonzero(~parsed.rejected & has)
+        first = _first_row_of_key(codes, rows, len(uniq))
+        differs = rows[values[rows] != values[first[codes[rows]]]]
+        if not len(differs):
+            continue
+        header = parsed.headers.get(name, name)
+        groups: dict[int, list[int]] = {}  # each key in conflict: its live rows, in table order
+        for pos in np.flatnonzero(np.isin(codes, np.unique(codes[differs])) & ~parsed.rejected):
+            groups.setdefault(int(codes[pos]), []).append(int(pos))
+        for k, mine in groups.items():
+            seen: dict[str, int] = {}  # each distinct value with the first row that has it
+            for pos in mine:
+                if has[pos]:
+                    seen.setdefault(str(col.uniq[col.inverse[pos]]), int(parsed.table.row_numbers[pos]))
+            zh = "；".join(f"第{r}行：{v}" for v, r in seen.items())
+            en = "; ".join(f"row {r}: {v}" for v, r in seen.items())
+            parsed.reject(mine, name, f"同一编号（{uniq[k]}）的各行{header}不一致（{zh}），无法确定是否同一人，各行均不计算",
+                          f"rows of one id ({uniq[k]}) disagree on {header} ({en}): cannot tell whether they are "
+                          f"one person; none of them is computed")
+
+
+def reject_shared_id_numbers(parsed: ParsedTable, keys: np.ndarray) -> None:
+    """One 身份证号 on two beneficiaries (two 编号, or a 编号 and a row known by the number
+    itself): one person paid twice, or two people one of whose numbers is wrong. Which 编号
+    is right cannot be known, so every live row of each beneficiary involved is rejected,
+    naming the first row of each of the others: all of them need a person to look. A row
+    rejected for another reason still counts: its number may be the right one."""
+    if not parsed.has("id_number"):
+        return
+    idc = parsed.columns["id_number"]
+    value = idc.parts["value"][idc.inverse]  # each row's number as an integer, 0 where unreadable
+    live = np.flatnonzero(value > 0)  # every row with a readable number
+    if len(live) < 2:
+        return
+    codes, uniq = factorize_remembered(keys)
+    v, kc = value[live], codes[live]
+    # by number: a run of one number under two keys has two neighbours with different keys
+    order = np.argsort(v)  # any order within a run will do
+    vs, ks = v[order], kc[order]
+    clash = (vs[1:] == vs[:-1]) & (ks[1:] != ks[:-1])
+    if not clash.any():
+        return
+    involved = np.isin(v, np.unique(vs[1:][clash]))
+    # per shared number, the beneficiaries that carry it (first row of each, table order)
+    by_number: dict[int, dict[int, int]] = {}
+    for pos, n, k in zip(live[involved], v[involved], kc[involved]):
+        by_number.setdefault(n, {}).setdefault(int(k), int(pos))
+    others: dict[int, dict[int, int]] = {}  # key code -> {other key code: its first row position}
+    for holders in by_number.values():
+        for k in holders:
+            others.setdefault(k, {}).update({o: p for o, p in holders.items() if o != k})
+    rows_of = np.flatnonzero(np.isin(codes, list(others)) & ~parsed.rejected)
+    row_numbers = parsed.table.row_numbers
+    for pos in rows_of:
+        named = others[int(codes[pos])]
+        zh = "、".join(f"第{row_numbers[p]}行（编号{uniq[o]}）" for o, p in named.items())
+        en = ", ".join(f"row {row_numbers[p]} (id {uniq[o]})" for o, p in named.items())
+        parsed.reject([pos], "id_number", f"身份证号与{zh}相同，同一人不能重复发放，各行均不计算，请核实",
+                      f"same ID number as {en}: one person cannot be paid twice; none of these rows is computed")

@@ -24,7 +24,7 @@ import numpy as np
 
 from .columns import factorize, group_sums
 from .fields import normalise_header
-from .policy import first_rows
+from .policy import first_rows, keys_for
 from .fastcsv import LINE_END_BYTES, Layout, csv_layout, frame_table
 from .reading import check_roster_path
 from .money import fen_to_yuan
@@ -196,6 +196,15 @@ def _hashes(keys: np.ndarray) -> np.ndarray:
     return pl.Series(keys.astype(str), dtype=pl.String).hash(seed=0).to_numpy().view(np.int64)
 
 
+def _pair_hashes(numbers: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each (身份证号, key) pair."""
+    import polars as pl
+
+    frame = pl.DataFrame({"n": pl.Series(numbers.astype(str), dtype=pl.String),
+                          "k": pl.Series(keys.astype(str), dtype=pl.String)})
+    return frame.hash_rows(seed=0).to_numpy().view(np.int64)
+
+
 class _Totals:
     def __init__(self, calc: Calculator, lang: str):
         self.calc, self.lang = calc, lang
@@ -210,6 +219,12 @@ class _Totals:
         self.notices: list = []
         self.more_rejects = 0
         self.more_notices = 0
+        # 身份证号 met so far: every readable one, with its key, those of beneficiaries counted,
+        # and those met under two keys
+        self.numbers, self.pairs, self.counted, self.multi = _SeenKeys(), _SeenKeys(), _SeenKeys(), _SeenKeys()
+        # a text fallback key (an organisation's name where it has no id): the names of rows
+        # accepted so far, and of those accepted without the primary key
+        self.names, self.nameless = _SeenKeys(), _SeenKeys()
 
     def add(self, result, seen: _SeenKeys) -> None:
         comp = result.computation
@@ -230,6 +245,8 @@ class _Totals:
                                       f"编号重复，与第{earlier[i]}行相同（分批计算时同一人的各行须相邻）",
                                       f"duplicate id, same as row {earlier[i]} (in batches a person's rows must be adjacent)"))
             seen.add(hashes[keep], first_row_numbers[keep])
+        keep = self._check_id_numbers(result, keep, rejects)  # a batch of rejected rows too: their numbers count
+        keep = self._check_fallback_names(result, keep, rejects)
         self.read += result.rows_read
         self.rejected_rows += len({r.row for r in rejects})
         self._keep(rejects, self.rejects, "more_rejects")
@@ -253,6 +270,106 @@ class _Totals:
             acc = self.units.setdefault(str(unit), [0] * (len(LEVELS) + 2))
             for j, column in enumerate(sums[1:]):
                 acc[j] += int(column[k])
+
+    def _check_id_numbers(self, result, keep: np.ndarray, rejects: list) -> np.ndarray:
+        """One 身份证号 under two beneficiaries in different batches (SPEC §7). The whole
+        roster rejects every row involved; here an earlier beneficiary that was counted
+        cannot be taken back, so the run stops (exit 2); when the earlier rows were rejected
+        anyway, this batch's beneficiary is rejected, as the whole roster would. Returns
+        ``keep`` with such beneficiaries dropped."""
+        parsed = result.parsed
+        if not parsed.has("id_number"):
+            return keep
+        idc = parsed.columns["id_number"]
+        numbers = idc.uniq[idc.inverse]
+        rows = np.flatnonzero(idc.present & np.not_equal(numbers, None))  # as the whole roster: every readable number
+        if not len(rows):
+            return keep
+        keys = keys_for(parsed, self.calc.policy.key_fields)
+        number_hash = _hashes(numbers[rows])
+        pair_hash = _pair_hashes(numbers[rows], keys[rows])
+        # met under another key: a number seen with a key other than this row's, or already with two keys
+        other = ((self.numbers.find(number_hash) > 0) & (self.pairs.find(pair_hash) == 0)) | (self.multi.find(number_hash) > 0)
+        counted = self.counted.find(number_hash)
+        line = parsed.table.row_numbers
+        if (other & (counted > 0)).any():
+            k = int(np.flatnonzero(other & (counted > 0))[0])
+            row, first = int(line[rows[k]]), int(counted[k])
+            raise InputError(f"第{row}行的身份证号与第{first}行相同（编号不同），同一人不能重复发放；分批计算时"
+                             f"第{first}行已计入合计，无法撤回：请核实更正后重新计算，或不用 --batch-rows 计算以列出所有此类行 "
+                             f"(row {row} has the ID number of row {first} under another id: in batches the "
+                             f"earlier row is already counted; correct the roster, or run without --batch-rows to list them all)")
+        who = result.computation.who
+        owner = who.row_owner
+        seen_at = self.numbers.find(number_hash)
+        earlier = np.where(seen_at > 0, seen_at, self.multi.find(number_hash))
+        # beneficiaries whose key carries such a number on any row (a rejected one too) -> an earlier row
+        tainted: dict[str, int] = {}
+        for k in np.flatnonzero(other):
+            tainted.setdefault(str(keys[rows[k]]), int(earlier[k]))
+        hit = np.flatnonzero(keep & np.isin(who.ids.astype(str), list(tainted))) if tainted else []
+        dropped = {int(i): tainted[str(who.ids[i])] for i in hit}
+        if dropped:
+            keep = keep.copy()
+            for pos in np.flatnonzero(np.isin(owner, list(dropped))):
+                first = dropped[int(owner[pos])]
+                rejects.append(Reject(int(line[pos]), parsed.headers.get("id_number", "身份证号"), parsed.cell("id_number", pos),
+                                      f"身份证号与第{first}行相同，同一人不能重复发放，各行均不计算，请核实",
+                                      f"same ID number as row {first}: one person cannot be paid twice; none of "
+                                      f"these rows is computed"))
+            keep[list(dropped)] = False
+        pairs = np.unique(np.stack([number_hash, pair_hash], axis=1), axis=0)[:, 0]  # distinct (number, key)
+        within = np.isin(number_hash, pairs[1:][pairs[1:] == pairs[:-1]])  # two keys in this batch
+        self.multi.add(number_hash[other | within], line[rows][other | within])
+        self.numbers.add(number_hash, line[rows])
+        self.pairs.add(pair_hash, line[rows])
+        # every number under a counted key, a rejected row's too: the whole roster would reject that key for it
+        paid = np.isin(keys[rows], result.computation.who.ids[keep])
+        self.counted.add(number_hash[paid], line[rows][paid])
+        return keep
+
+    def _check_fallback_names(self, result, keep: np.ndarray, rejects: list) -> np.ndarray:
+        """A row without its primary key is known by a text fallback (an organisation without
+        组织编号 by its 组织名称); the whole roster rejects it when another row bears that text.
+        Across batches: such a row meeting an earlier row's text is rejected; an earlier such
+        row already counted, met by a later row's text, stops the run (exit 2)."""
+        key_fields = self.calc.policy.key_fields
+        if len(key_fields) < 2:
+            return keep
+        primary, fallback = key_fields[0], key_fields[1]
+        parsed = result.parsed
+        if self.calc.policy.field(fallback).kind != "text" or not (parsed.has(primary) and parsed.has(fallback)):
+            return keep  # an ID-number fallback is checked by _check_id_numbers
+        owner = result.computation.who.row_owner
+        rows = np.flatnonzero((owner >= 0) & parsed.columns[fallback].present)
+        if not len(rows):
+            return keep
+        rows = rows[keep[owner[rows]]]
+        texts = parsed.columns[fallback].objects()[rows]
+        without = ~parsed.columns[primary].present[rows]
+        hashes = _hashes(texts)
+        line = parsed.table.row_numbers
+        met = self.nameless.find(hashes)
+        if ((met > 0) & ~without).any():  # an earlier row known by this text is counted already
+            k = int(np.flatnonzero((met > 0) & ~without)[0])
+            raise InputError(f"第{met[k]}行未填{parsed.headers[primary]}，其{parsed.headers[fallback]}与第{line[rows[k]]}行相同；"
+                             f"分批计算时第{met[k]}行已计入合计，无法撤回：请核实更正后重新计算，或不用 --batch-rows 计算 "
+                             f"(row {met[k]} has no {primary} and the {fallback} of row {line[rows[k]]}: in batches it is "
+                             f"already counted; correct the roster, or run without --batch-rows)")
+        earlier = self.names.find(hashes)
+        clash = without & (earlier > 0)
+        if clash.any():
+            keep = keep.copy()
+            for k in np.flatnonzero(clash):
+                pos, row = int(rows[k]), int(earlier[k])
+                rejects.append(Reject(int(line[pos]), parsed.headers[fallback], str(texts[k]),
+                                      f"{parsed.headers[fallback]}与第{row}行相同且未填{parsed.headers[primary]}，无法区分，不能重复发放",
+                                      f"same {fallback} as row {row} and no {primary}: cannot tell them apart, not paid twice"))
+                keep[owner[pos]] = False
+        ok = ~clash
+        self.names.add(hashes[ok], line[rows][ok])
+        self.nameless.add(hashes[ok & without], line[rows][ok & without])
+        return keep
 
     def _keep(self, items, store: list, overflow: str) -> None:
         room = MAX_KEPT - len(store)

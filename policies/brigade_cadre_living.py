@@ -21,9 +21,12 @@ from entitlements.columns import distinct_rows, group_sums
 from entitlements.dates import merge_intervals, month_index, month_label
 from entitlements.fields import MALE, Field
 from entitlements.money import fen_to_yuan, split_by_weights
-from entitlements.people import ID_FIELDS, SPAN_FIELDS, UNIT_ALIASES, birth_and_sex, not_before, span_notices, spans
+from entitlements.people import (
+    ID_FIELDS, SPAN_FIELDS, UNIT_ALIASES, birth_and_sex, not_after_today, not_before, span_notices, spans,
+)
 from entitlements.policy import (
-    Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label, reject_duplicates,
+    Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label, reject_conflicting_rows,
+    reject_duplicates, reject_shared_id_numbers,
 )
 from entitlements.profiles import PolicyData
 from entitlements.roster import InputError, ParsedTable, reject_groups
@@ -115,6 +118,11 @@ class BrigadeCadreLiving(Policy):
         for f, date, zh, en in (("death_date", died, "死亡日期早于出生日期", "death before birth"),
                                 ("left_office", left, "离职日期早于出生日期", "left office before birth")):
             not_before(parsed, f, date, birth, zh, en)
+        # a birth or a death after today is impossible (a birth read from the 身份证号 is that column's)
+        birth_from = np.where(parsed.columns["birth_date"].present, "birth_date", "id_number")
+        not_after_today(parsed, birth_from, birth, "出生日期", "birth date")
+        not_after_today(parsed, "death_date", died, "死亡日期", "date of death")
+        min_age = data.get("checks.min_start_age").values[0].value
         keys = keys_for(parsed, self.key_fields)
         parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), "id", "编号和身份证号均为空",
                       "neither id nor ID number is given", "")
@@ -122,14 +130,17 @@ class BrigadeCadreLiving(Policy):
         span = None
         tenure_given = parsed.has("tenure_years") and parsed.columns["tenure_years"].present.any()
         if has_spans and not tenure_given:
-            span = spans(parsed, birth)
+            span = spans(parsed, birth, min_age)
             missing = ~span["present"] & ~parsed.rejected
             parsed.reject(np.flatnonzero(missing), "start", "任职开始或任职结束为空", "service start or end missing", "")
+            reject_conflicting_rows(parsed, keys, "id")  # one 编号, two people: not merged
             reject_groups(parsed, keys, "id")
         else:
             parsed.reject(np.flatnonzero((tenure < 0) & ~parsed.rejected), "tenure_years",
                           "任职年限为空", "tenure missing", "")
+            self._reject_impossible_tenure(parsed, tenure, by, data, min_age)
             reject_duplicates(parsed, keys, "id" if parsed.has("id") else "id_number")
+        reject_shared_id_numbers(parsed, keys)  # one person under two 编号: not paid twice
         accepted = ~parsed.rejected
         ids, owner = group_keys(keys, accepted)
         n = len(ids)
@@ -163,6 +174,22 @@ class BrigadeCadreLiving(Policy):
             },
             row_owner=owner,
         )
+
+    @staticmethod
+    def _reject_impossible_tenure(parsed: ParsedTable, tenure: np.ndarray, birth_year: np.ndarray,
+                                  data: PolicyData, min_age: int) -> None:
+        """The tenure counted is service before the 1984 reform: it cannot be longer than
+        the years from the youngest plausible starting age to that reform."""
+        reform = data.get("checks.reform_year").values[0].value
+        bound = np.maximum(reform - birth_year - min_age, 0)
+        before = parsed.columns["served_before_1984"].flags()
+        bad = (tenure > bound) & (birth_year > 0) & before & ~parsed.rejected
+        for pos in np.flatnonzero(bad):
+            t, y, b = int(tenure[pos]), int(birth_year[pos]), int(bound[pos])
+            parsed.reject([pos], "tenure_years",
+                          f"任职年限{t}年不合理：{y}年出生，自{min_age}周岁至{reform}年区乡体制改革最多{b}年",
+                          f"tenure of {t} years is impossible: born {y}, at most {b} years from age {min_age} "
+                          f"to the {reform} reform")
 
     # ---- formula ----
 

@@ -87,7 +87,11 @@ class TwoNew16321(Policy):
         keys = keys_for(parsed, self.key_fields)
         missing = np.flatnonzero((keys == "") & ~parsed.rejected)
         parsed.reject(missing, "org_id", "组织编号和组织名称均为空", "neither organisation id nor name is given", "")
-        reject_duplicates(parsed, keys, "org_id" if parsed.has("org_id") else "name")
+        reject_names_without_id(parsed)
+        if parsed.has("org_id"):
+            reject_duplicates(parsed, keys, "org_id")
+        else:  # no ids at all: an organisation is known by its name
+            reject_duplicates(parsed, keys, "name", ("组织名称", "organisation name"))
         accepted = ~parsed.rejected
         ids, owner = group_keys(keys, accepted)
         pos = np.flatnonzero(accepted)  # one row per organisation, in table order
@@ -251,6 +255,40 @@ class TwoNew16321(Policy):
 def _amount(std, month: int) -> int:
     v = std.at(month)
     return 0 if v is None else v.value
+
+
+def reject_names_without_id(parsed: ParsedTable) -> None:
+    """An organisation without 组织编号 is known by its 组织名称 alone. A second one of
+    that name (the later is rejected), or one named like an organisation that has an id
+    (it is rejected), cannot be told apart from the other: paying both may pay one
+    organisation twice, so the row without an id waits for a person, naming the other."""
+    if not (parsed.has("org_id") and parsed.has("name")):
+        return  # no ids at all: the names are the keys, and reject_duplicates names the repeats
+    org_id, name = parsed.columns["org_id"], parsed.columns["name"]
+    no_id = ~org_id.present & name.present & ~parsed.rejected
+    if not no_id.any():
+        return
+    texts = name.objects()
+    wanted = set(texts[no_id].tolist())
+    live = np.flatnonzero(name.present & ~parsed.rejected)
+    rows_of: dict[str, list[int]] = {}  # each name borne by a row without id: its live rows
+    for pos in live[np.isin(texts[live], list(wanted))]:
+        rows_of.setdefault(texts[pos], []).append(int(pos))
+    bad: list[tuple[int, int]] = []  # (row without id, the row it cannot be told from)
+    for rows in rows_of.values():
+        for pos in rows:
+            if org_id.present[pos]:
+                continue
+            earlier = [p for p in rows if p < pos]
+            with_id = [p for p in rows if org_id.present[p]]
+            other = earlier[0] if earlier else (with_id[0] if with_id else None)
+            if other is not None:
+                bad.append((pos, other))
+    for pos, other in bad:
+        row = int(parsed.table.row_numbers[other])
+        parsed.reject([pos], "name", f"组织名称与第{row}行相同且未填组织编号，无法区分是否同一组织，不能重复发放",
+                      f"same organisation name as row {row} and no organisation id: cannot tell them apart, "
+                      f"not paid twice")
 
 
 POLICY = TwoNew16321()

@@ -20,13 +20,18 @@ from entitlements.columns import group_sums
 from entitlements.dates import month_label
 from entitlements.fields import Field, choice_map
 from entitlements.money import div_round_half_up, fen_to_yuan, round_to_yuan
-from entitlements.people import ID_FIELDS, SPAN_FIELDS, span_notices, spans, spans_in_order
-from entitlements.policy import Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label
+from entitlements.people import (
+    ID_FIELDS, SPAN_FIELDS, card_births, not_after_today, span_notices, spans, spans_in_order,
+)
+from entitlements.policy import (
+    Beneficiaries, Computation, Policy, cite, first_rows, group_keys, keys_for, label, reject_conflicting_rows,
+    reject_shared_id_numbers,
+)
 from entitlements.profiles import PolicyData
 from entitlements.reading import read_csv
 from entitlements.roster import InputError, ParsedTable, match_headers, reject_groups
 from entitlements.splits import MONTHS_PER_YEAR, split_lines
-from entitlements.standards import LEVEL_NAMES, Standard
+from entitlements.standards import LEVEL_NAMES, Standard, StandardsError
 
 POST_NAMES = {  # id -> accepted Chinese names, the first canonical
     "secretary": ("书记", "党组织书记", "党支部书记", "党总支书记", "支部书记"),
@@ -42,6 +47,11 @@ POSTS = tuple(POST_NAMES)
 # 一肩挑 is, by its meaning, the 书记 and the 主任 post held by one person
 COMBINED, PAIR = POSTS.index("secretary_director"), (POSTS.index("secretary"), POSTS.index("director"))
 MISSING = -1
+MAX_LISTED = 10  # posts, years and people named in a refusal
+NO_STANDARDS = ("缺少岗位补贴标准 (no post standards)：离任补助按各岗位每年的月岗位补贴标准计算，我们的资料中没有这些标准；"
+                "请用 --standards 提供 CSV 文件（列：职务,年度,月岗位补贴标准，见 README 与 examples/village_post_standards.csv），"
+                "或在地区口径中配置 posts.* 标准 (the lump sum needs each post's monthly standard by year: give a CSV "
+                "with columns 职务,年度,月岗位补贴标准 via --standards, or posts.* standards in the profile; see README)")
 NEVER = 10**9  # a month index beyond any date: before any departure, after any rule
 
 
@@ -97,8 +107,14 @@ class VillageCadreDeparture(Policy):
         keys = keys_for(parsed, self.key_fields)
         parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), "id", "编号和身份证号均为空",
                       "neither id nor ID number is given", "")
-        span = spans(parsed, (np.zeros(len(keys), np.int64),) * 3)
+        # the birth date in a valid 身份证号: none after today, no service before age 18 (or birth)
+        birth = card_births(parsed)
+        not_after_today(parsed, "id_number", birth, "身份证号中的出生日期", "birth date in the ID number")
+        span = spans(parsed, birth, data.get("checks.min_start_age").values[0].value,
+                     ("身份证号中的出生日期", "the birth date in the ID number"))
+        reject_conflicting_rows(parsed, keys, "id")  # one 编号, two people: not merged into one lump sum
         reject_groups(parsed, keys, "id")
+        reject_shared_id_numbers(parsed, keys)  # one person under two 编号: not paid twice
         accepted = ~parsed.rejected
         ids, owner = group_keys(keys, accepted)
         n = len(ids)
@@ -129,9 +145,12 @@ class VillageCadreDeparture(Policy):
     def compute(self, who: Beneficiaries, data: PolicyData, first: int, stop: int,
                 whole_programme: bool = True, **options: object) -> Computation:
         include_earlier = bool(options.get("include_earlier", False))
+        check_only = bool(options.get("check_only", False))  # `validate`: the roster's checks, no amounts asked
         n = len(who)
         departure = who.columns["departure"]
         table = post_table(data)
+        if all(std is None for std in table) and not check_only:
+            raise StandardsError(NO_STANDARDS)
         in_period = (departure < stop) & ((departure >= first) | include_earlier)
         # only the service of those who leave in the period is credited
         spans = who.spans
@@ -140,6 +159,9 @@ class VillageCadreDeparture(Policy):
             spans = {k: spans[k][keep] for k in SPAN_KEYS}
         at_departure = data.conventions.standard_year == "departure"
         numerator, missing = credited_sums(spans, n, departure, table, at_departure)
+        unpriced = missing & in_period & (who.columns["excluded"] == "")
+        if unpriced.any() and not check_only:  # paying 0.00 for months with no standard would be silently wrong
+            raise StandardsError(self._missing_standards(spans, n, departure, table, at_departure, unpriced, who.ids))
         payable = in_period & (who.columns["excluded"] == "") & ~missing
         amount = np.where(payable, div_round_half_up(numerator, MONTHS_PER_YEAR), 0)
         if data.conventions.rounding == "yuan":
@@ -165,6 +187,23 @@ class VillageCadreDeparture(Policy):
         detail = {"pieces": pieces, "numerator": numerator, "missing": missing, "in_period": in_period,
                   "include_earlier": include_earlier}
         return Computation(self, data, first, stop, who, {"lump_sum": lines}, None, detail)
+
+    @staticmethod
+    def _missing_standards(spans, n, departure, table, at_departure, unpriced, ids) -> str:
+        """Which posts and years have no standard, for whom: the refusal's message."""
+        mine = unpriced[spans["owner"]]
+        g = credited_months({k: spans[k][mine] for k in SPAN_KEYS}, n, departure, table, at_departure)
+        gap = g["value"] == MISSING
+        what = sorted({(int(p), month_label(m)[:4]) for p, m in zip(g["top_post"][gap], g["lookup"][gap])})
+        listed = "、".join(f"{post_name(p)}{y}年" for p, y in what[:MAX_LISTED])
+        listed_en = ", ".join(f"{post_name(p, 'en')} {y}" for p, y in what[:MAX_LISTED])
+        more = f"等{len(what)}项" if len(what) > MAX_LISTED else ""
+        who = "、".join(str(i) for i in ids[np.flatnonzero(unpriced)[:MAX_LISTED]])
+        count = int(unpriced.sum())
+        return (f"缺少岗位补贴标准：{listed}{more}（涉及{count}人，如编号{who}）；请在 --standards 文件"
+                f"（职务,年度,月岗位补贴标准）中补充这些职务和年度 "
+                f"(no post standard for: {listed_en}; {count} people, e.g. id {who}; add them to the --standards "
+                f"file, columns 职务,年度,月岗位补贴标准)")
 
     # ---- explanation ----
 
@@ -197,6 +236,13 @@ class VillageCadreDeparture(Policy):
         out.append(label(lang, "口径：任职结束日期含当日，只计整月；仅有年月的结束月份不计入（继任者当月起任）；重叠月份只计一次",
                          "conventions: a day-precision end is inclusive and only whole months count; a month-precision "
                          "end month is exclusive; overlapping months count once"))
+        dep = month_label(c["departure"][i])
+        out.append(label(lang,
+            f"离任时间{dep}，计入{dep[:4]}年度预算。离任月份为任职结束日期所在月份（按所填写的日期）："
+            "仅有年月的结束（如2025.01）不计入任职月数，但此人于该月离任，计入该年度预算",
+            f"departed {dep}, budgeted in {dep[:4]}. The person departs in the month of the end date as written: "
+            "a month-precision end (e.g. 2025.01) is not a month served, but the person departs in that month and "
+            "belongs to that year's budget"))
         year_rule = data.conventions.standard_year
         out.append(label(lang,
             "按任职当年标准计算（每任职一年补助相应岗位当年一个月的岗位补贴标准）" if year_rule == "service"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from entitlements import Calculator, EntitlementInputError, InputError
+from entitlements import Calculator, EntitlementInputError, InputError, StandardsError
 from entitlements.dates import DateError, RosterDate, parse_date
 from entitlements.fields import FEMALE, MALE, CellError, parse_id_number
 from entitlements.reading import read_csv
@@ -64,7 +64,8 @@ def test_brigade_rejects_name_row_column_value_and_reason(tmp_path):
         ["A1", "重复", "", "男", "1938-04", 16, "", "甲镇", ""],               # row 9 duplicate id
         ["A8", "负年限", "", "男", "1938-04", -3, "", "甲镇", ""],             # row 10 negative
         ["A9", "荒谬", "", "男", "1938-04", 120, "", "甲镇", ""],              # row 11 absurd
-        ["A10", "身份证", good_id, "", "", 16, "", "甲镇", ""],                # row 12 ok: read from ID
+        # row 12 ok: read from ID (its own number: one shared with rows 6 and 7 would be a reject)
+        ["A10", "身份证", make_id("530403", "19380412", "131"), "", "", 16, "", "甲镇", ""],
     ]
     path = write_csv(tmp_path / "bad.csv", BRIGADE_HEADER, rows)
     result = Calculator("brigade_cadre_living").compute_roster(path, 2025)
@@ -135,11 +136,11 @@ def test_village_end_before_start_unknown_post_and_whole_person_rejected(tmp_pat
     assert data["beneficiaries"][0]["amount"] == "7200.00"  # 6 years × 1200
 
 
-def test_village_missing_post_standard_is_a_reason_not_a_crash(tmp_path):
+def test_village_missing_post_standard_is_a_refusal_not_a_crash(tmp_path):
+    # issue 10: paying 0.00 with a reason was silently wrong; no post standards stop the run
     path = write_csv(tmp_path / "v.csv", ["编号", "职务", "任职开始", "任职结束"], [["V1", "书记", "2015-01", "2020-01"]])
-    data = Calculator("village_cadre_departure").compute_roster(path, 2019).to_json()
-    b = data["beneficiaries"][0]
-    assert b["amount"] == "0.00" and not b["eligible"] and "缺少岗位补贴标准" in b["reasons"][0]
+    with pytest.raises(StandardsError, match="缺少岗位补贴标准"):
+        Calculator("village_cadre_departure").compute_roster(path, 2020)
 
 
 def test_api_errors_name_the_field():

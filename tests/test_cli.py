@@ -40,7 +40,8 @@ def test_calc_village_example_reproduces_the_worked_example():
     proc = run_cli("calc", "examples/village_departures.csv", "--policy", "village_cadre_departure", "--year", "2020",
                    "--standards", STANDARDS, "--format", "json")
     b = {x["id"]: x for x in json.loads(proc.stdout)["beneficiaries"]}
-    assert b["CJ001"]["amount"] == b["CJ002"]["amount"] == "11100.00"
+    assert b["CJ001"]["amount"] == "11100.00"
+    assert b["CJ002"]["amount"] == "0.00"  # its end 2021.01 departs in 2021-01 (SPEC §4.3): the 2021 budget
     assert b["CJ005"]["amount"] == "0.00" and "因违纪违法被罢免" in b["CJ005"]["reasons"][0]
     assert b["CJ006"]["amount"] == "0.00"  # left in 2024: not this budget year
     proc = run_cli("calc", "examples/village_departures.csv", "--policy", "village_cadre_departure", "--year", "2024",

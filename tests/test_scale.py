@@ -14,11 +14,12 @@ ROWS = 1_000_000
 
 def write_roster(path, n: int, seed: int = 7) -> None:
     rnd = np.random.default_rng(seed)
-    birth = np.char.add(np.char.add(rnd.integers(1925, 1960, n).astype(str), "-"),
-                        np.char.zfill(rnd.integers(1, 13, n).astype(str), 2))
     death = np.where(rnd.random(n) < 0.1, np.char.add(rnd.integers(2015, 2027, n).astype(str), "-06"), "")
+    years = rnd.integers(1925, 1960, n)
+    birth = np.char.add(np.char.add(years.astype(str), "-"), np.char.zfill(rnd.integers(1, 13, n).astype(str), 2))
+    tenure = np.minimum(rnd.integers(5, 41, n), 1984 - years - 14)  # plausible: from age 14 to the 1984 reform
     columns = [np.char.add("P", np.arange(n).astype(str)), np.where(rnd.random(n) < 0.8, "男", "女"), birth,
-               rnd.integers(5, 41, n).astype(str), death, np.char.add("镇", (np.arange(n) % 37).astype(str))]
+               tenure.astype(str), death, np.char.add("镇", (np.arange(n) % 37).astype(str))]
     with path.open("w", encoding="utf-8") as fh:
         fh.write("编号,性别,出生日期,任职年限,死亡日期,所属单位\n")
         fh.write("\n".join(",".join(row) for row in zip(*(c.tolist() for c in columns))) + "\n")

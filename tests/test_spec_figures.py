@@ -73,7 +73,7 @@ def jiangchuan_44() -> list[dict]:
     people = []
     for i, tenure in enumerate([12] * 19 + [25] * 10 + [33] * 15):
         people.append({"编号": f"P{i:03d}", "姓名": f"人员{i}", "性别": "男" if i % 3 else "女",
-                       "出生日期": f"19{30 + i % 15}-0{1 + i % 9}", "任职年限": tenure, "所属单位": "江城镇"})
+                       "出生日期": f"19{25 + i % 10}-0{1 + i % 9}", "任职年限": tenure, "所属单位": "江城镇"})
     return people
 
 
@@ -111,7 +111,7 @@ def test_tier_boundaries_as_the_1989_document_states():
     calc = Calculator("brigade_cadre_living")
     monthly = {}
     for tenure in (10, 11, 15, 16, 20, 21, 30, 31, 45):
-        r = calc.compute({"id": "x", "sex": "女", "birth_date": "1940-01", "tenure_years": tenure}, month="2001-06")
+        r = calc.compute({"id": "x", "sex": "女", "birth_date": "1925-01", "tenure_years": tenure}, month="2001-06")
         monthly[tenure] = r.amount
     assert monthly == {10: 0, 11: 18, 15: 18, 16: 23, 20: 23, 21: 28, 30: 28, 31: 35, 45: 35}
 
@@ -128,13 +128,14 @@ def test_village_worked_example_day_and_month_precision():
         },
     }
     calc = Calculator("village_cadre_departure", profile="澄江市", standards=standards)
-    for spans in (
-        [("委员", "2015-01-01", "2017-12-31"), ("主任", "2018-01-01", "2020-12-31")],
-        [("委员", "2015.01", "2018.01"), ("主任", "2018.01", "2021.01")],
+    # each form in its departure year: a month-precision end (2021.01) departs in that month (SPEC §4.3)
+    for year, spans in (
+        (2020, [("委员", "2015-01-01", "2017-12-31"), ("主任", "2018-01-01", "2020-12-31")]),
+        (2021, [("委员", "2015.01", "2018.01"), ("主任", "2018.01", "2021.01")]),
     ):
         person = {"id": "v1", "name": "李明华",
                   "spans": [{"post": p, "start": s, "end": e} for p, s, e in spans]}
-        assert calc.compute(person, year=2020).amount == Decimal("11100.00")
+        assert calc.compute(person, year=year).amount == Decimal("11100.00")
 
 
 def test_service_length_conventions_of_spec_3():

@@ -77,11 +77,14 @@ def test_malformed_standards_are_refused_with_the_place_named():
 def test_conventions_same_month_start_and_death_month_stop():
     overlay = {"conventions": {"start": "same_month", "stop": "death_month", "note": "测试"}}
     calc = Calculator("brigade_cadre_living", standards=overlay)
-    one = calc.compute({"id": "x", "sex": "女", "birth_date": "1975-03-10", "tenure_years": 11,
-                        "death_date": "2025-10-05"}, year=2025)
+    # the last condition met in 2025-03: leaving office (a birth late enough to reach the age then
+    # could not have served 11 years before 1984)
+    one = calc.compute({"id": "x", "sex": "女", "birth_date": "1940-03-10", "tenure_years": 11,
+                        "left_office": "2025-03-10", "death_date": "2025-10-05"}, year=2025)
     assert [m for m, v in one.months.items() if v] == [f"2025-{m:02d}" for m in range(3, 10)]
     default = Calculator("brigade_cadre_living").compute(
-        {"id": "x", "sex": "女", "birth_date": "1975-03-10", "tenure_years": 11, "death_date": "2025-10-05"}, year=2025)
+        {"id": "x", "sex": "女", "birth_date": "1940-03-10", "tenure_years": 11, "left_office": "2025-03-10",
+         "death_date": "2025-10-05"}, year=2025)
     assert [m for m, v in default.months.items() if v] == [f"2025-{m:02d}" for m in range(4, 11)]
 
 

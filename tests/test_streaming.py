@@ -59,7 +59,7 @@ def test_brigade_in_batches_equals_one_piece(tmp_path_factory, ps, batch_rows, p
 
 
 spans = st.lists(st.tuples(st.integers(0, 12), st.sampled_from(["书记", "主任", "委员", "副主任"]),
-                           st.integers(2012 * 12, 2025 * 12), st.integers(1, 60)), min_size=1, max_size=40)
+                           st.integers(2015 * 12, 2025 * 12), st.integers(1, 60)), min_size=1, max_size=40)  # where the standards are given
 
 
 @EXAMPLES_SETTINGS
