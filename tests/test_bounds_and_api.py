@@ -280,7 +280,7 @@ def test_15_named_cases():
     with pytest.raises(EntitlementInputError) as exc:
         Calculator("brigade_cadre_living", lang="fr")
     assert exc.value.field == "lang"
-    calc = Calculator("village_cadre_departure")
+    calc = Calculator("village_cadre_departure", standards=EXAMPLES / "village_post_standards.csv")
     for bad, field in ((None, "beneficiary"), ({"id": "x", "spans": "2015-2020"}, "spans"),
                        ({"id": "x", "spans": [None]}, "spans")):
         with pytest.raises(EntitlementInputError) as exc:
