@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .fields import Field, normalise_cell, normalise_header
-from .roster import InputError, Notice, Table, column_letter, make_table
+from .roster import EXCEL_ERRORS, InputError, Notice, Table, column_letter, error_literal, error_reason, make_table
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 FAST_CSV_BYTES = 1 << 20  # below a megabyte the careful reader takes no longer than starting polars
@@ -35,11 +35,6 @@ _FOOTER = re.compile(rf"^(?:{'|'.join(sorted(FOOTER_PREFIXES, key=len, reverse=T
 # what a total row may carry under a beneficiary's columns: sums and counts (64, 44人, 44行)
 _TOTAL_LIKE = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?(?:人|个|名|行|户|条|项|元|年|月|个月)?$")
 FURTHER_HEADER_ROWS = 10_000  # where a header is not among the first rows, how far to look to say where it is
-# Excel's error values (and LibreOffice's Err:nnn): in a cell they mean the value is unknown
-EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA",
-                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#DATA!",
-                          "#EXTERNAL!", "#PYTHON!"})
-_LIBRE_ERROR = re.compile(r"^ERR:\d{3}$")
 INVISIBLE = "\ufeff\x00\u200b\u200c\u200d\u2060\u00ad"  # BOMs, NULs and zero-width marks before a header
 EXCEL_DIGITS = 15  # Excel stores numbers as doubles and shows 15 significant digits
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 given Excel's phantom 1900-02-29
@@ -47,24 +42,6 @@ EXCEL_PHANTOM_LEAP_DAY = 60
 MAX_EXCEL_SERIAL = 2_958_465  # 9999-12-31
 
 Row = tuple[int, list[object]]  # (row number as the user sees it, cells)
-
-
-def error_literal(text: str) -> str | None:
-    """The Excel error value a cell's whole text is (#N/A …), or None. A CSV exported from
-    Excel carries the error as this text; it never means a blank."""
-    if not text or text[0] not in "#Ee":
-        return None
-    upper = text.strip().upper()
-    return upper if upper in EXCEL_ERRORS or _LIBRE_ERROR.match(upper) else None
-
-
-def error_reason(error: str, cell: str = "", formula: str = "") -> tuple[str, str]:
-    """Why an error cell is refused: its value is unknown, never the column's default."""
-    zh = "，".join(x for x in (cell, f"公式 {formula}" if formula else "") if x)
-    en = ", ".join(x for x in (cell, f"formula {formula}" if formula else "") if x)
-    at_zh, at_en = (f"（{zh}）", f" ({en})") if zh else ("", "")
-    return (f"单元格为错误值 {error}{at_zh}，其值未知，请在 Excel 中更正后重新保存",
-            f"the cell holds the error value {error}{at_en}: its value is unknown; correct it in Excel and save again")
 
 
 class CellFault:

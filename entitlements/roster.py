@@ -8,6 +8,7 @@ value and a reason in Chinese (English on request).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -18,6 +19,31 @@ from .fields import Field, ParsedColumn, normalise_cell, normalise_header, parse
 
 
 SERIAL_HEADERS = frozenset({"序号", "no.", "no"})  # a running number: expected, not worth a notice
+
+
+# Excel's error values (and LibreOffice's Err:nnn): in a cell they mean the value is unknown
+EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#DATA!",
+                          "#EXTERNAL!", "#PYTHON!"})
+_LIBRE_ERROR = re.compile(r"^ERR:\d{3}$")
+
+
+def error_literal(text: str) -> str | None:
+    """The Excel error value a cell's whole text is (#N/A …), or None. A CSV exported from
+    Excel carries the error as this text; it never means a blank."""
+    if not text or text[0] not in "#Ee":
+        return None
+    upper = text.strip().upper()
+    return upper if upper in EXCEL_ERRORS or _LIBRE_ERROR.match(upper) else None
+
+
+def error_reason(error: str, cell: str = "", formula: str = "") -> tuple[str, str]:
+    """Why an error cell is refused: its value is unknown, never the column's default."""
+    zh = "，".join(x for x in (cell, f"公式 {formula}" if formula else "") if x)
+    en = ", ".join(x for x in (cell, f"formula {formula}" if formula else "") if x)
+    at_zh, at_en = (f"（{zh}）", f" ({en})") if zh else ("", "")
+    return (f"单元格为错误值 {error}{at_zh}，其值未知，请在 Excel 中更正后重新保存",
+            f"the cell holds the error value {error}{at_en}: its value is unknown; correct it in Excel and save again")
 
 
 class InputError(ValueError):
@@ -73,7 +99,12 @@ def table_from_records(records: Sequence[Mapping[str, object]], origin: str = "i
             if key not in headers:
                 headers.append(str(key))
     rows = [[_cell(rec.get(h)) for h in headers] for rec in records]
-    return make_table(headers, rows, list(range(1, len(records) + 1)), origin)
+    table = make_table(headers, rows, list(range(1, len(records) + 1)), origin)
+    for header, column in table.cells.items():  # "#N/A" copied from a sheet is an unknown value, never a blank
+        faults = {pos: error_reason(error) for pos, text in enumerate(column) if (error := error_literal(text))}
+        if faults:
+            table.cell_errors[header] = faults
+    return table
 
 
 def _cell(value: object) -> str:
