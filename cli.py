@@ -166,6 +166,9 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 # ---------- output files: the format from the extension, never an input, all or none ----------
 
 DATA_EXTENSIONS = (".xlsx", ".csv", ".json", ".md")
+# files a clerk opens in Excel, WPS or a reader, which the tool does not write: text in them would mislead
+FOREIGN_EXTENSIONS = (".xls", ".xlsm", ".xlsb", ".ods", ".et", ".ett", ".numbers", ".tsv", ".pdf", ".doc", ".docx",
+                      ".wps", ".html", ".htm", ".xml")
 CALC_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "table"}
 WHATIF_FORMATS = {".xlsx": "xlsx", ".json": "json", ".md": "table"}
 BUDGET_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".md": "markdown"}
@@ -180,7 +183,7 @@ def _output_format(given: Optional[Enum], path: Optional[Path], formats: dict[st
     .csv, would be silently wrong.
     """
     ext = path.suffix.lower() if path is not None else ""
-    if ext in DATA_EXTENSIONS and ext not in formats:
+    if (ext in DATA_EXTENSIONS and ext not in formats) or ext in FOREIGN_EXTENSIONS:
         kinds = ", ".join(formats)
         raise _fail(f"{command} 不能写出 {ext} 文件（可写 {kinds}）：{path} ({command} cannot write {ext}; it writes {kinds})")
     if given is None:

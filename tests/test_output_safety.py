@@ -144,6 +144,13 @@ def test_a_format_contradicting_the_extension_exits_2_and_writes_nothing(work):
         (*whatif, "-f", "json", "-o", "x.xlsx"),
         (*validate, "--rejects", "x.txt"),
         (*validate, "--rejects", "x.json"),
+        # spreadsheets and documents the tool does not write: terminal text in them would mislead
+        ("calc", "brigade_cadres.csv", *BRIGADE, "-o", "分配表.xls"),
+        ("calc", "brigade_cadres.csv", *BRIGADE, "-o", "分配表.XLSM"),
+        ("calc", "brigade_cadres.csv", *BRIGADE, "-o", "分配表.ods"),
+        ("budget", "brigade_cadres.csv", *BRIGADE, "-o", "预算.xls"),
+        (*whatif, "-o", "w.xls"),
+        (*whatif, "-o", "w.pdf"),
     ]
     before = snapshot(work)
     for args in cases:
