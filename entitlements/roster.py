@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -218,11 +219,36 @@ def _match_headers(headers: tuple[str, ...], fields: Sequence[Field], origin: st
         raise InputError(f"{origin}: 缺少必填列 missing required column(s): {wanted}"
                          f"{columns_hint(headers, set(mapping.values()), missing)}")
     used = set(mapping.values())
-    notices = tuple(
-        Notice(None, h, "", f"未识别的列，已忽略：{h}", f"unknown column ignored: {h}")
-        for h in headers if h and h not in used and normalise_header(h) not in SERIAL_HEADERS
-    )
+    unknown = [h for h in headers if h and h not in used and normalise_header(h) not in SERIAL_HEADERS]
+    _refuse_lookalikes(unknown, [f for f in fields if f.name not in mapping], origin)
+    notices = tuple(Notice(None, h, "", f"未识别的列，已忽略：{h}", f"unknown column ignored: {h}") for h in unknown)
     return tuple(mapping.items()), notices
+
+
+_DATE_WORDS = re.compile(r"(日期|时间|年月日|年月|日)$")
+LOOKALIKE_RATIO = 0.65  # 党员数 ~ 党员人数 (0.86), 不予发放说明 ~ 不予发放原因 (0.67); not 任职时间（年） ~ 任职开始时间 (0.62)
+
+
+def _refuse_lookalikes(unknown: Sequence[str], absent: Sequence[Field], origin: str) -> None:
+    """An unknown header that looks like a column the roster lacks (不发放原因 for 不予发放原因,
+    死亡日期（年月） for 死亡日期) is most likely that column misnamed. Ignoring it would let the
+    field's default apply (an excluded cadre paid, a dead person paid all year), so the run
+    stops and names both: guessing that they are the same column would be no better."""
+    def plain(text: str) -> str:  # as normalise_header, but a unit such as （年） is kept: it tells 任职时间（年）
+        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()  # from 任职开始时间
+
+    for h in unknown:
+        text = plain(h)
+        for f in absent:
+            names = [plain(c) for c in f.headers()]
+            if f.kind == "date":  # 死亡年月, 死亡日期（年月）, 去世时间: a date column is named by what happened
+                names += [stem for n in names if len(stem := _DATE_WORDS.sub("", n)) >= 2]
+            if any(difflib.SequenceMatcher(None, text, n).ratio() >= LOOKALIKE_RATIO or (len(n) >= 2 and n in text)
+                   for n in names):
+                raise InputError(f"{origin}: 列“{h}”未识别，但像是“{f.header}”（{f.name}）；未识别的列不参与计算，"
+                                 f"按缺少“{f.header}”计算可能发错金额。请把列名改为“{f.header}”，或改为与之无关的名称 "
+                                 f"(column '{h}' is unknown but looks like {f.label_en} ({f.header}), which the roster "
+                                 f"lacks: computing without it could pay the wrong amount; rename the column)")
 
 
 def columns_hint(headers: Sequence[str], used: set[str], missing: Sequence[Field]) -> str:

@@ -71,15 +71,15 @@ class BrigadeCadreLiving(Policy):
     fields = (
         *ID_FIELDS,
         Field("sex", "性别", "sex", "sex"),
-        Field("birth_date", "出生日期", "date", "birth date", aliases=("出生年月",)),
+        Field("birth_date", "出生日期", "date", "birth date", aliases=("出生年月", "出生年月日")),
         Field("tenure_years", "任职年限", "int", "tenure (years)", aliases=("任职年数",), max=MAX_TENURE,
               whole_part=True),  # only whole years count
         *SPAN_FIELDS,
         Field("served_before_1984", "1984年前任职", "bool", "served before 1984", default=True),
         Field("state_subsidised", "在职时领取国家补助", "bool", "state-subsidised in office",
               aliases=("领取国家补助",), default=True),
-        Field("left_office", "离职日期", "date", "left office", aliases=("离职时间",)),
-        Field("death_date", "死亡日期", "date", "date of death", aliases=("死亡时间",)),
+        Field("left_office", "离职日期", "date", "left office", aliases=("离职时间", "离职年月")),
+        Field("death_date", "死亡日期", "date", "date of death", aliases=("死亡时间", "死亡年月", "去世日期", "去世时间", "去世年月")),
         Field("unit", "所属单位", "text", "unit", aliases=UNIT_ALIASES, default=""),
     )
 

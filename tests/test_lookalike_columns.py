@@ -1,0 +1,68 @@
+"""A column the policy needs, misnamed (review of issue 10): ignoring it with a notice let
+the field's default apply — a dead man paid all year, an excluded cadre paid. Common
+spellings are aliases; any other header that looks like a column the roster lacks stops
+the run (exit 2) naming both, through the console command and the API alike."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import pytest
+
+from entitlements import Calculator, EntitlementInputError
+
+from .conftest import EXAMPLES, run_cli, write_csv
+
+BRIGADE = ("-p", "brigade_cadre_living", "-y", "2025", "--profile", "江川区")
+VILLAGE = ("-p", "village_cadre_departure", "-y", "2017", "--standards", str(EXAMPLES / "village_post_standards.csv"))
+
+
+@pytest.mark.parametrize("header", ["死亡年月", "去世日期", "死亡时间"])
+def test_common_spellings_of_the_death_date_are_read(tmp_path, header):
+    path = write_csv(tmp_path / "r.csv", ["编号", "性别", "出生日期", "任职年限", header],
+                     [["A1", "男", "1938-04", 16, "2024-03"]])
+    proc = run_cli("calc", str(path), *BRIGADE, "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["totals"]["amount"] == "0.00"  # died in 2024: nothing in 2025
+
+
+@pytest.mark.parametrize("header", ["不发放原因", "不予发放理由", "免发原因"])
+def test_common_spellings_of_the_exclusion_reason_are_read(tmp_path, header):
+    path = write_csv(tmp_path / "r.csv", ["编号", "职务", "任职开始", "任职结束", header],
+                     [["V1", "委员", "2015-01-01", "2017-12-31", "因违纪违法被罢免"]])
+    proc = run_cli("calc", str(path), *VILLAGE, "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["totals"]["amount"] == "0.00"
+
+
+@pytest.mark.parametrize("args, header, row, field", [
+    (BRIGADE, "死亡日期（年月）", ["A1", "男", "1938-04", 16, "2024-03"], "死亡日期"),
+    (VILLAGE, "不予发放说明", ["V1", "委员", "2015-01-01", "2017-12-31", "因违纪违法被罢免"], "不予发放原因"),
+    (("-p", "two_new_16321", "-y", "2025"), "党员总数", ["O1", "党支部", 80], "党员人数"),
+])
+def test_a_header_that_looks_like_a_missing_column_stops_the_run(tmp_path, args, header, row, field):
+    first = {"two_new_16321": ["组织编号", "组织类型"]}.get(args[1], ["编号", "性别", "出生日期", "任职年限"]
+                                                          if "brigade" in args[1] else ["编号", "职务", "任职开始", "任职结束"])
+    path = write_csv(tmp_path / "r.csv", [*first, header], [row])
+    proc = run_cli("calc", str(path), *args, "-f", "json")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert unicodedata.normalize("NFKC", header) in proc.stderr and field in proc.stderr and not proc.stdout
+
+
+def test_unrelated_unknown_columns_are_still_only_notices(tmp_path):
+    path = write_csv(tmp_path / "r.csv", ["编号", "性别", "出生日期", "任职年限", "备注", "联系电话", "民族"],
+                     [["A1", "男", "1938-04", 16, "", "123", "汉"]])
+    proc = run_cli("calc", str(path), *BRIGADE, "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["totals"]["amount"] == "996.00"
+    assert {n["column"] for n in data["notices"]} >= {"联系电话", "民族"}
+
+
+def test_the_api_refuses_a_mistyped_key_rather_than_ignore_it():
+    calc = Calculator("brigade_cadre_living", profile="江川区")
+    with pytest.raises(EntitlementInputError) as exc:
+        calc.compute({"id": "A1", "sex": "男", "birth_date": "1938-04", "tenure_years": 16, "death": "2020-01"},
+                     year=2025)
+    assert exc.value.field == "death_date" and "death" in exc.value.reason
