@@ -12,7 +12,9 @@ class EntitlementInputError(InputError):
 
     def __init__(self, field: str, value: object, reason: str, reason_en: str):
         value = value if isinstance(value, str) else _show(value)
-        super().__init__(f"{field}: {reason} ({reason_en}) value={value!r}")
+        english = "" if reason_en == reason else f" ({reason_en})"  # a reading error is already in both languages
+        shown = f" value={value!r}" if value else ""
+        super().__init__(f"{field}: {reason}{english}{shown}")
         self.field, self.value, self.reason, self.reason_en = field, value, reason, reason_en
 
 

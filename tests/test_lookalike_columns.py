@@ -48,6 +48,7 @@ def test_a_header_that_looks_like_a_missing_column_stops_the_run(tmp_path, args,
     proc = run_cli("calc", str(path), *args, "-f", "json")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert unicodedata.normalize("NFKC", header) in proc.stderr and field in proc.stderr and not proc.stdout
+    assert proc.stderr.count("但像是") == 1 and "value=" not in proc.stderr  # said once, no empty value shown
 
 
 def test_unrelated_unknown_columns_are_still_only_notices(tmp_path):
