@@ -32,6 +32,7 @@ from .money import fen_to_decimal
 from .policy import Computation, Policy
 from .profiles import PolicyData, load_policy_data, resolve_profile
 from .reading import read_roster
+from .fields import normalise_cell
 from .roster import InputError, Notice, ParsedTable, Reject, Table, parse_table, table_from_records
 from .splits import SplitNeedsRoster
 from .standards import LEVELS, StandardsError, year_months
@@ -246,7 +247,8 @@ class Calculator:
         if not isinstance(beneficiary_id, (str, int)) or isinstance(beneficiary_id, bool):
             raise EntitlementInputError("beneficiary_id", beneficiary_id, "编号应为文本", "an id is a text")
         comp = result.computation
-        hits = np.flatnonzero(comp.who.ids.astype(str) == str(beneficiary_id))
+        wanted = normalise_cell(str(beneficiary_id))  # as the roster's keys: "JC001 " or with a zero-width space
+        hits = np.flatnonzero(comp.who.ids.astype(str) == wanted)
         if len(hits) == 0:
             raise LookupError(f"花名册中没有编号 no beneficiary with id {beneficiary_id!r}")
         i = int(hits[0])

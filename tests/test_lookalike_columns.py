@@ -67,3 +67,9 @@ def test_the_api_refuses_a_mistyped_key_rather_than_ignore_it():
         calc.compute({"id": "A1", "sex": "男", "birth_date": "1938-04", "tenure_years": 16, "death": "2020-01"},
                      year=2025)
     assert exc.value.field == "death_date" and "death" in exc.value.reason
+
+
+def test_explain_finds_an_id_typed_with_spaces_or_an_invisible_character():
+    for typed in ("JC004 ", " JC004", "JC\u200b004"):
+        proc = run_cli("explain", str(EXAMPLES / "brigade_cadres.csv"), *BRIGADE, "--id", typed)
+        assert proc.returncode == 0 and "JC004" in proc.stdout, proc.stderr
