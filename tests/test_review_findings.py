@@ -1,4 +1,6 @@
-"""A column the policy needs, misnamed (review of issue 10): ignoring it with a notice let
+"""Findings of the hostile review of issue 10 that live between the reader and the API.
+
+A column the policy needs, misnamed: ignoring it with a notice let
 the field's default apply — a dead man paid all year, an excluded cadre paid. Common
 spellings are aliases; any other header that looks like a column the roster lacks stops
 the run (exit 2) naming both, through the console command and the API alike."""
