@@ -202,10 +202,12 @@ def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
         raise InputError(f"无法读取工作表 cannot read sheet '{sheet}' of {path}: {exc}") from None
     # calamine reads an error cell (#N/A) and a formula saved without its result as blank:
     # the sheet's XML says which they are, so they are refused rather than defaulted
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from .workbook_faults import sheet_faults
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        from .workbook_faults import sheet_faults, xls_faults
 
-        for (r, c), fault in sheet_faults(path, book.sheet_names.index(sheet), sheet).items():
+        scan = xls_faults if suffix == ".xls" else sheet_faults
+        for (r, c), fault in scan(path, book.sheet_names.index(sheet), sheet).items():
             while len(grid) <= r:
                 grid.append([""] * (len(grid[0]) if grid else 0))
             if len(grid[r]) <= c:

@@ -1,0 +1,124 @@
+"""Error cells in .xls, .ods and .xlsb rosters (issue 10 item 2): python-calamine reads an
+error cell (#N/A, #REF! …) of these formats as an empty cell, which a column default would
+fill (a #N/A 死亡日期 pays a dead person all year). Each must be a reject naming the cell and
+the error, or — where the format cannot be checked — the roster is refused (exit 2).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from entitlements import InputError
+from entitlements.reading import read_roster
+
+from .conftest import ROOT, run_cli
+from .test_reading_damage import BRIGADE, brigade_rows, calculator, cli_options, rejects_at
+
+# BIFF error codes ([MS-XLS] 2.5.10 BErr); xlwt's own name table maps #VALUE! wrongly, so codes
+XLS_CODES = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D, "#NUM!": 0x24,
+             "#N/A": 0x2A}
+# xlwt writes every formula's cached result as "empty text" (type 3); a result of type 2 is an
+# error with its code in the third byte ([MS-XLS] 2.5.133 FormulaValue)
+XLWT_RESULT = struct.pack("<Q", 0xFFFF000000000003)
+
+
+def xls_result(code: int) -> bytes:
+    return bytes([2, 0, code, 0, 0, 0, 0xFF, 0xFF])
+
+
+def write_xls(path: Path, header: list[str], rows: list[list[str]], errors=(), formula_error: tuple | None = None,
+              other_sheet_errors=(), sheet: str = "名册") -> Path:
+    """A BIFF8 workbook (xlwt): ``errors`` are (data row from 0, column, error) cells; one
+    ``formula_error`` (data row, column, error) is a formula whose cached result is that error."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet(sheet)
+    for c, text in enumerate(header):
+        ws.write(0, c, text)
+    for r, row in enumerate(rows, start=1):
+        for c, text in enumerate(row):
+            if text != "":
+                ws.write(r, c, text)
+    for r, c, error in errors:
+        ws.row(r + 1).set_cell_error(c, XLS_CODES[error])
+    if formula_error:
+        r, c, _ = formula_error
+        ws.write(r + 1, c, xlwt.Formula('VLOOKUP(A2,"x",2,0)'))
+    if other_sheet_errors:
+        other = book.add_sheet("死亡名单")
+        for r, c, error in other_sheet_errors:
+            other.row(r).set_cell_error(c, XLS_CODES[error])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    if formula_error:
+        assert data.count(XLWT_RESULT) == 1
+        data = data.replace(XLWT_RESULT, xls_result(XLS_CODES[formula_error[2]]))
+    path.write_bytes(data)
+    return path
+
+
+def calamine_cell(path: Path, row: int, col: int, sheet: str = "名册"):
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)[row][col]
+
+
+# ---- .xls (BIFF) --------------------------------------------------------------------------
+
+DEATH = BRIGADE.index("死亡日期")  # column J
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?"])
+def test_an_error_cell_in_an_xls_is_a_reject_naming_the_cell_and_error(tmp_path, error):
+    path = write_xls(tmp_path / "r.xls", BRIGADE, brigade_rows(3), errors=[(1, DEATH, error)])
+    assert calamine_cell(path, 2, DEATH) == ""  # the reader's blind spot this closes
+    result = calculator("brigade_cadre_living").compute_roster(path, 2025)
+    bad = rejects_at(result, 3)
+    assert bad and bad[0]["column"] == "死亡日期" and bad[0]["value"] == error, bad
+    assert f"错误值 {error}" in bad[0]["reason"] and "J3" in bad[0]["reason"]
+    assert result.to_json()["rows"] == {"read": 3, "accepted": 2, "rejected": 1}
+
+
+def test_a_formula_whose_cached_result_is_an_error_in_an_xls_is_a_reject(tmp_path):
+    path = write_xls(tmp_path / "r.xls", BRIGADE, brigade_rows(3), formula_error=(2, DEATH, "#N/A"))
+    assert calamine_cell(path, 3, DEATH) == ""
+    bad = rejects_at(calculator("brigade_cadre_living").compute_roster(path, 2025), 4)
+    assert bad and bad[0]["column"] == "死亡日期" and bad[0]["value"] == "#N/A" and "J4" in bad[0]["reason"], bad
+
+
+def test_an_xls_error_cell_through_the_console_command(tmp_path):
+    path = write_xls(tmp_path / "r.xls", BRIGADE, brigade_rows(2), errors=[(0, DEATH, "#N/A")])
+    proc = run_cli("calc", str(path), *cli_options("brigade_cadre_living"), "-y", "2025", "-f", "json", "--strict")
+    assert proc.returncode == 1, proc.stderr
+    assert "#N/A" in proc.stdout and "J2" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_an_error_cell_on_another_sheet_of_an_xls_is_not_this_sheets(tmp_path):
+    path = write_xls(tmp_path / "r.xls", BRIGADE, brigade_rows(3), other_sheet_errors=[(2, DEATH, "#N/A")])
+    data = calculator("brigade_cadre_living").compute_roster(path, 2025).to_json()
+    assert data["rows"] == {"read": 3, "accepted": 3, "rejected": 0}, data["rejects"]
+
+
+def test_an_error_cell_in_an_unknown_xls_column_is_a_notice(tmp_path):
+    header = [*BRIGADE, "备注"]
+    rows = [[*r, ""] for r in brigade_rows(2)]
+    path = write_xls(tmp_path / "r.xls", header, rows, errors=[(0, len(header) - 1, "#REF!")])
+    data = calculator("brigade_cadre_living").compute_roster(path, 2025).to_json()
+    assert data["rows"] == {"read": 2, "accepted": 2, "rejected": 0}
+    assert any(n["row"] == 2 and n["column"] == "备注" and "#REF!" in n["message"] for n in data["notices"])
+
+
+def test_a_clean_xls_reads_as_before(tmp_path):
+    fixture = ROOT / "tests" / "fixtures" / "two_new_orgs.xls"
+    data = calculator("two_new_16321").compute_roster(fixture, 2025).to_json()
+    assert not data["rejects"] and data["rows"]["rejected"] == 0
+    # text that merely looks like an error record does not make a good cell a fault
+    path = write_xls(tmp_path / "r.xls", BRIGADE, [[*r[:-1], "\x05\x02\x08\x00ab"] for r in brigade_rows(2)])
+    assert not calculator("brigade_cadre_living").compute_roster(path, 2025).to_json()["rejects"]
