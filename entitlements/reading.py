@@ -203,10 +203,10 @@ def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
     # calamine reads an error cell (#N/A) and a formula saved without its result as blank:
     # the sheet's XML says which they are, so they are refused rather than defaulted
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        from .workbook_faults import sheet_faults, xls_faults
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        from .workbook_faults import ods_faults, sheet_faults, xls_faults
 
-        scan = xls_faults if suffix == ".xls" else sheet_faults
+        scan = {".xls": xls_faults, ".ods": ods_faults}.get(suffix, sheet_faults)
         for (r, c), fault in scan(path, book.sheet_names.index(sheet), sheet).items():
             while len(grid) <= r:
                 grid.append([""] * (len(grid[0]) if grid else 0))

@@ -8,7 +8,9 @@ sheet's XML says which cells they are: ``t="e"`` marks an error value, and a for
 it holds an error or a formula at all.
 
 An .xls (BIFF) sheet has the same blind spot: its error cells (BoolErr records, and formulas
-whose cached result is an error) are found with xlrd (``xls_faults``).
+whose cached result is an error) are found with xlrd (``xls_faults``); an .ods sheet's
+(LibreOffice's calcext:value-type="error", a formula with no value) in content.xml
+(``ods_faults``).
 """
 
 from __future__ import annotations
@@ -213,3 +215,108 @@ def xls_faults(path: Path, index: int, name: str) -> dict[tuple[int, int], CellF
 def _stream(doc, name: str) -> bytes | None:
     mem, base, size = doc.locate_named_stream(name)
     return None if mem is None else bytes(mem[base:base + size])
+
+
+# ---- .ods (OpenDocument) ---------------------------------------------------------------------
+# LibreOffice writes a formula whose result is an error as a string cell with an empty
+# office:string-value (which calamine reads) and calcext:value-type="error" with the error's
+# text (#N/A, Err:502) in <text:p>. A formula cell with no office:value-type has no value: it
+# was never calculated. content.xml is first searched in pieces for either; only then parsed,
+# as a stream, row by row.
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+_T_TABLE, _T_ROW, _T_CELL, _T_COVERED = (f"{{{_TABLE}}}{x}" for x in ("table", "table-row", "table-cell",
+                                                                          "covered-table-cell"))
+_A_NAME, _A_FORMULA = f"{{{_TABLE}}}name", f"{{{_TABLE}}}formula"
+_A_ROWS, _A_COLS = f"{{{_TABLE}}}number-rows-repeated", f"{{{_TABLE}}}number-columns-repeated"
+_A_TYPE, _A_CALC_TYPE = f"{{{_OFFICE}}}value-type", f"{{{_CALCEXT}}}value-type"
+_ODS_CHUNK = 1 << 20
+_ODS_FORMULA_TAG = re.compile(rb"<[\w.-]+:table-cell\b[^>]*?:formula=[^>]*>")
+
+
+def ods_faults(path: Path, index: int, name: str) -> dict[tuple[int, int], CellFault]:
+    """(row, column) from 0 -> the fault of each error cell or formula without a value."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            with book.open("content.xml") as content:
+                if not _ods_suspect(content):
+                    return {}
+            with book.open("content.xml") as content:
+                return _ods_cells(content, index, name)
+    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError, ValueError) as exc:
+        raise InputError(f"无法检查 .ods 文件中的错误值单元格（#N/A 等），请另存为 .xlsx 后重试 "
+                         f"(cannot check the .ods workbook for error cells such as #N/A; save it as .xlsx "
+                         f"and try again): {path}: {exc}") from None
+
+
+def _ods_suspect(content) -> bool:
+    """Whether content.xml holds an error value or a formula cell without a value type
+    (in pieces: a tag never straddles the cut made at the last '<' of a piece)."""
+    tail = b""
+    while chunk := content.read(_ODS_CHUNK):
+        buffer = tail + chunk
+        cut = buffer.rfind(b"<")
+        head, tail = (buffer[:cut], buffer[cut:]) if cut > 0 else (buffer, b"")
+        if b'value-type="error"' in head:
+            return True
+        if any(b"office:value-type=" not in m.group(0) for m in _ODS_FORMULA_TAG.finditer(head)):
+            return True
+    return b'value-type="error"' in tail or any(b"office:value-type=" not in m.group(0)
+                                                 for m in _ODS_FORMULA_TAG.finditer(tail))
+
+
+def _ods_cells(content, index: int, name: str) -> dict[tuple[int, int], CellFault]:
+    found: dict[tuple[int, int], CellFault] = {}
+    tables = -1
+    inside = False  # within the sheet being read
+    depth = 0  # tables nested in a cell of it (their rows are not the sheet's)
+    row = col = 0
+    rows = 1
+    for event, el in ET.iterparse(content, events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag == _T_TABLE:
+                if inside:
+                    depth += 1
+                else:
+                    tables += 1
+                    table_name = el.get(_A_NAME)
+                    inside = table_name == name or (table_name is None and tables == index)
+                    row = 0
+            elif inside and not depth and tag == _T_ROW:
+                rows, col = int(el.get(_A_ROWS, "1")), 0
+            continue
+        if tag == _T_TABLE:
+            if depth:
+                depth -= 1
+            elif inside:
+                return found
+            el.clear()
+        elif not inside or depth:
+            continue
+        elif tag in (_T_CELL, _T_COVERED):
+            cols = int(el.get(_A_COLS, "1"))
+            formula = el.get(_A_FORMULA)
+            fault = None
+            if el.get(_A_CALC_TYPE) == "error":
+                fault = "error"
+            elif formula is not None and el.get(_A_TYPE) is None:
+                fault = "uncached"
+            if fault:
+                shown = f"={formula.split(':', 1)[1] if formula.startswith('of:') else formula}" if formula else ""
+                text = "".join(el.itertext()).strip()
+                for r in range(row, row + rows):
+                    for c in range(col, col + cols):
+                        where = _cell_name(r, c)
+                        if fault == "error":
+                            error = text or "#N/A"
+                            found[(r, c)] = CellFault(error, *error_reason(error, where, shown))
+                        else:
+                            found[(r, c)] = CellFault(shown, *_uncached(where, shown))
+            col += cols
+            el.clear()
+        elif tag == _T_ROW:
+            row += rows
+            el.clear()
+    return found

@@ -122,3 +122,111 @@ def test_a_clean_xls_reads_as_before(tmp_path):
     # text that merely looks like an error record does not make a good cell a fault
     path = write_xls(tmp_path / "r.xls", BRIGADE, [[*r[:-1], "\x05\x02\x08\x00ab"] for r in brigade_rows(2)])
     assert not calculator("brigade_cadre_living").compute_roster(path, 2025).to_json()["rejects"]
+
+
+# ---- .ods (OpenDocument) -------------------------------------------------------------------
+# LibreOffice writes a formula whose result is an error as a string cell with an empty
+# office:string-value and its own marker: calamine takes the empty string-value.
+ODS_ERROR = ('<table:table-cell table:formula="of:=VLOOKUP([.A3];[$死亡.A1:.B9];2;0)" office:value-type="string" '
+             'office:string-value="" calcext:value-type="error"><text:p>{error}</text:p></table:table-cell>')
+ODS_UNCACHED = '<table:table-cell table:formula="of:=IF([.A2]=&quot;&quot;;&quot;是&quot;;&quot;否&quot;)"/>'
+ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
+          'xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2"')
+
+
+def ods_cell(text: str) -> str:
+    if text == "":
+        return "<table:table-cell/>"
+    return f'<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+
+
+def ods_table(name: str, header: list[str], rows: list[list[str]], special: dict) -> str:
+    """A table as LibreOffice writes one: equal neighbouring cells as one repeated cell, and
+    two blank rows after the header as one repeated row (data from row 4). ``special`` maps
+    (data row from 0, column) to a cell's XML."""
+    out = [f'<table:table table:name="{name}"><table:table-column table:number-columns-repeated="{len(header)}"/>',
+           "<table:table-header-rows><table:table-row>", *map(ods_cell, header), "</table:table-row></table:table-header-rows>",
+           f'<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="{len(header)}"/>'
+           "</table:table-row>"]
+    for r, row in enumerate(rows):
+        cells = [special.get((r, c)) or ods_cell(text) for c, text in enumerate(row)]
+        out.append("<table:table-row>")
+        c = 0
+        while c < len(cells):
+            n = 1
+            while c + n < len(cells) and cells[c + n] == cells[c] and (r, c) not in special:
+                n += 1
+            out.append(cells[c].replace("<table:table-cell", f'<table:table-cell table:number-columns-repeated="{n}"', 1)
+                       if n > 1 else cells[c])
+            c += n
+        out.append("</table:table-row>")
+    return "".join(out) + "</table:table>"
+
+
+def write_ods(path: Path, header: list[str], rows: list[list[str]], special: dict | None = None,
+              other: dict | None = None) -> Path:
+    tables = ods_table("名册", header, rows, special or {})
+    if other is not None:
+        tables += ods_table("死亡名单", header, rows, other)
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NS} office:version="1.3">'
+               f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_an_ods_written_by_libreoffice_with_error_cells_is_rejected_by_cell(tmp_path):
+    """tests/fixtures/error_cells.ods: a brigade roster saved by LibreOffice 7.4 (soffice
+    --convert-to ods) from an .xlsx with =VLOOKUP(...) at J3 (#NAME? once recalculated) and
+    =1/0 at I4 (#DIV/0!)."""
+    path = ROOT / "tests" / "fixtures" / "error_cells.ods"
+    assert calamine_cell(path, 2, DEATH, "花名册") == ""
+    data = calculator("brigade_cadre_living").compute_roster(path, 2025).to_json()
+    got = {(r["row"], r["column"], r["value"]) for r in data["rejects"]}
+    assert got == {(3, "死亡日期", "#NAME?"), (4, "离职日期", "#DIV/0!")}, data["rejects"]
+    assert all("错误值" in r["reason"] for r in data["rejects"])
+    assert any("J3" in r["reason"] for r in data["rejects"]) and any("I4" in r["reason"] for r in data["rejects"])
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#REF!", "Err:502"])
+def test_an_error_cell_in_an_ods_is_a_reject_naming_the_cell(tmp_path, error):
+    # a repeated blank row and repeated cells before it: the error is J6
+    path = write_ods(tmp_path / "r.ods", BRIGADE, brigade_rows(3), {(2, DEATH): ODS_ERROR.format(error=error)})
+    assert calamine_cell(path, 5, DEATH) == ""
+    result = calculator("brigade_cadre_living").compute_roster(path, 2025)
+    bad = rejects_at(result, 6)
+    assert bad and bad[0]["column"] == "死亡日期" and bad[0]["value"] == error, result.to_json()["rejects"]
+    assert "J6" in bad[0]["reason"] and "VLOOKUP" in bad[0]["reason"]
+    assert result.to_json()["rows"] == {"read": 3, "accepted": 2, "rejected": 1}
+
+
+def test_a_formula_without_a_value_in_an_ods_is_a_reject(tmp_path):
+    column = BRIGADE.index("在职时领取国家补助")
+    path = write_ods(tmp_path / "r.ods", BRIGADE, brigade_rows(3), {(1, column): ODS_UNCACHED})
+    assert calamine_cell(path, 4, column) == ""
+    bad = rejects_at(calculator("brigade_cadre_living").compute_roster(path, 2025), 5)
+    assert bad and bad[0]["column"] == "在职时领取国家补助" and "未缓存" in bad[0]["reason"], bad
+    assert "H5" in bad[0]["reason"]
+
+
+def test_an_error_cell_on_another_ods_sheet_is_not_this_sheets(tmp_path):
+    path = write_ods(tmp_path / "r.ods", BRIGADE, brigade_rows(3), other={(1, DEATH): ODS_ERROR.format(error="#N/A")})
+    data = calculator("brigade_cadre_living").compute_roster(path, 2025).to_json()
+    assert data["rows"] == {"read": 3, "accepted": 3, "rejected": 0}, data["rejects"]
+
+
+def test_a_clean_ods_with_cached_formulas_reads_as_before(tmp_path):
+    cached = ('<table:table-cell table:formula="of:=&quot;是&quot;" office:value-type="string" office:string-value="是" '
+              'calcext:value-type="string"><text:p>是</text:p></table:table-cell>')
+    path = write_ods(tmp_path / "r.ods", BRIGADE, brigade_rows(3), {(1, BRIGADE.index("在职时领取国家补助")): cached})
+    data = calculator("brigade_cadre_living").compute_roster(path, 2025).to_json()
+    assert data["rows"] == {"read": 3, "accepted": 3, "rejected": 0}, data["rejects"]
