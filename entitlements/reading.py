@@ -179,6 +179,12 @@ def _unclosed(path: Path, line: int, lines: int) -> None:
 def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
     from python_calamine import CalamineError, CalamineWorkbook
 
+    if path.suffix.lower() == ".xlsb":
+        # calamine reads an .xlsb error cell (#N/A) as blank, and its binary records are not
+        # checked here: refused rather than read with a #N/A 死亡日期 taken as no date of death
+        raise InputError(f"不接受 .xlsb（二进制工作簿）花名册：其中的错误值单元格（#N/A 等）无法识别，会被当作空白。"
+                         f"请在 Excel 或 WPS 中另存为 .xlsx 后重试 (.xlsb rosters are refused: their error cells "
+                         f"such as #N/A cannot be told from blanks; save it as .xlsx and try again): {path}")
     try:
         book = CalamineWorkbook.from_path(str(path))
     except FileNotFoundError:

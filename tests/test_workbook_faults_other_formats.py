@@ -230,3 +230,61 @@ def test_a_clean_ods_with_cached_formulas_reads_as_before(tmp_path):
     path = write_ods(tmp_path / "r.ods", BRIGADE, brigade_rows(3), {(1, BRIGADE.index("在职时领取国家补助")): cached})
     data = calculator("brigade_cadre_living").compute_roster(path, 2025).to_json()
     assert data["rows"] == {"read": 3, "accepted": 3, "rejected": 0}, data["rejects"]
+
+
+# ---- .xlsb (binary workbook) ---------------------------------------------------------------
+# Ruling: calamine reads an .xlsb error cell as blank too, and we cannot check an .xlsb sheet's
+# records for errors here, so an .xlsb roster is refused (exit 2) with a request to save it as
+# .xlsx, rather than guessed at.
+
+def xlsb_record(typ: int, payload: bytes = b"") -> bytes:
+    """[MS-XLSB] 2.1.4: the record type and size as 7-bit varints, then the payload."""
+    head = bytes([typ]) if typ < 0x80 else bytes([(typ & 0x7F) | 0x80, typ >> 7])
+    n, size = len(payload), b""
+    while True:
+        low, n = n & 0x7F, n >> 7
+        size += bytes([low | (0x80 if n else 0)])
+        if not n:
+            return head + size + payload
+
+
+def xlsb_text(text: str) -> bytes:
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+def write_xlsb(path: Path, header: list[str], rows: list[list[str]], errors: dict) -> Path:
+    """A minimal .xlsb that calamine reads: one sheet 名册 of inline strings (BrtCellSt) and,
+    at ``errors`` (data row from 0, column) -> BErr code, BrtCellError records."""
+    book = (xlsb_record(0x9C, struct.pack("<II", 0, 1) + xlsb_text("rId1") + xlsb_text("名册"))  # BrtBundleSh
+            + xlsb_record(0x90) + xlsb_record(0x9D))  # BrtEndBundleShs, BrtCalcProp
+    table = [header, *rows]
+    sheet = (xlsb_record(0x81) + xlsb_record(0x94, struct.pack("<IIII", 0, len(table) - 1, 0, len(header) - 1))
+             + xlsb_record(0x91))  # BrtBeginSheet, BrtWsDim, BrtBeginSheetData
+    for r, row in enumerate(table):
+        sheet += xlsb_record(0x00, struct.pack("<I", r) + bytes(13))  # BrtRowHdr
+        for c, text in enumerate(row):
+            if (r - 1, c) in errors:
+                sheet += xlsb_record(0x03, struct.pack("<II", c, 0) + bytes([errors[(r - 1, c)]]))  # BrtCellError
+            elif text != "":
+                sheet += xlsb_record(0x06, struct.pack("<II", c, 0) + xlsb_text(text))  # BrtCellSt
+    sheet += xlsb_record(0x92) + xlsb_record(0x82)  # BrtEndSheetData, BrtEndSheet
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships '
+            'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            'Target="worksheets/sheet1.bin"/></Relationships>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/workbook.bin", book)
+        z.writestr("xl/_rels/workbook.bin.rels", rels)
+        z.writestr("xl/worksheets/sheet1.bin", sheet)
+    return path
+
+
+def test_an_xlsb_roster_is_refused_asking_for_xlsx(tmp_path):
+    path = write_xlsb(tmp_path / "花名册.xlsb", BRIGADE, brigade_rows(3), {(1, DEATH): XLS_CODES["#N/A"]})
+    assert calamine_cell(path, 2, DEATH) == "" and calamine_cell(path, 2, 0) == "B2"  # read, error as blank
+    proc = run_cli("calc", str(path), *cli_options("brigade_cadre_living"), "-y", "2025")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert ".xlsx" in proc.stderr and "错误值" in proc.stderr and "error" in proc.stderr
+    assert proc.stderr.find("另存为") < proc.stderr.find("save it as")  # Chinese first
+    with pytest.raises(InputError, match="xlsb"):
+        read_roster(path, calculator("brigade_cadre_living").policy.fields)
