@@ -41,10 +41,11 @@ def write_xls(path: Path, header: list[str], rows: list[list[str]], errors=(), f
     ws = book.add_sheet(sheet)
     for c, text in enumerate(header):
         ws.write(0, c, text)
-    for r, row in enumerate(rows, start=1):
+    taken = {(r, c) for r, c, _ in errors} | ({formula_error[:2]} if formula_error else set())
+    for r, row in enumerate(rows):
         for c, text in enumerate(row):
-            if text != "":
-                ws.write(r, c, text)
+            if text != "" and (r, c) not in taken:
+                ws.write(r + 1, c, text)
     for r, c, error in errors:
         ws.row(r + 1).set_cell_error(c, XLS_CODES[error])
     if formula_error:
