@@ -232,7 +232,8 @@ _A_NAME, _A_FORMULA = f"{{{_TABLE}}}name", f"{{{_TABLE}}}formula"
 _A_ROWS, _A_COLS = f"{{{_TABLE}}}number-rows-repeated", f"{{{_TABLE}}}number-columns-repeated"
 _A_TYPE, _A_CALC_TYPE = f"{{{_OFFICE}}}value-type", f"{{{_CALCEXT}}}value-type"
 _ODS_CHUNK = 1 << 20
-_ODS_FORMULA_TAG = re.compile(rb"<[\w.-]+:table-cell\b[^>]*?:formula=[^>]*>")
+_ODS_FORMULA_PREFIX = re.compile(r"^(?:[\w.-]+:)?=?")  # of:=IF(…) -> IF(…)
+_ODS_ERROR = re.compile(rb"value-type\s*=\s*[\"']error[\"']")
 
 
 def ods_faults(path: Path, index: int, name: str) -> dict[tuple[int, int], CellFault]:
@@ -251,19 +252,30 @@ def ods_faults(path: Path, index: int, name: str) -> dict[tuple[int, int], CellF
 
 
 def _ods_suspect(content) -> bool:
-    """Whether content.xml holds an error value or a formula cell without a value type
-    (in pieces: a tag never straddles the cut made at the last '<' of a piece)."""
+    """Whether content.xml holds an error value or a formula cell without a value type,
+    searched in pieces (a tag never straddles the cut made at the last '<' of a piece)."""
     tail = b""
-    while chunk := content.read(_ODS_CHUNK):
+    while True:
+        chunk = content.read(_ODS_CHUNK)
         buffer = tail + chunk
-        cut = buffer.rfind(b"<")
-        head, tail = (buffer[:cut], buffer[cut:]) if cut > 0 else (buffer, b"")
-        if b'value-type="error"' in head:
+        cut = buffer.rfind(b"<") if chunk else len(buffer)
+        head, tail = (buffer[:cut], buffer[cut:]) if cut >= 0 else (buffer, b"")
+        if _ODS_ERROR.search(head) or _unvalued_formula(head):
             return True
-        if any(b"office:value-type=" not in m.group(0) for m in _ODS_FORMULA_TAG.finditer(head)):
+        if not chunk:
+            return False
+
+
+def _unvalued_formula(text: bytes) -> bool:
+    """Whether a tag with a formula (table:formula="…") may lack office:value-type (a '>'
+    inside the formula ends the tag early here: then the parser decides)."""
+    at = text.find(b":formula")
+    while at >= 0:
+        start, end = text.rfind(b"<", 0, at), text.find(b">", at)
+        if b"office:value-type=" not in text[start:end if end >= 0 else len(text)]:
             return True
-    return b'value-type="error"' in tail or any(b"office:value-type=" not in m.group(0)
-                                                 for m in _ODS_FORMULA_TAG.finditer(tail))
+        at = text.find(b":formula", at + 1)
+    return False
 
 
 def _ods_cells(content, index: int, name: str) -> dict[tuple[int, int], CellFault]:
@@ -304,7 +316,7 @@ def _ods_cells(content, index: int, name: str) -> dict[tuple[int, int], CellFaul
             elif formula is not None and el.get(_A_TYPE) is None:
                 fault = "uncached"
             if fault:
-                shown = f"={formula.split(':', 1)[1] if formula.startswith('of:') else formula}" if formula else ""
+                shown = "=" + _ODS_FORMULA_PREFIX.sub("", formula) if formula else ""
                 text = "".join(el.itertext()).strip()
                 for r in range(row, row + rows):
                     for c in range(col, col + cols):
