@@ -260,7 +260,7 @@ def _ods_suspect(content) -> bool:
         buffer = tail + chunk
         cut = buffer.rfind(b"<") if chunk else len(buffer)
         head, tail = (buffer[:cut], buffer[cut:]) if cut >= 0 else (buffer, b"")
-        if _ODS_ERROR.search(head) or _unvalued_formula(head):
+        if (b'"error"' in head or b"'error'" in head) and _ODS_ERROR.search(head) or _unvalued_formula(head):
             return True
         if not chunk:
             return False
