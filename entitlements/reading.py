@@ -179,6 +179,12 @@ def _unclosed(path: Path, line: int, lines: int) -> None:
 def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
     from python_calamine import CalamineError, CalamineWorkbook
 
+    if path.suffix.lower() == ".xlsb":
+        # calamine reads an .xlsb error cell (#N/A) as blank, and its binary records are not
+        # checked here: refused rather than read with a #N/A 死亡日期 taken as no date of death
+        raise InputError(f"不接受 .xlsb（二进制工作簿）花名册：其中的错误值单元格（#N/A 等）无法识别，会被当作空白。"
+                         f"请在 Excel 或 WPS 中另存为 .xlsx 后重试 (.xlsb rosters are refused: their error cells "
+                         f"such as #N/A cannot be told from blanks; save it as .xlsx and try again): {path}")
     try:
         book = CalamineWorkbook.from_path(str(path))
     except FileNotFoundError:
@@ -202,10 +208,12 @@ def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
         raise InputError(f"无法读取工作表 cannot read sheet '{sheet}' of {path}: {exc}") from None
     # calamine reads an error cell (#N/A) and a formula saved without its result as blank:
     # the sheet's XML says which they are, so they are refused rather than defaulted
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from .workbook_faults import sheet_faults
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        from .workbook_faults import ods_faults, sheet_faults, xls_faults
 
-        for (r, c), fault in sheet_faults(path, book.sheet_names.index(sheet), sheet).items():
+        scan = {".xls": xls_faults, ".ods": ods_faults}.get(suffix, sheet_faults)
+        for (r, c), fault in scan(path, book.sheet_names.index(sheet), sheet).items():
             while len(grid) <= r:
                 grid.append([""] * (len(grid[0]) if grid else 0))
             if len(grid[r]) <= c:

@@ -16,6 +16,7 @@ import subprocess
 import traceback
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -79,6 +80,24 @@ class Roster:
             data = out.getvalue()
         return data
 
+    def other_format(self, suffix: str, error_at: tuple[int, str]) -> bytes:
+        """The roster as an .xls, .ods or .xlsb workbook with a #N/A in one cell (row as Excel numbers it)."""
+        import tempfile
+
+        from .test_workbook_faults_other_formats import ODS_ERROR, XLS_CODES, write_ods, write_xls, write_xlsb
+
+        rows = [line.split(",") for line in self.lines[1:]]
+        at = (error_at[0] - 2, self.header.index(error_at[1]))
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"r{suffix}"
+            if suffix == ".xls":
+                write_xls(path, self.header, rows, errors=[(*at, "#N/A")])
+            elif suffix == ".ods":
+                write_ods(path, self.header, rows, {at: ODS_ERROR.format(error="#N/A")})
+            else:
+                write_xlsb(path, self.header, rows, {at: XLS_CODES["#N/A"]})
+            return path.read_bytes()
+
 
 Case = Callable[[Roster, str], tuple[str, bytes, str]]
 # each case: (file name, content, expectation) where "same" is the clean roster's result;
@@ -104,6 +123,9 @@ CASES: dict[str, Case] = {
     "utf16": lambda r, d: ("r.csv", r.text.encode("utf-16"), "exit2"),
     "xlsx_error_cell": lambda r, d: ("r.xlsx", r.workbook(error_at=(2, d)), "rows"),
     "xlsx_uncached_formula": lambda r, d: ("r.xlsx", r.workbook(uncached_at=(3, d)), "rows"),
+    "xls_error_cell": lambda r, d: ("r.xls", r.other_format(".xls", (2, d)), "rows"),
+    "ods_error_cell": lambda r, d: ("r.ods", r.other_format(".ods", (2, d)), "rows"),
+    "xlsb_refused": lambda r, d: ("r.xlsb", r.other_format(".xlsb", (2, d)), "exit2"),
     "total_word_inside_a_name": lambda r, d: ("r.csv", r.swap(3, r.header[1], "王小计").replace(
         r.lines[2].split(",")[0] + ",", ",", 1).encode(), "all_rows"),
 }
