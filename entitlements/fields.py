@@ -60,12 +60,17 @@ def normalise_header(text: str) -> str:
 
 
 # Characters that print as nothing: a key typed or pasted with one would be a new person.
-# Zero-width space / non-joiner / joiner, word joiner and invisible operators, the BOM
-# (zero-width no-break space), the soft hyphen and the direction marks are removed
-# anywhere. NBSP and the ideographic space U+3000 need no entry: NFKC makes them spaces,
-# which strip() takes off the ends.
-INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                                   "\u2060\u2061\u2062\u2063\u2064\ufeff"))
+# Every format character (Unicode category Cf: zero-width space / joiners, the BOM, the soft
+# hyphen, direction marks, embeddings and isolates U+2066–U+2069, the Arabic letter mark …)
+# and every control character but tab and line ends (NUL, Ctrl-Z …) is removed anywhere.
+# NBSP and the ideographic space U+3000 need no entry: NFKC makes them spaces, which
+# strip() takes off the ends.
+_SUPPLEMENTARY_FORMAT = (range(0x110BD, 0x110BE), range(0x110CD, 0x110CE), range(0x13430, 0x13440),
+                         range(0x1BCA0, 0x1BCA4), range(0x1D173, 0x1D17B), range(0xE0001, 0xE0002),
+                         range(0xE0020, 0xE0080))
+INVISIBLE = dict.fromkeys(
+    c for c in (*range(0x10000), *(c for r in _SUPPLEMENTARY_FORMAT for c in r))
+    if (unicodedata.category(chr(c)) == "Cf" or (unicodedata.category(chr(c)) == "Cc" and chr(c) not in "\t\n\r")))
 
 
 def normalise_cell(text: object) -> str:

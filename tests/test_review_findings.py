@@ -75,3 +75,17 @@ def test_explain_finds_an_id_typed_with_spaces_or_an_invisible_character():
     for typed in ("JC004 ", " JC004", "JC\u200b004"):
         proc = run_cli("explain", str(EXAMPLES / "brigade_cadres.csv"), *BRIGADE, "--id", typed)
         assert proc.returncode == 0 and "JC004" in proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize("mark", ["\u2066", "\u2069", "\u061c", "\x00", "\x1a", "\u200e"])
+def test_every_format_or_control_character_is_removed_from_keys(tmp_path, mark):
+    """A direction isolate (U+2066), the Arabic letter mark, NUL or Ctrl-Z in a key is not a new person."""
+    rows = [["JC002", "男", "1938-04", 16], ["JC002" + mark, "男", "1938-04", 16]]
+    result = Calculator("brigade_cadre_living", profile="江川区").compute_roster(
+        write_csv(tmp_path / "r.csv", ["编号", "性别", "出生日期", "任职年限"], rows), 2025).to_json()
+    assert result["totals"]["amount"] == "996.00" and result["rows"]["rejected"] == 1
+    assert "重复" in result["rejects"][0]["reason"]
+    orgs = [["", "某公司党支部", "党支部", 9], ["", "某公司党支部" + mark, "党支部", 9]]
+    result = Calculator("two_new_16321").compute_roster(
+        write_csv(tmp_path / "o.csv", ["组织编号", "组织名称", "组织类型", "党员人数"], orgs), 2025).to_json()
+    assert result["rows"]["rejected"] == 1 and result["totals"]["beneficiaries"] == 1
