@@ -282,8 +282,9 @@ def _calculator(policy: str, profile: str, standards: Optional[Path], lang: Lang
 
 
 def _parse_counts(counts: list[str]) -> dict[str, int]:
-    """``NAME=N`` items, N a whole number in 0..MAX_COUNT (ASCII digits: ² and ١٢ are no count);
-    one key given twice adds up (the engine bounds the sum, and 党支部 with branch, again)."""
+    """``NAME=N`` items, N a whole number in 0..MAX_COUNT (ASCII digits: ² and ١٢ are no count).
+    A key given twice exits 2: a clerk re-typing a corrected count must not double it (the
+    engine refuses 党支部 with branch the same way)."""
     parsed: dict[str, int] = {}
     for item in counts:
         key, sep, value = item.partition("=")
@@ -292,10 +293,13 @@ def _parse_counts(counts: list[str]) -> dict[str, int]:
         number = int(value)
         if number < 0:
             raise _fail(f"--count {key.strip()}: 计数不能为负 a count must not be negative: {value.strip()}")
-        if len(value.strip()) > 20 or parsed.get(key.strip(), 0) + number > MAX_COUNT:
+        if len(value.strip()) > 20 or number > MAX_COUNT:
             raise _fail(f"--count {key.strip()}: 计数超出引擎上限 {MAX_COUNT} "
                         f"(a count above the engine limit of {MAX_COUNT}): {value.strip()}")
-        parsed[key.strip()] = parsed.get(key.strip(), 0) + number
+        if key.strip() in parsed:
+            raise _fail(f"--count {key.strip()} 给了两次（{parsed[key.strip()]} 和 {number}），每项只能给一次 "
+                        f"(--count {key.strip()} is given twice: give each count once)")
+        parsed[key.strip()] = number
     return parsed
 
 

@@ -220,11 +220,15 @@ class Calculator:
         if not isinstance(counts, Mapping):
             raise EntitlementInputError("counts", counts, "计数应为映射，如 {\"branch\": 112}",
                                         "counts is a mapping like {\"branch\": 112}")
-        merged: dict[str, int] = {}  # 党支部 and branch are one count: bounded together
+        merged: dict[str, int] = {}
+        given: dict[str, str] = {}  # the policy's name -> the key given for it
         for key, value in counts.items():
             name = self.count_key(key)
-            merged[name] = merged.get(name, 0) + check_count(str(key), value)
-            check_count(name, merged[name])  # the sum of 党支部 and branch, named as the policy names it
+            if name in given:  # 党支部 and branch are one count: a re-typed correction must not add up
+                raise EntitlementInputError(str(key), value, f"计数项重复：{given[name]} 与 {key} 是同一项，只能给一次",
+                                            f"{given[name]} and {key} are the same count: give it once")
+            given[name] = str(key)
+            merged[name] = check_count(str(key), value)
         with _as_input_error(self.policy):
             who = from_counts(merged)
             comp = self._run(who, first, stop)

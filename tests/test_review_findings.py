@@ -89,3 +89,12 @@ def test_every_format_or_control_character_is_removed_from_keys(tmp_path, mark):
     result = Calculator("two_new_16321").compute_roster(
         write_csv(tmp_path / "o.csv", ["组织编号", "组织名称", "组织类型", "党员人数"], orgs), 2025).to_json()
     assert result["rows"]["rejected"] == 1 and result["totals"]["beneficiaries"] == 1
+
+
+@pytest.mark.parametrize("counts", [("branch=5", "branch=7"), ("branch=5", "党支部=7"), ("党员=10", "member=10")])
+def test_a_count_given_twice_is_refused_not_added(counts):
+    """A clerk re-typing a corrected count (or the same count by its Chinese name) must not double it."""
+    proc = run_cli("calc", "-p", "two_new_16321", "-y", "2025", *(a for c in counts for a in ("--count", c)))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and not proc.stdout, proc.stderr
+    with pytest.raises(EntitlementInputError):
+        Calculator("two_new_16321").compute_counts({"branch": 5, "党支部": 7}, 2025)
