@@ -121,6 +121,19 @@ class CountChange:
                                 f"{self.key}={counts[key]} ({year})")
 
 
+def _refuse_repeats(overrides: Sequence[Override]) -> None:
+    """Two overrides of one path from one month: which applies is not ours to guess (the
+    later silently winning would compute a scenario nobody wrote)."""
+    first: dict[tuple[str, str], Override] = {}
+    for o in overrides:
+        key = (o.path, str(o.start or ""))
+        if key in first:
+            when = f"自{o.start}起" if o.start else ""
+            raise ScenarioError(f"{o.where}: {o.path} {when}被覆盖了两次（另见 {first[key].where}），只能给一次 "
+                                f"({o.path} is overridden twice from the same month; see also {first[key].where})")
+        first[key] = o
+
+
 @frozen
 class Scenario:
     name: str
@@ -176,6 +189,7 @@ class Scenario:
                                     f"(from must lie in {MIN_YEAR}–{MAX_YEAR}): {block.from_}")
             for key, value in (block.model_extra or {}).items():
                 counts.append(_count_change(key, value, block.from_, origin, _line_of(text, ("counts", key))))
+        _refuse_repeats(overrides)
         return cls(m.name, m.description, tuple(overrides), dict(m.conventions), tuple(counts), m.policy, origin)
 
     @classmethod
@@ -195,6 +209,8 @@ class Scenario:
                 start, rest = m.group(1), rest.strip()[: m.start()]
             value = _parse_inline(rest.strip())
             if path.startswith("conventions."):
+                if path.removeprefix("conventions.") in conventions:
+                    raise ScenarioError(f"--set {path} 给了两次，只能给一次 (--set {path} is given twice)")
                 conventions[path.removeprefix("conventions.")] = str(value)
             elif path.startswith("counts."):
                 counts.append(_count_change(path.removeprefix("counts."), rest.strip(), None, "--set", None))
@@ -203,6 +219,7 @@ class Scenario:
         for key in conventions:
             if key not in CONVENTION_KEYS:
                 raise ScenarioError(f"--set: 未知口径 unknown convention '{key}'" + _suggest(key, CONVENTION_KEYS))
+        _refuse_repeats(overrides)
         return cls(name, "", tuple(overrides), conventions, tuple(counts), None, "--set")
 
     @classmethod

@@ -198,6 +198,12 @@ class StandardModel(_Strict):
 
     @model_validator(mode="after")
     def _values_fit_kind(self) -> StandardModel:
+        if not self.values:  # a standard in force from no date: nothing to compute with
+            raise ValueError("标准没有任何取值，values 不能为空 (values must not be empty)")
+        starts = [v.from_ for v in self.values]
+        if len(set(starts)) < len(starts):  # which of two values from one month applies is not ours to guess
+            twice = sorted({f for f in starts if starts.count(f) > 1})
+            raise ValueError(f"同一起始月份有两个取值：{'、'.join(twice)} (two values from the same month)")
         need = {"money": "amount", "number": "value", "tiers": "tiers", "split": "rule"}[self.kind]
         for i, v in enumerate(self.values):
             if getattr(v, need) is None:

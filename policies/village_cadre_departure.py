@@ -491,6 +491,7 @@ def standards_from_csv(path: str | Path) -> dict[str, object]:
     headers, _ = match_headers(table, STANDARD_FIELDS)
     names = choice_map(POST_NAMES)
     values: dict[str, list[dict[str, object]]] = {}
+    seen: dict[tuple[str, str], int] = {}  # (post, year) -> its line: a second standard is refused, not last-wins
     for pos, line in enumerate(table.row_numbers):
         cell = {f: str(table.cells[h][pos]) for f, h in headers.items()}
         post = names.get(cell["post"]) or names.get(cell["post"].lower())
@@ -498,8 +499,12 @@ def standards_from_csv(path: str | Path) -> dict[str, object]:
             raise InputError(f"{path} 第{line}行：未知职务 unknown post {cell['post']!r}")
         if not (cell["year"].isdigit() and len(cell["year"]) == 4):
             raise InputError(f"{path} 第{line}行：年度应为四位年份 year must be YYYY: {cell['year']!r}")
+        if (post, cell["year"]) in seen:  # also 一肩挑 and 书记主任一肩挑: one post
+            raise InputError(f"{path} 第{line}行：{POST_NAMES[post][0]} {cell['year']}年的标准与第{seen[post, cell['year']]}行"
+                             f"重复，每个职务每年只能有一个标准 (line {line}: a second standard for this post and year)")
+        seen[post, cell["year"]] = int(line)
         values.setdefault(post, []).append(
-            {"from": f"{cell['year']}-01", "amount": cell["monthly"], "source": "user_post_standards"})
+            {"from": f"{cell['year']}-01", "amount": cell["monthly"], "source": "user_post_standards", "line": int(line)})
     return {
         "sources": {"user_post_standards": {"doc": f"用户提供的岗位补贴标准文件 {Path(path).name}",
                                             "via": "--standards"}},

@@ -98,3 +98,38 @@ def test_a_count_given_twice_is_refused_not_added(counts):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and not proc.stdout, proc.stderr
     with pytest.raises(EntitlementInputError):
         Calculator("two_new_16321").compute_counts({"branch": 5, "党支部": 7}, 2025)
+
+
+LAYER = '[sources.later]\ndoc = "某文"\n[standards."layers.raise_2008"]\nkind = "money"\nunit = "元/人/月"\n'
+
+
+@pytest.mark.parametrize("values, says", [
+    ("values = []", "不能为空"),  # was an IndexError traceback
+    ('values = [{ from = "2008-01", amount = "100", source = "later" }, '
+     '{ from = "2008-01", amount = "500", source = "later" }]', "同一起始月份"),  # was: the later silently won
+])
+def test_a_standard_with_no_value_or_two_values_from_one_month_is_refused(tmp_path, values, says):
+    path = tmp_path / "s.toml"
+    path.write_text(LAYER + values + "\n", encoding="utf-8")
+    proc = run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), *BRIGADE, "--standards", str(path))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and says in proc.stderr, proc.stderr
+    assert "s.toml" in proc.stderr
+
+
+@pytest.mark.parametrize("rows", [[["委员", 2015, 1500], ["委员", 2015, 2500]],
+                                  [["一肩挑", 2015, 2500], ["书记主任一肩挑", 2015, 2600]]])
+def test_two_post_standards_for_one_post_and_year_are_refused(tmp_path, rows):
+    path = write_csv(tmp_path / "posts.csv", ["职务", "年度", "月岗位补贴标准"], rows)
+    proc = run_cli("calc", str(EXAMPLES / "village_departures.csv"), *VILLAGE[:4], "--standards", str(path))
+    assert proc.returncode == 2 and "第3行" in proc.stderr and "重复" in proc.stderr, proc.stderr
+
+
+def test_a_scenario_overriding_one_path_twice_from_one_month_is_refused(tmp_path):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('name = "x"\n[[set]]\npath = "org_funding.branch"\nvalue = "4000"\nfrom = "2025-01"\n'
+                        '[[set]]\npath = "org_funding.branch"\nvalue = "5000"\nfrom = "2025-01"\n', encoding="utf-8")
+    base = ("whatif", "-p", "two_new_16321", "-y", "2025", "--count", "branch=3")
+    for extra in (("--scenario", str(scenario)),
+                  ("--set", "org_funding.branch=4000", "--set", "org_funding.branch=5000")):
+        proc = run_cli(*base, *extra)
+        assert proc.returncode == 2 and "两次" in proc.stderr and not proc.stdout, proc.stderr
