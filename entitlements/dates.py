@@ -57,6 +57,9 @@ _MONTH_PATTERNS = [
 _TIME_SUFFIX = re.compile(r"[ T]0{1,2}:00(:00)?(\.0+)?$")
 
 
+_JANUARY_OR_OCTOBER = re.compile(r"^\d{4}\.1$")  # 2025.1: typed so, or 2025.10 once a number
+
+
 def parse_date(value: object) -> RosterDate:
     """Every roster form of SPEC §3; raises DateError with a reason in Chinese and English."""
     if isinstance(value, RosterDate):
@@ -75,6 +78,10 @@ def parse_date(value: object) -> RosterDate:
             except ValueError:
                 raise DateError(f"日期不存在：{text}", f"no such date: {text}") from None
             return RosterDate(y, mo, d)
+    if _JANUARY_OR_OCTOBER.match(text):  # as the Excel reader says of the number 1940.1
+        raise DateError(f"日期写作 {text}，无法区分1月与10月（Excel 会把 {text}0 存成 {text}）；请写作 {text[:5]}01 或 {text}0",
+                        f"the date {text} is ambiguous: January or October (Excel turns {text}0 into {text}); "
+                        f"write {text[:5]}01 or {text}0")
     for pattern in _MONTH_PATTERNS:
         if m := pattern.match(text):
             y, mo = (int(g) for g in m.groups())

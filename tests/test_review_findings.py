@@ -133,3 +133,30 @@ def test_a_scenario_overriding_one_path_twice_from_one_month_is_refused(tmp_path
                   ("--set", "org_funding.branch=4000", "--set", "org_funding.branch=5000")):
         proc = run_cli(*base, *extra)
         assert proc.returncode == 2 and "两次" in proc.stderr and not proc.stdout, proc.stderr
+
+
+def test_a_comma_that_is_no_thousands_separator_is_refused(tmp_path):
+    """"1,5" was read as 15 元; 1,500 stays 1500."""
+    posts = write_csv(tmp_path / "posts.csv", ["职务", "年度", "月岗位补贴标准"], [["委员", 2015, "1,5"]])
+    proc = run_cli("calc", str(EXAMPLES / "village_departures.csv"), *VILLAGE[:4], "--standards", str(posts))
+    assert proc.returncode == 2 and "1,5" in proc.stderr, proc.stderr
+    proc = run_cli("whatif", "-p", "two_new_16321", "-y", "2025", "--count", "branch=3", "--set",
+                   "org_funding.branch=3,5")
+    assert proc.returncode == 2 and "逗号" in proc.stderr, proc.stderr
+    proc = run_cli("whatif", "-p", "two_new_16321", "-y", "2025", "--count", "branch=3", "--set",
+                   'org_funding.branch="4,000"', "-f", "json")
+    assert proc.returncode == 0 and "12000.00" in proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize("death", ["2025.1", 2025.1])
+def test_a_date_written_2025_dot_1_is_ambiguous_in_every_reader(tmp_path, death):
+    """January or October? The xlsx reader refused it already; CSV and the API took January."""
+    calc = Calculator("brigade_cadre_living", profile="江川区")
+    with pytest.raises(EntitlementInputError) as exc:
+        calc.compute({"id": "A1", "sex": "男", "birth_date": "1938-04", "tenure_years": 16, "death_date": death},
+                     year=2025)
+    assert exc.value.field == "death_date" and "10月" in exc.value.reason
+    path = write_csv(tmp_path / "r.csv", ["编号", "性别", "出生日期", "任职年限", "死亡日期"],
+                     [["A1", "男", "1938-04", 16, death]])
+    data = calc.compute_roster(path, 2025).to_json()
+    assert data["rows"]["rejected"] == 1 and data["totals"]["amount"] == "0.00"
