@@ -47,6 +47,8 @@ POSTS = tuple(POST_NAMES)
 # 一肩挑 is, by its meaning, the 书记 and the 主任 post held by one person
 COMBINED, PAIR = POSTS.index("secretary_director"), (POSTS.index("secretary"), POSTS.index("director"))
 MISSING = -1
+# what clerks write in 不予发放原因 to say there is none: no reason, so paid (not excluded)
+NO_REASON = frozenset({"无", "没有", "否", "0", "-", "—", "–", "/", "／", "\\", "无。", "none", "n/a", "na"})
 MAX_LISTED = 10  # posts, years and people named in a refusal
 NO_STANDARDS = ("缺少岗位补贴标准 (no post standards)：离任补助按各岗位每年的月岗位补贴标准计算，我们的资料中没有这些标准；"
                 "请用 --standards 提供 CSV 文件（列：职务,年度,月岗位补贴标准，见 README 与 examples/village_post_standards.csv），"
@@ -123,6 +125,7 @@ class VillageCadreDeparture(Policy):
         stop = span["first"] + span["months"]
         cols = parsed.columns
         excluded = cols["excluded_reason"].objects()
+        excluded = np.where(np.isin(np.char.lower(excluded.astype(str)), list(NO_REASON)), "", excluded)
         reason = np.full(n, "", dtype=object)
         for pos in rows[excluded[rows] != ""]:  # in table order: a person's first reason given
             reason[owner[pos]] = reason[owner[pos]] or excluded[pos]

@@ -160,3 +160,14 @@ def test_a_date_written_2025_dot_1_is_ambiguous_in_every_reader(tmp_path, death)
                      [["A1", "男", "1938-04", 16, death]])
     data = calc.compute_roster(path, 2025).to_json()
     assert data["rows"]["rejected"] == 1 and data["totals"]["amount"] == "0.00"
+
+
+@pytest.mark.parametrize("none", ["无", "没有", "否", "0", "-", "/", "N/A"])
+def test_a_word_saying_no_reason_does_not_exclude(tmp_path, none):
+    """不予发放原因 = 无 means there is none: the cadre is paid, not excluded."""
+    path = write_csv(tmp_path / "r.csv", ["编号", "职务", "任职开始", "任职结束", "不予发放原因"],
+                     [["V1", "委员", "2015-01-01", "2017-12-31", none], ["V2", "委员", "2015-01-01", "2017-12-31", ""]])
+    data = Calculator("village_cadre_departure", standards=EXAMPLES / "village_post_standards.csv").compute_roster(
+        path, 2017).to_json()
+    amounts = {b["id"]: b["amount"] for b in data["beneficiaries"]}
+    assert amounts["V1"] == amounts["V2"] == "4800.00"
