@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import difflib
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -407,6 +408,7 @@ class RosterResult:
 def apply_standards_file(policy: Policy, data: PolicyData, source: str | Path | Mapping[str, Any]) -> PolicyData:
     """Overlay user standards: a TOML table like a profile section, or a post-standards CSV."""
     if isinstance(source, Mapping):
+        _refuse_unknown_paths(policy, data, source, "standards")
         return data.overlay(source, "standards")
     if not isinstance(source, (str, Path)) or "\x00" in str(source):
         raise StandardsError(f"标准应为 .toml/.csv 文件路径或映射 (standards are a .toml or .csv path, "
@@ -414,13 +416,14 @@ def apply_standards_file(policy: Policy, data: PolicyData, source: str | Path | 
     path = Path(source)
     if path.suffix.lower() == ".toml":
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # Notepad saves UTF-8 with a BOM
             raw = tomllib.loads(text)
         except UnicodeDecodeError as exc:
             raise StandardsError(f"{path}: 标准文件应为 UTF-8 编码 a standards file must be UTF-8 text "
                                  f"(byte {exc.start}: {exc.reason})") from None
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise StandardsError(f"无法读取标准文件 cannot read standards file {path}: {exc}") from None
+        _refuse_unknown_paths(policy, data, raw, str(path), lambda std: _toml_line(text, std))
         return data.overlay(raw, str(path), lambda std: _toml_line(text, std))
     reader = getattr(policy, "standards_from_csv", None)
     if reader is None:
@@ -432,6 +435,26 @@ def apply_standards_file(policy: Policy, data: PolicyData, source: str | Path | 
     except OSError as exc:
         raise StandardsError(f"无法读取标准文件 cannot read standards file {path}: {exc.strerror or exc}") from None
     return data.overlay(_with_csv_lines(raw, path), str(path))
+
+
+def _refuse_unknown_paths(policy: Policy, data: PolicyData, raw: Any, origin: str,
+                          lines: Callable[[str], int | None] | None = None) -> None:
+    """A standards file may change the policy's standards and add new ones only where the
+    policy allows (a new layer, a post): a misspelt path (layer.raise_2002) would otherwise
+    be a new standard nothing reads, and the change silently not made."""
+    table = raw.get("standards") if isinstance(raw, Mapping) else None
+    if not isinstance(table, Mapping):
+        return
+    for path in table:
+        if str(path) in data.standards or str(path).startswith(policy.open_paths):
+            continue
+        close = difflib.get_close_matches(str(path), list(data.standards), n=3, cutoff=0.5)
+        line = lines(str(path)) if lines else None
+        where = f"{origin}:{line}" if line else origin
+        hint = f"；是否应为 did you mean: {', '.join(close)}" if close else ""
+        allowed = f"（可新增 new paths may start with: {', '.join(policy.open_paths)}）" if policy.open_paths else ""
+        raise StandardsError(f"{where}: 政策 {policy.id} 没有标准 {path}，此项不会被使用{allowed}{hint} "
+                             f"(no standard {path} in {policy.id}: it would be read by nothing)")
 
 
 def _with_csv_lines(raw: Any, path: Path) -> Any:

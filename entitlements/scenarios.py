@@ -150,7 +150,7 @@ class Scenario:
     def from_file(cls, path: str | Path) -> Scenario:
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # Notepad saves UTF-8 with a BOM
         except OSError as exc:
             raise ScenarioError(f"无法读取情景文件 cannot read scenario file {path}: {exc.strerror}") from None
         except UnicodeDecodeError as exc:

@@ -12,7 +12,7 @@ import unicodedata
 
 import pytest
 
-from entitlements import Calculator, EntitlementInputError
+from entitlements import Calculator, EntitlementInputError, StandardsError
 
 from .conftest import EXAMPLES, run_cli, write_csv
 
@@ -171,3 +171,30 @@ def test_a_word_saying_no_reason_does_not_exclude(tmp_path, none):
         path, 2017).to_json()
     amounts = {b["id"]: b["amount"] for b in data["beneficiaries"]}
     assert amounts["V1"] == amounts["V2"] == "4800.00"
+
+
+def test_a_standards_file_naming_no_standard_of_the_policy_is_refused(tmp_path):
+    """layer.raise_2002 for layers.raise_2002 was a new standard nothing reads: the raise silently not made."""
+    path = tmp_path / "s.toml"
+    path.write_text(LAYER.replace("layers.raise_2008", "layer.raise_2002")
+                    + 'values = [{ from = "2025-01", amount = "100", source = "later" }]\n', encoding="utf-8")
+    proc = run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), *BRIGADE, "--standards", str(path))
+    assert proc.returncode == 2 and "layers.raise_2002" in proc.stderr and "s.toml:3" in proc.stderr, proc.stderr
+    with pytest.raises(StandardsError):
+        Calculator("brigade_cadre_living", standards={"standards": {"layer.raise_2002": {
+            "kind": "money", "values": [{"from": "2025-01", "amount": "100", "source": "later"}]}},
+            "sources": {"later": {"doc": "某文"}}})
+
+
+def test_toml_files_saved_with_a_bom_are_read(tmp_path):
+    """Notepad saves UTF-8 with a BOM; it was refused as 'Invalid statement'."""
+    standards = tmp_path / "s.toml"
+    standards.write_bytes(("\ufeff" + LAYER + 'values = [{ from = "2025-01", amount = "100", source = "later" }]\n'
+                           '[standards."splits.layers.raise_2008"]\nkind = "split"\nvalues = [{ from = "2025-01", '
+                           'rule = "ratio", shares = { county = 1 }, source = "later" }]\n').encode("utf-8"))
+    proc = run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), *BRIGADE, "--standards", str(standards))
+    assert proc.returncode == 0, proc.stderr
+    scenario = tmp_path / "w.toml"
+    scenario.write_bytes('\ufeffname = "x"\n[[set]]\npath = "org_funding.branch"\nvalue = "4000"\n'.encode("utf-8"))
+    proc = run_cli("whatif", "-p", "two_new_16321", "-y", "2025", "--count", "branch=3", "--scenario", str(scenario))
+    assert proc.returncode == 0, proc.stderr
