@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from entitlements.columns import distinct_rows, group_sums
-from entitlements.dates import merge_intervals, month_index, month_label
+from entitlements.dates import merge_intervals, month_index, month_label, service_months
 from entitlements.fields import MALE, Field
 from entitlements.money import fen_to_yuan, split_by_weights
 from entitlements.people import (
@@ -136,6 +136,8 @@ class BrigadeCadreLiving(Policy):
             reject_conflicting_rows(parsed, keys, "id")  # one 编号, two people: not merged
             reject_groups(parsed, keys, "id")
         else:
+            if has_spans:  # both given: a row whose dates say another tenure cannot be paid by either
+                self._reject_tenure_against_dates(parsed, tenure)
             parsed.reject(np.flatnonzero((tenure < 0) & ~parsed.rejected), "tenure_years",
                           "任职年限为空", "tenure missing", "")
             self._reject_impossible_tenure(parsed, tenure, by, data, min_age)
@@ -174,6 +176,20 @@ class BrigadeCadreLiving(Policy):
             },
             row_owner=owner,
         )
+
+    @staticmethod
+    def _reject_tenure_against_dates(parsed: ParsedTable, tenure: np.ndarray) -> None:
+        """任职年限 and 任职开始/任职结束 on one row must agree (whole years of the span)."""
+        (sy, sm, sd), (ey, em, ed) = parsed.columns["start"].dates(), parsed.columns["end"].dates()
+        _, months = service_months(sy, sm, sd, ey, em, ed)
+        years = np.asarray(months) // MONTHS_PER_YEAR
+        both = (tenure >= 0) & (np.asarray(sy) > 0) & (np.asarray(ey) > 0) & ~parsed.rejected
+        for pos in np.flatnonzero(both & (years != tenure)):
+            parsed.reject([pos], "tenure_years",
+                          f"任职年限{int(tenure[pos])}年与任职起止日期（{parsed.cell('start', pos)}至"
+                          f"{parsed.cell('end', pos)}，满{int(years[pos])}年）不一致，请核实后只保留正确的一项",
+                          f"tenure of {int(tenure[pos])} years disagrees with the service dates "
+                          f"({parsed.cell('start', pos)} to {parsed.cell('end', pos)}: {int(years[pos])} whole years)")
 
     @staticmethod
     def _reject_impossible_tenure(parsed: ParsedTable, tenure: np.ndarray, birth_year: np.ndarray,

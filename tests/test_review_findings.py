@@ -198,3 +198,14 @@ def test_toml_files_saved_with_a_bom_are_read(tmp_path):
     scenario.write_bytes('\ufeffname = "x"\n[[set]]\npath = "org_funding.branch"\nvalue = "4000"\n'.encode("utf-8"))
     proc = run_cli("whatif", "-p", "two_new_16321", "-y", "2025", "--count", "branch=3", "--scenario", str(scenario))
     assert proc.returncode == 0, proc.stderr
+
+
+def test_tenure_and_service_dates_that_disagree_are_rejected(tmp_path):
+    """Both 任职年限 and 任职开始/任职结束 given: the dates were silently ignored."""
+    path = write_csv(tmp_path / "r.csv", ["编号", "性别", "出生日期", "任职年限", "任职开始", "任职结束"],
+                     [["A1", "男", "1938-04", 16, "1960-01", "1970-01"],   # 10 years, not 16
+                      ["A2", "男", "1938-04", 16, "1960-01", "1976-01"]])  # 16 years: agrees
+    data = Calculator("brigade_cadre_living", profile="江川区").compute_roster(path, 2025).to_json()
+    assert [(r["row"], r["column"]) for r in data["rejects"]] == [(2, "任职年限")]
+    assert "不一致" in data["rejects"][0]["reason"]
+    assert {b["id"]: b["amount"] for b in data["beneficiaries"]} == {"A2": "996.00"}
