@@ -209,3 +209,16 @@ def test_tenure_and_service_dates_that_disagree_are_rejected(tmp_path):
     assert [(r["row"], r["column"]) for r in data["rejects"]] == [(2, "任职年限")]
     assert "不一致" in data["rejects"][0]["reason"]
     assert {b["id"]: b["amount"] for b in data["beneficiaries"]} == {"A2": "996.00"}
+
+
+def test_control_characters_in_keys_are_removed_on_the_fast_csv_path(tmp_path):
+    """The polars reader took any ASCII text as needing only a strip: NUL stayed in a key."""
+    from entitlements.reading import read_roster
+
+    rows = [[f"P{i}", "男", "1938-04", 16] for i in range(3)] + [["P0\x00", "男", "1938-04", 16]]
+    path = write_csv(tmp_path / "r.csv", ["编号", "性别", "出生日期", "任职年限"], rows)
+    calc = Calculator("brigade_cadre_living")
+    keys = read_roster(path, calc.policy.fields, fast=True).cells["编号"]
+    keys = keys.values[keys.codes] if hasattr(keys, "codes") else keys  # dictionary-encoded from polars
+    assert list(keys) == ["P0", "P1", "P2", "P0"]
+    assert calc.compute_roster(path, 2025).to_json()["rows"]["rejected"] == 1  # P0 listed twice
