@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +41,7 @@ class Layout:
     start: int  # physical lines before the first data line (titles, header, blank lines)
     titles: list[Notice]  # the title rows above the header, reported
     parsed: frozenset[int] = frozenset()  # columns parsed one distinct value at a time (dates, numbers)
-    known: frozenset[int] = frozenset()  # columns naming a field: where a beneficiary's data lies
+    known: Mapping[int, str] = {}  # columns naming a field, where a beneficiary's data lies -> their role (data_columns)
 
     def schema(self):
         import polars as pl
@@ -214,7 +214,7 @@ def _encode(series, as_text: bool = False) -> tuple[Encoded, np.ndarray, np.ndar
     return Encoded(codes, values), empty, suspect, faults
 
 
-def _skip_rows(encoded, lines: np.ndarray, known: frozenset[int] = frozenset()) -> tuple[np.ndarray, list[Notice]]:
+def _skip_rows(encoded, lines: np.ndarray, known: Mapping[int, str] = {}) -> tuple[np.ndarray, list[Notice]]:
     """Blank lines dropped; 合计/小计 rows and 填表人 footers that carry no beneficiary data
     skipped and reported (``reading.skip_reason``: one rule for both readers)."""
     columns = [col for col, _, _, _ in encoded]

@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +85,8 @@ def read_roster(path: str | Path, fields: Sequence[Field] = (), sheet: str | Non
     path = Path(path)
     check_roster_path(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
+        if sheet is None and fields:
+            sheet = roster_sheet(path, fields)
         rows, origin = _excel_rows(path, sheet)
         return build_table(rows, fields, origin)
     if sheet is not None:
@@ -174,6 +176,37 @@ def _unclosed(path: Path, line: int, lines: int) -> None:
     raise InputError(f"{path}: 第{line}行有未闭合的引号，其后约{lines}行被并入同一个单元格；请检查该行的双引号 "
                      f"(an unclosed quote on line {line} swallows about {lines} lines after it into one cell: "
                      "check the double quotes on that line)")
+
+
+def roster_sheet(path: Path, fields: Sequence[Field]) -> str | None:
+    """Without --sheet, which sheet is the roster: where several visible sheets have a
+    roster header (one 花名册 per 乡镇), computing the first alone would silently drop the
+    others, so the run stops and names them (exit 2). Otherwise None: the first visible
+    sheet, as documented (a 填表说明 sheet first is reported as having no header)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        visible = [m.name for m in book.sheets_metadata if str(m.visible).endswith("Visible") and
+                   str(m.typ).endswith("WorkSheet")]
+        if len(visible) < 2:
+            return None
+        known = {normalise_header(h) for f in fields for h in f.headers()}
+        required = [f for f in fields if f.required]
+        rosters = []
+        for name in visible:
+            head = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+            if any(header_hits(cells, known) >= 2 and not _lacks(cells, required) for cells in head):
+                rosters.append(name)
+    except Exception:  # noqa: BLE001 - an unreadable workbook or sheet: the reader says what is wrong
+        return None
+    if len(rosters) > 1:
+        names = "、".join(f"“{n}”" for n in rosters)
+        raise InputError(f"{path}: 工作簿中有多个工作表带花名册表头（{names}），只算其一会漏掉其余的人；"
+                         f"请用 --sheet 逐表计算，或合并为一个工作表后计算 (several sheets have a roster header: "
+                         f"{', '.join(rosters)}; computing one would leave out the others: compute each with "
+                         f"--sheet NAME, or merge them into one sheet)")
+    return None
 
 
 def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
@@ -281,16 +314,26 @@ def _row_label(cells: Sequence[str]) -> str:
     return re.sub(r"\s+", "", first)
 
 
-def skip_reason(cells: Sequence[str], data_columns: Collection[int] = ()) -> tuple[str, tuple[str, str] | None]:
+SUM_KINDS = frozenset({"int"})  # a total row may carry sums and counts under these columns
+COUNT_KINDS = frozenset({"text", "choice"})  # and a count of rows or people (10行, 9人) under these
+_COUNT = re.compile(r"^\d[\d,]*(?:人|个|名|行|户|条|项)$")
+UNIT_FIELD = "unit"  # the field naming a row's unit (所属单位, 乡镇): a total row may name its unit there
+
+
+def skip_reason(cells: Sequence[str], data_columns: Mapping[int, str] | Collection[int] = ()
+                ) -> tuple[str, tuple[str, str] | None]:
     """A row's label (its first non-empty cell, without spaces), and why the row is skipped
     (None: a data row, computed or rejected).
 
     A total row's label IS a total: 合计, 小计, 总计, 共计 (合 计, 合计：) or a unit's name
     before one (江城镇小计). A footer's label opens with 填表人, 审核人, 备注 … and a colon
-    (填表人：张三). Either is skipped only when the row carries no beneficiary data: under the
-    columns the policy knows (``data_columns``) it holds nothing but sums and counts (64,
-    44人), the unit's name, or more totals and footer texts. So 王小计, an 编号 联系人甲, or an
-    编号 小计 with a birth date are data rows."""
+    (填表人：张三). Either is skipped only when the row carries no beneficiary data. Under the
+    columns the policy knows (``data_columns``: column -> "sum", "count", "unit" or "data")
+    it holds nothing but: sums and counts (64, 44人) under a number column ("sum"), a count
+    with its unit (10行, 9人; not a bare number, which may be an 编号) under a text column
+    ("count"), any unit's name under the unit column, and elsewhere only the label again (a
+    merged 合计), more totals or footer texts. A 身份证号, a date, a sex or a name is a beneficiary's: so 王小计 with an
+    ID number, 联系人：with an ID number, or an 编号 小计 with a birth date are data rows."""
     at = next((j for j, c in enumerate(cells) if c), None)
     if at is None:
         return "", None
@@ -303,21 +346,37 @@ def skip_reason(cells: Sequence[str], data_columns: Collection[int] = ()) -> tup
         why, unit = ("表尾说明行，已跳过", "footer line, skipped"), None
     else:
         return compact, None
-    for j in data_columns:
+    roles = data_columns if isinstance(data_columns, Mapping) else dict.fromkeys(data_columns, "sum")
+    for j, role in roles.items():
         if j == at or j >= len(cells) or not cells[j]:
             continue
         other = re.sub(r"\s+", "", cells[j])
-        if (_TOTAL_LIKE.match(other) or other == unit or other.rstrip(":：").endswith(TOTAL_LABELS)
-                or _FOOTER.match(other)):
+        if role == "unit" or other == compact or other == unit or _FOOTER.match(other):
+            continue
+        bare_other = other.rstrip(":：")
+        if bare_other.endswith(TOTAL_LABELS) and len(bare_other) <= MAX_TOTAL_LABEL and role != "data":
+            continue
+        if bare_other in TOTAL_LABELS:
+            continue
+        if role == "sum" and _TOTAL_LIKE.match(other) or role == "count" and _COUNT.match(other):
             continue
         return compact, None  # a beneficiary's data: the row is computed or rejected, never dropped
     return compact, why
 
 
-def data_columns(header: Sequence[str], fields: Sequence[Field]) -> frozenset[int]:
-    """Columns whose header names one of the policy's fields: where beneficiary data lies."""
-    known = {normalise_header(h) for f in fields for h in f.headers()}
-    return frozenset(j for j, h in enumerate(header) if h and normalise_header(h) in known)
+def data_columns(header: Sequence[str], fields: Sequence[Field]) -> dict[int, str]:
+    """Columns whose header names one of the policy's fields, where beneficiary data lies,
+    each with what a total row may hold there: "sum" (a number field), "count" (a text or
+    choice field: 10行), "unit" (the unit field) or "data" (ID numbers, dates, sex, yes/no:
+    only the total's label again)."""
+    by_header = {normalise_header(h): f for f in fields for h in f.headers()}
+    roles = {}
+    for j, h in enumerate(header):
+        f = by_header.get(normalise_header(h)) if h else None
+        if f is not None:
+            roles[j] = ("unit" if f.name == UNIT_FIELD else "sum" if f.kind in SUM_KINDS
+                        else "count" if f.kind in COUNT_KINDS else "data")
+    return roles
 
 
 def header_hits(cells: Sequence[object], known: set[str]) -> int:
