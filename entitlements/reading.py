@@ -39,6 +39,7 @@ INVISIBLE = "\ufeff\x00\u200b\u200c\u200d\u2060\u00ad"  # BOMs, NULs and zero-wi
 EXCEL_DIGITS = 15  # Excel stores numbers as doubles and shows 15 significant digits
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 given Excel's phantom 1900-02-29
 EXCEL_PHANTOM_LEAP_DAY = 60
+EXCEL_1904_EPOCH = dt.date(1904, 1, 1)  # serial 0 in a workbook of the 1904 date system (old Mac Excel)
 MAX_EXCEL_SERIAL = 2_958_465  # 9999-12-31
 
 Row = tuple[int, list[object]]  # (row number as the user sees it, cells)
@@ -88,7 +89,7 @@ def read_roster(path: str | Path, fields: Sequence[Field] = (), sheet: str | Non
         if sheet is None and fields:
             sheet = roster_sheet(path, fields)
         rows, origin = _excel_rows(path, sheet)
-        return build_table(rows, fields, origin)
+        return build_table(rows, fields, origin, date1904=uses_1904_dates(path))
     if sheet is not None:
         raise InputError(f"--sheet 只适用于 Excel 文件 (--sheet applies to Excel files): {path}")
     if fast is None:
@@ -209,6 +210,24 @@ def roster_sheet(path: Path, fields: Sequence[Field]) -> str | None:
     return None
 
 
+def uses_1904_dates(path: Path) -> bool:
+    """Whether an .xlsx/.xlsm counts serial dates from 1904-01-01 (workbookPr date1904="1"
+    or "true"): a plain number in a date column is then four years and a day later than in
+    the usual 1900 system. (Date-formatted cells are converted by calamine already.)"""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            root = ET.fromstring(book.read("xl/workbook.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
+        return False  # calamine read it: a part we cannot find has nothing to add
+    pr = next((el for el in root if el.tag.rsplit("}", 1)[-1] == "workbookPr"), None)
+    return pr is not None and (pr.get("date1904") or "").strip().lower() in ("1", "true")
+
+
 def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
     from python_calamine import CalamineError, CalamineWorkbook
 
@@ -275,7 +294,7 @@ def _text(cell: object) -> str:
     return normalise_cell(cell)
 
 
-def _date_text(cell: object) -> tuple[str, tuple[str, str] | None]:
+def _date_text(cell: object, date1904: bool = False) -> tuple[str, tuple[str, str] | None]:
     """A number in a date column: a serial date, or a date typed as 1940.05 that Excel took for a number."""
     if isinstance(cell, dt.datetime):  # a date cell with a time of day: the day is what counts
         return cell.date().isoformat(), None
@@ -292,7 +311,9 @@ def _date_text(cell: object) -> tuple[str, tuple[str, str] | None]:
         return text, None
     if number.is_integer() and len(str(whole)) in (4, 6, 8):  # 1940, 194005, 19400512
         return str(whole), None
-    if 1 <= whole <= MAX_EXCEL_SERIAL and whole != EXCEL_PHANTOM_LEAP_DAY:
+    if date1904 and 0 <= whole <= MAX_EXCEL_SERIAL - (EXCEL_1904_EPOCH - EXCEL_EPOCH).days:
+        return (EXCEL_1904_EPOCH + dt.timedelta(days=whole)).isoformat(), None
+    if not date1904 and 1 <= whole <= MAX_EXCEL_SERIAL and whole != EXCEL_PHANTOM_LEAP_DAY:
         offset = whole if whole > EXCEL_PHANTOM_LEAP_DAY else whole + 1
         return (EXCEL_EPOCH + dt.timedelta(days=offset)).isoformat(), None
     return _text(cell), None
@@ -416,7 +437,7 @@ def _lacks(cells: Sequence[object], required: Sequence[Field]) -> bool:
     return any(not names & {normalise_header(h) for h in f.headers()} for f in required)
 
 
-def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Table:
+def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str, date1904: bool = False) -> Table:
     """Header, data rows and skipped rows (titles, totals, footers) from raw cells.
 
     Column by column, and each distinct text normalised once: a million-row roster has
@@ -433,7 +454,7 @@ def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Ta
                       "title row above the header, skipped") for n, cells in rows[:h]]
     body = rows[h + 1:]
     width = len(header)
-    kinds = _column_kinds(header, fields)
+    kinds = _column_kinds(header, fields, date1904)
     lines = np.fromiter((n for n, _ in body), dtype=np.int64, count=len(body))
     columns: list[np.ndarray] = []
     problems: dict[int, dict[int, tuple[str, str]]] = {}  # column -> pos -> reason (before skipping)
@@ -533,14 +554,14 @@ def _has_content(cells: Sequence[object]) -> bool:
     return any(not _is_blank(c) for c in cells)
 
 
-def _column_kinds(header: Sequence[str], fields: Sequence[Field]):
+def _column_kinds(header: Sequence[str], fields: Sequence[Field], date1904: bool = False):
     """Column index -> converter for typed Excel cells, by the field each header names."""
     by_header = {normalise_header(h): f for f in fields for h in f.headers()}
     kinds = {}
     for j, h in enumerate(header):
         f = by_header.get(normalise_header(h)) if h else None
         if f is not None and f.kind == "date":
-            kinds[j] = _date_text
+            kinds[j] = _date_text if not date1904 else lambda cell: _date_text(cell, date1904=True)
         elif f is not None and f.kind == "id_number":
             kinds[j] = _id_text
     return kinds
