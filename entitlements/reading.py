@@ -263,14 +263,27 @@ def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
             if len(grid[r]) <= c:
                 grid[r].extend([""] * (c + 1 - len(grid[r])))
             grid[r][c] = fault
-    # a merged block shows its value in every cell it covers (乡镇 merged down a group of rows)
+    # a merged block shows its value down its first column (乡镇 merged down a group of rows);
+    # the columns further right it covers are another field's, whose value is unknown (1984-06
+    # merged over 离职日期 and 死亡日期 is not a date of death): refused in a data row, while a
+    # title or a 合计 merged across columns still reads as that text
     for (r0, c0), (r1, c1) in merged:
         if r0 < len(grid) and c0 < len(grid[r0]):
             value = grid[r0][c0]
+            covered = value if c1 == c0 or _is_blank(value) else _merged_across(value, r0, c0, r1, c1)
             for r in range(r0, min(r1, len(grid) - 1) + 1):
                 for c in range(c0, min(c1, len(grid[r]) - 1) + 1):
-                    grid[r][c] = value
+                    grid[r][c] = value if c == c0 else covered
     return [(i + 1, row) for i, row in enumerate(grid)], f"{path}[{sheet}]"
+
+
+def _merged_across(value: object, r0: int, c0: int, r1: int, c1: int) -> object:
+    """What a cell right of a merge's first column reads as: the merge's text, refused."""
+    if isinstance(value, CellFault):
+        return value
+    ref = f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}"
+    return CellFault(_text(value), f"合并单元格跨越多列（{ref}），此列的值无法确定",
+                     f"a merged cell spans several columns ({ref}): this column's value is unknown")
 
 
 def _is_blank(cell: object) -> bool:
