@@ -81,8 +81,8 @@ def read_csv_columns(path: Path, fields: Sequence[Field]) -> Table | None:
     if layout is None:
         return None
     lines, bare_cr = _line_count(path)
-    if bare_cr:
-        return None  # a bare CR ends a line, which polars does not know: the careful reader reads it
+    if bare_cr or _ends_with_eof_mark(path):
+        return None  # a bare CR (a line end polars does not know) or a DOS EOF mark: the careful reader  # a bare CR ends a line, which polars does not know: the careful reader reads it
     try:  # as many columns as the header line: a row with more cells makes polars refuse
         df = pl.read_csv(path, has_header=False, skip_lines=layout.start, encoding="utf8", quote_char='"',
                          schema=layout.schema())
@@ -160,6 +160,13 @@ def _blank_lines_after(path: Path, line: int) -> int:
             break
         count += 1
     return count
+
+
+def _ends_with_eof_mark(path: Path) -> bool:
+    """Whether the file ends with a DOS end-of-file mark (Ctrl-Z), maybe followed by a line end."""
+    with path.open("rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 8))
+        return fh.read().rstrip(b"\r\n").endswith(b"\x1a")
 
 
 def _line_count(path: Path) -> tuple[int, bool]:

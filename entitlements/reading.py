@@ -23,6 +23,7 @@ from .fields import Field, normalise_cell, normalise_header
 from .roster import EXCEL_ERRORS, InputError, Notice, Table, column_letter, error_literal, error_reason, make_table
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
+DOS_EOF = "\x1a"  # Ctrl-Z, written at the end of a file by old DOS tools
 FAST_CSV_BYTES = 1 << 20  # below a megabyte the careful reader takes no longer than starting polars
 HEADER_SEARCH_ROWS = 30  # title rows above the header are few; do not scan a whole sheet
 TOTAL_LABELS = ("合计", "总计", "小计", "共计")  # also after a unit's name: 江城镇小计
@@ -126,6 +127,8 @@ def _csv_rows(path: Path) -> list[Row]:
     else:
         raise InputError(f"文件编码无法识别（应为 UTF-8 或 GBK）: {path}")
     del raw
+    if text.endswith(DOS_EOF) or text.rstrip("\r\n").endswith(DOS_EOF):
+        text = text.rstrip("\r\n").rstrip(DOS_EOF)  # an old tool's end-of-file mark: not a row
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     csv.field_size_limit(CSV_FIELD_LIMIT)

@@ -103,7 +103,7 @@ def _batches(path: Path, layout: Layout, batch_rows: int, key_column: int) -> It
     line of a key (the text in ``key_column``), so a person's adjacent rows stay together.
     Lines end at CRLF, LF or a bare CR, as for the whole roster; each is given to polars with LF."""
     with path.open("rb") as fh:
-        source = _lines(fh)
+        source = _without_eof_mark(_lines(fh))
         for _ in range(layout.start):
             next(source, None)
         line_no = layout.start
@@ -144,6 +144,23 @@ def _lines(fh, size: int = 1 << 20) -> Iterator[bytes]:
         parts = LINE_END_BYTES.split(data[:-1] if held else data)
         rest = parts[-1] + (b"\r" if held else b"")
         yield from (p + b"\n" for p in parts[:-1])
+
+
+def _without_eof_mark(lines: Iterator[bytes]) -> Iterator[bytes]:
+    """The lines, the last without a DOS end-of-file mark (Ctrl-Z), and dropped if it was
+    only that mark, as the careful reader reads the file."""
+    last = next(lines, None)
+    for line in lines:
+        yield last
+        last = line
+    if last is not None:
+        body = last.rstrip(b"\r\n")
+        if body.endswith(b"\x1a"):
+            body = body.rstrip(b"\x1a")
+            if not body:
+                return
+            last = body + b"\n"
+        yield last
 
 
 def _cell(line: bytes, column: int) -> bytes:
