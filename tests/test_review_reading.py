@@ -116,7 +116,9 @@ def _namespaced(data: bytes) -> bytes:
     lambda d: d.replace(b"<v></v>", b"<v/>"),
     lambda d: d.replace(b"<v></v>", b"<v/>").replace(b'r="J4"', b"r='J4'"),
     _namespaced,
-], ids=["squote", "spaces", "selfclosing-v", "ref-squote", "namespaced"])
+    lambda d: d.replace(b"<v>#N/A</v>", b"<v><![CDATA[#N/A]]></v>"),
+    lambda d: d.replace(b"</f><v></v>", b"</f>\n  <v></v>"),
+], ids=["squote", "spaces", "selfclosing-v", "ref-squote", "namespaced", "cdata", "whitespace"])
 def test_review_faults_found_whatever_the_spelling(tmp_path, change):
     base = _error_and_formula_sheet(tmp_path)
     plain = summary(base)
@@ -125,6 +127,16 @@ def test_review_faults_found_whatever_the_spelling(tmp_path, change):
     data = summary(variant)
     assert data["rows"] == plain["rows"], data
     assert data["totals"]["amount"] == plain["totals"]["amount"]
+
+
+def test_review_error_type_written_as_an_entity_is_not_read_as_blank(tmp_path):
+    base = _error_and_formula_sheet(tmp_path)
+    variant = rewrite_sheet(base, tmp_path / "variant.xlsx", lambda d: d.replace(b't="e"', b't="&#101;"'))
+    try:
+        data = summary(variant)
+    except InputError:
+        return  # calamine refuses the sheet: exit 2, not a blank
+    assert data["rows"]["rejected"] == 2, data
 
 
 def test_review_fault_scan_stays_fast(tmp_path):
