@@ -97,8 +97,9 @@ def _python_frame(chunk: bytes, lines: int, layout: Layout):
     reader = csv.reader(io.StringIO(text))
     records = []
     for cells in reader:
-        if reader.line_num != len(records) + 1 or len(cells) > layout.fields_in_header:
-            return None  # a cell spanning lines, or more cells than the header
+        if (reader.line_num != len(records) + 1 or len(cells) > layout.fields_in_header
+                or any("\n" in c for c in cells)):
+            return None  # a cell spanning lines (a quote left open), or more cells than the header
         records.append(cells + [""] * (layout.fields_in_header - len(cells)))
     if len(records) != lines:
         return None
