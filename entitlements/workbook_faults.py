@@ -4,8 +4,9 @@ python-calamine gives an error cell (#N/A, #REF! …) and a formula saved withou
 result (scripts, openpyxl, "manual calculation") as an empty cell, which a roster would
 fill with the column's default: a #N/A 死亡日期 would pay a dead person all year. The
 sheet's XML says which cells they are: ``t="e"`` marks an error value, and a formula
-(``<f>``) with no cached value (``<v>``) was never calculated. The XML is parsed only when
-it holds an error or a formula at all.
+(``<f>``) with no cached value (``<v>``) was never calculated. Patterns find them fast in
+any spelling XML allows; the XML is parsed only where the patterns cannot account for
+every error cell and formula.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def sheet_faults(path: Path, index: int, name: str) -> dict[tuple[int, int], Cel
             data = book.read(part)
     except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
         return {}  # calamine read the sheet; a part we cannot find has nothing to add
-    if _ERROR_ATTR.search(data) is None and b"<f" not in data and b":f" not in data:
+    if (_ERROR_ATTR.search(data) is None and b"<f" not in data and b":f" not in data
+            and _ODD_TYPE.search(data) is None):
         return {}
     found = _faults_by_pattern(data)
     return _faults(data) if found is None else found
