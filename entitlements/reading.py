@@ -353,7 +353,7 @@ def _row_label(cells: Sequence[str]) -> str:
 
 SUM_KINDS = frozenset({"int"})  # a total row may carry sums and counts under these columns
 COUNT_KINDS = frozenset({"text", "choice"})  # and a count of rows or people (10行, 9人) under these
-_COUNT = re.compile(r"^\d[\d,]*(?:人|个|名|行|户|条|项)$")
+_COUNT = re.compile(r"^共?\d[\d,]*(?:人|个|名|行|户|条|项)$")
 UNIT_FIELD = "unit"  # the field naming a row's unit (所属单位, 乡镇): a total row may name its unit there
 
 
