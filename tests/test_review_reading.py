@@ -185,7 +185,7 @@ def test_review_subtotal_with_the_unit_name_is_a_total(name, read):
 
 def test_review_subtotal_with_unit_name_in_csv_all_paths(tmp_path):
     rows = [person("A1"), person("A2"), ["小计", "", "", "", "", "32人", "", "", "", "", "江城镇"],
-            ["合计", "2行", "共2人", "", "", "32", "", "", "", "", "全区"]]
+            ["合计", "共2人", "", "", "", "32", "", "", "", "", "全区"]]
     path = tmp_path / "t.csv"
     path.write_text("\n".join(",".join(map(str, r)) for r in [BRIGADE, *rows]) + "\n", encoding="utf-8")
     for fast in (False, True):
