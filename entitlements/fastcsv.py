@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +41,7 @@ class Layout:
     start: int  # physical lines before the first data line (titles, header, blank lines)
     titles: list[Notice]  # the title rows above the header, reported
     parsed: frozenset[int] = frozenset()  # columns parsed one distinct value at a time (dates, numbers)
-    known: frozenset[int] = frozenset()  # columns naming a field: where a beneficiary's data lies
+    known: Mapping[int, str] = {}  # columns naming a field, where a beneficiary's data lies -> their role (data_columns)
 
     def schema(self):
         import polars as pl
@@ -81,8 +81,8 @@ def read_csv_columns(path: Path, fields: Sequence[Field]) -> Table | None:
     if layout is None:
         return None
     lines, bare_cr = _line_count(path)
-    if bare_cr:
-        return None  # a bare CR ends a line, which polars does not know: the careful reader reads it
+    if bare_cr or _ends_with_eof_mark(path):
+        return None  # a bare CR (a line end polars does not know) or a DOS EOF mark: the careful reader  # a bare CR ends a line, which polars does not know: the careful reader reads it
     try:  # as many columns as the header line: a row with more cells makes polars refuse
         df = pl.read_csv(path, has_header=False, skip_lines=layout.start, encoding="utf8", quote_char='"',
                          schema=layout.schema())
@@ -162,6 +162,13 @@ def _blank_lines_after(path: Path, line: int) -> int:
     return count
 
 
+def _ends_with_eof_mark(path: Path) -> bool:
+    """Whether the file ends with a DOS end-of-file mark (Ctrl-Z), maybe followed by a line end."""
+    with path.open("rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 8))
+        return fh.read().rstrip(b"\r\n").endswith(b"\x1a")
+
+
 def _line_count(path: Path) -> tuple[int, bool]:
     """Lines of the file (LF-ended, a last one without its LF too), and whether a bare CR
     (a line end polars does not know) occurs."""
@@ -216,7 +223,7 @@ def _encode(series, as_text: bool = False) -> tuple[Encoded, np.ndarray, np.ndar
     return Encoded(codes, values), empty, suspect, faults
 
 
-def _skip_rows(encoded, lines: np.ndarray, known: frozenset[int] = frozenset()) -> tuple[np.ndarray, list[Notice]]:
+def _skip_rows(encoded, lines: np.ndarray, known: Mapping[int, str] = {}) -> tuple[np.ndarray, list[Notice]]:
     """Blank lines dropped; 合计/小计 rows and 填表人 footers that carry no beneficiary data
     skipped and reported (``reading.skip_reason``: one rule for both readers)."""
     columns = [col for col, _, _, _ in encoded]

@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,7 @@ from .fields import Field, normalise_cell, normalise_header
 from .roster import EXCEL_ERRORS, InputError, Notice, Table, column_letter, error_literal, error_reason, make_table
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
+DOS_EOF = "\x1a"  # Ctrl-Z, written at the end of a file by old DOS tools
 FAST_CSV_BYTES = 1 << 20  # below a megabyte the careful reader takes no longer than starting polars
 HEADER_SEARCH_ROWS = 30  # title rows above the header are few; do not scan a whole sheet
 TOTAL_LABELS = ("合计", "总计", "小计", "共计")  # also after a unit's name: 江城镇小计
@@ -39,6 +40,7 @@ INVISIBLE = "\ufeff\x00\u200b\u200c\u200d\u2060\u00ad"  # BOMs, NULs and zero-wi
 EXCEL_DIGITS = 15  # Excel stores numbers as doubles and shows 15 significant digits
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 given Excel's phantom 1900-02-29
 EXCEL_PHANTOM_LEAP_DAY = 60
+EXCEL_1904_EPOCH = dt.date(1904, 1, 1)  # serial 0 in a workbook of the 1904 date system (old Mac Excel)
 MAX_EXCEL_SERIAL = 2_958_465  # 9999-12-31
 
 Row = tuple[int, list[object]]  # (row number as the user sees it, cells)
@@ -85,8 +87,10 @@ def read_roster(path: str | Path, fields: Sequence[Field] = (), sheet: str | Non
     path = Path(path)
     check_roster_path(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
+        if sheet is None and fields:
+            sheet = roster_sheet(path, fields)
         rows, origin = _excel_rows(path, sheet)
-        return build_table(rows, fields, origin)
+        return build_table(rows, fields, origin, date1904=uses_1904_dates(path))
     if sheet is not None:
         raise InputError(f"--sheet 只适用于 Excel 文件 (--sheet applies to Excel files): {path}")
     if fast is None:
@@ -123,6 +127,8 @@ def _csv_rows(path: Path) -> list[Row]:
     else:
         raise InputError(f"文件编码无法识别（应为 UTF-8 或 GBK）: {path}")
     del raw
+    if text.endswith(DOS_EOF) or text.rstrip("\r\n").endswith(DOS_EOF):
+        text = text.rstrip("\r\n").rstrip(DOS_EOF)  # an old tool's end-of-file mark: not a row
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     csv.field_size_limit(CSV_FIELD_LIMIT)
@@ -176,6 +182,55 @@ def _unclosed(path: Path, line: int, lines: int) -> None:
                      "check the double quotes on that line)")
 
 
+def roster_sheet(path: Path, fields: Sequence[Field]) -> str | None:
+    """Without --sheet, which sheet is the roster: where several visible sheets have a
+    roster header (one 花名册 per 乡镇), computing the first alone would silently drop the
+    others, so the run stops and names them (exit 2). Otherwise None: the first visible
+    sheet, as documented (a 填表说明 sheet first is reported as having no header)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        visible = [m.name for m in book.sheets_metadata if str(m.visible).endswith("Visible") and
+                   str(m.typ).endswith("WorkSheet")]
+        if len(visible) < 2:
+            return None
+        known = {normalise_header(h) for f in fields for h in f.headers()}
+        required = [f for f in fields if f.required]
+        rosters = []
+        for name in visible:
+            head = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+            if any(header_hits(cells, known) >= 2 and not _lacks(cells, required) for cells in head):
+                rosters.append(name)
+    except Exception:  # noqa: BLE001 - an unreadable workbook or sheet: the reader says what is wrong
+        return None
+    if len(rosters) > 1:
+        names = "、".join(f"“{n}”" for n in rosters)
+        raise InputError(f"{path}: 工作簿中有多个工作表带花名册表头（{names}），只算其一会漏掉其余的人；"
+                         f"请用 --sheet 逐表计算，或合并为一个工作表后计算 (several sheets have a roster header: "
+                         f"{', '.join(rosters)}; computing one would leave out the others: compute each with "
+                         f"--sheet NAME, or merge them into one sheet)")
+    return None
+
+
+def uses_1904_dates(path: Path) -> bool:
+    """Whether an .xlsx/.xlsm counts serial dates from 1904-01-01 (workbookPr date1904="1"
+    or "true"): a plain number in a date column is then four years and a day later than in
+    the usual 1900 system. (Date-formatted cells are converted by calamine already.)"""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            root = ET.fromstring(book.read("xl/workbook.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
+        return False  # calamine read it: a part we cannot find has nothing to add
+    pr = next((el for el in root if el.tag.rsplit("}", 1)[-1] == "workbookPr"), None)
+    return pr is not None and (pr.get("date1904") or "").strip().lower() in ("1", "true")
+
+
 def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
     from python_calamine import CalamineError, CalamineWorkbook
 
@@ -219,14 +274,27 @@ def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
             if len(grid[r]) <= c:
                 grid[r].extend([""] * (c + 1 - len(grid[r])))
             grid[r][c] = fault
-    # a merged block shows its value in every cell it covers (乡镇 merged down a group of rows)
+    # a merged block shows its value down its first column (乡镇 merged down a group of rows);
+    # the columns further right it covers are another field's, whose value is unknown (1984-06
+    # merged over 离职日期 and 死亡日期 is not a date of death): refused in a data row, while a
+    # title or a 合计 merged across columns still reads as that text
     for (r0, c0), (r1, c1) in merged:
         if r0 < len(grid) and c0 < len(grid[r0]):
             value = grid[r0][c0]
+            covered = value if c1 == c0 or _is_blank(value) else _merged_across(value, r0, c0, r1, c1)
             for r in range(r0, min(r1, len(grid) - 1) + 1):
                 for c in range(c0, min(c1, len(grid[r]) - 1) + 1):
-                    grid[r][c] = value
+                    grid[r][c] = value if c == c0 else covered
     return [(i + 1, row) for i, row in enumerate(grid)], f"{path}[{sheet}]"
+
+
+def _merged_across(value: object, r0: int, c0: int, r1: int, c1: int) -> object:
+    """What a cell right of a merge's first column reads as: the merge's text, refused."""
+    if isinstance(value, CellFault):
+        return value
+    ref = f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}"
+    return CellFault(_text(value), f"合并单元格跨越多列（{ref}），此列的值无法确定",
+                     f"a merged cell spans several columns ({ref}): this column's value is unknown")
 
 
 def _is_blank(cell: object) -> bool:
@@ -250,7 +318,7 @@ def _text(cell: object) -> str:
     return normalise_cell(cell)
 
 
-def _date_text(cell: object) -> tuple[str, tuple[str, str] | None]:
+def _date_text(cell: object, date1904: bool = False) -> tuple[str, tuple[str, str] | None]:
     """A number in a date column: a serial date, or a date typed as 1940.05 that Excel took for a number."""
     if isinstance(cell, dt.datetime):  # a date cell with a time of day: the day is what counts
         return cell.date().isoformat(), None
@@ -267,7 +335,9 @@ def _date_text(cell: object) -> tuple[str, tuple[str, str] | None]:
         return text, None
     if number.is_integer() and len(str(whole)) in (4, 6, 8):  # 1940, 194005, 19400512
         return str(whole), None
-    if 1 <= whole <= MAX_EXCEL_SERIAL and whole != EXCEL_PHANTOM_LEAP_DAY:
+    if date1904 and 0 <= whole <= MAX_EXCEL_SERIAL - (EXCEL_1904_EPOCH - EXCEL_EPOCH).days:
+        return (EXCEL_1904_EPOCH + dt.timedelta(days=whole)).isoformat(), None
+    if not date1904 and 1 <= whole <= MAX_EXCEL_SERIAL and whole != EXCEL_PHANTOM_LEAP_DAY:
         offset = whole if whole > EXCEL_PHANTOM_LEAP_DAY else whole + 1
         return (EXCEL_EPOCH + dt.timedelta(days=offset)).isoformat(), None
     return _text(cell), None
@@ -289,16 +359,26 @@ def _row_label(cells: Sequence[str]) -> str:
     return re.sub(r"\s+", "", first)
 
 
-def skip_reason(cells: Sequence[str], data_columns: Collection[int] = ()) -> tuple[str, tuple[str, str] | None]:
+SUM_KINDS = frozenset({"int"})  # a total row may carry sums and counts under these columns
+COUNT_KINDS = frozenset({"text", "choice"})  # and a count of rows or people (10行, 9人) under these
+_COUNT = re.compile(r"^共?\d[\d,]*(?:人|个|名|行|户|条|项)$")
+UNIT_FIELD = "unit"  # the field naming a row's unit (所属单位, 乡镇): a total row may name its unit there
+
+
+def skip_reason(cells: Sequence[str], data_columns: Mapping[int, str] | Collection[int] = ()
+                ) -> tuple[str, tuple[str, str] | None]:
     """A row's label (its first non-empty cell, without spaces), and why the row is skipped
     (None: a data row, computed or rejected).
 
     A total row's label IS a total: 合计, 小计, 总计, 共计 (合 计, 合计：) or a unit's name
     before one (江城镇小计). A footer's label opens with 填表人, 审核人, 备注 … and a colon
-    (填表人：张三). Either is skipped only when the row carries no beneficiary data: under the
-    columns the policy knows (``data_columns``) it holds nothing but sums and counts (64,
-    44人), the unit's name, or more totals and footer texts. So 王小计, an 编号 联系人甲, or an
-    编号 小计 with a birth date are data rows."""
+    (填表人：张三). Either is skipped only when the row carries no beneficiary data. Under the
+    columns the policy knows (``data_columns``: column -> "sum", "count", "unit" or "data")
+    it holds nothing but: sums and counts (64, 44人) under a number column ("sum"), a count
+    with its unit (10行, 9人; not a bare number, which may be an 编号) under a text column
+    ("count"), any unit's name under the unit column, and elsewhere only the label again (a
+    merged 合计), more totals or footer texts. A 身份证号, a date, a sex or a name is a beneficiary's: so 王小计 with an
+    ID number, 联系人：with an ID number, or an 编号 小计 with a birth date are data rows."""
     at = next((j for j, c in enumerate(cells) if c), None)
     if at is None:
         return "", None
@@ -311,21 +391,37 @@ def skip_reason(cells: Sequence[str], data_columns: Collection[int] = ()) -> tup
         why, unit = ("表尾说明行，已跳过", "footer line, skipped"), None
     else:
         return compact, None
-    for j in data_columns:
+    roles = data_columns if isinstance(data_columns, Mapping) else dict.fromkeys(data_columns, "sum")
+    for j, role in roles.items():
         if j == at or j >= len(cells) or not cells[j]:
             continue
         other = re.sub(r"\s+", "", cells[j])
-        if (_TOTAL_LIKE.match(other) or other == unit or other.rstrip(":：").endswith(TOTAL_LABELS)
-                or _FOOTER.match(other)):
+        if role == "unit" or other == compact or other == unit or _FOOTER.match(other):
+            continue
+        bare_other = other.rstrip(":：")
+        if bare_other.endswith(TOTAL_LABELS) and len(bare_other) <= MAX_TOTAL_LABEL and role != "data":
+            continue
+        if bare_other in TOTAL_LABELS:
+            continue
+        if role == "sum" and _TOTAL_LIKE.match(other) or role == "count" and _COUNT.match(other):
             continue
         return compact, None  # a beneficiary's data: the row is computed or rejected, never dropped
     return compact, why
 
 
-def data_columns(header: Sequence[str], fields: Sequence[Field]) -> frozenset[int]:
-    """Columns whose header names one of the policy's fields: where beneficiary data lies."""
-    known = {normalise_header(h) for f in fields for h in f.headers()}
-    return frozenset(j for j, h in enumerate(header) if h and normalise_header(h) in known)
+def data_columns(header: Sequence[str], fields: Sequence[Field]) -> dict[int, str]:
+    """Columns whose header names one of the policy's fields, where beneficiary data lies,
+    each with what a total row may hold there: "sum" (a number field), "count" (a text or
+    choice field: 10行), "unit" (the unit field) or "data" (ID numbers, dates, sex, yes/no:
+    only the total's label again)."""
+    by_header = {normalise_header(h): f for f in fields for h in f.headers()}
+    roles = {}
+    for j, h in enumerate(header):
+        f = by_header.get(normalise_header(h)) if h else None
+        if f is not None:
+            roles[j] = ("unit" if f.name == UNIT_FIELD else "sum" if f.kind in SUM_KINDS
+                        else "count" if f.kind in COUNT_KINDS else "data")
+    return roles
 
 
 def header_hits(cells: Sequence[object], known: set[str]) -> int:
@@ -365,7 +461,7 @@ def _lacks(cells: Sequence[object], required: Sequence[Field]) -> bool:
     return any(not names & {normalise_header(h) for h in f.headers()} for f in required)
 
 
-def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Table:
+def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str, date1904: bool = False) -> Table:
     """Header, data rows and skipped rows (titles, totals, footers) from raw cells.
 
     Column by column, and each distinct text normalised once: a million-row roster has
@@ -382,7 +478,7 @@ def build_table(rows: Sequence[Row], fields: Sequence[Field], origin: str) -> Ta
                       "title row above the header, skipped") for n, cells in rows[:h]]
     body = rows[h + 1:]
     width = len(header)
-    kinds = _column_kinds(header, fields)
+    kinds = _column_kinds(header, fields, date1904)
     lines = np.fromiter((n for n, _ in body), dtype=np.int64, count=len(body))
     columns: list[np.ndarray] = []
     problems: dict[int, dict[int, tuple[str, str]]] = {}  # column -> pos -> reason (before skipping)
@@ -482,14 +578,14 @@ def _has_content(cells: Sequence[object]) -> bool:
     return any(not _is_blank(c) for c in cells)
 
 
-def _column_kinds(header: Sequence[str], fields: Sequence[Field]):
+def _column_kinds(header: Sequence[str], fields: Sequence[Field], date1904: bool = False):
     """Column index -> converter for typed Excel cells, by the field each header names."""
     by_header = {normalise_header(h): f for f in fields for h in f.headers()}
     kinds = {}
     for j, h in enumerate(header):
         f = by_header.get(normalise_header(h)) if h else None
         if f is not None and f.kind == "date":
-            kinds[j] = _date_text
+            kinds[j] = _date_text if not date1904 else lambda cell: _date_text(cell, date1904=True)
         elif f is not None and f.kind == "id_number":
             kinds[j] = _id_text
     return kinds

@@ -15,6 +15,7 @@ Rejects and notices are kept up to MAX_KEPT each; beyond that they are counted.
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,14 +63,18 @@ def stream_summary(calc: Calculator, path: str | Path, year: int, batch_rows: in
             lead = b"," * (layout.fields_in_header - 1) + b"\n"
             df = pl.read_csv(io.BytesIO(lead + chunk), has_header=False, encoding="utf8", quote_char='"',
                              schema=layout.schema()).slice(1)
-        except pl.exceptions.PolarsError as exc:
+        except pl.exceptions.PolarsError:
+            df = None
+        if df is None or df.height != lines:
+            # polars refuses a quote inside a cell ("李"桂英, 李"桂英) that Python's csv module, and
+            # so the whole-file reader, accepts: the batch is read that way, line for line
+            df = _python_frame(chunk, lines, layout)
+        if df is None:
             _refuse_open_quote(path, chunk, first_line)
-            raise InputError(f"{path}: 第{first_line}行起的一批无法分批读取（多于表头的单元格或编码问题）；"
-                             f"请不用 --batch-rows 重新计算以查看逐行原因 (batch from line {first_line}: {exc})") from None
-        if df.height != lines:
-            _refuse_open_quote(path, chunk, first_line)
-            raise InputError(f"{path}: 有单元格跨行（第{first_line}行起），无法分批计算；请不用 --batch-rows "
-                             f"(a quoted cell spans lines near line {first_line}; run without --batch-rows)")
+            raise InputError(f"{path}: 第{first_line}行起的一批无法分批读取（单元格跨行、多于表头的单元格或编码问题）；"
+                             f"请不用 --batch-rows 重新计算以查看逐行原因 (the batch from line {first_line} cannot be "
+                             f"read on its own: a cell spanning lines, more cells than the header, or the encoding; "
+                             f"run without --batch-rows for the details)")
         table = frame_table(df, layout, first_line, str(path))
         if table is None:
             raise InputError(f"{path}: 第{first_line}行起有行的单元格多于表头；请不用 --batch-rows 重新计算以查看逐行原因 "
@@ -78,6 +83,28 @@ def stream_summary(calc: Calculator, path: str | Path, year: int, batch_rows: in
         result = calc.compute_roster(table, year, **options)
         totals.add(result, seen)
     return totals.summary(year)
+
+
+def _python_frame(chunk: bytes, lines: int, layout: Layout):
+    """The batch read by Python's csv module, as the whole-file reader reads it, or None
+    where it is not one record a line, has more cells than the header, or is not UTF-8."""
+    import polars as pl
+
+    try:
+        text = chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    reader = csv.reader(io.StringIO(text))
+    records = []
+    for cells in reader:
+        if (reader.line_num != len(records) + 1 or len(cells) > layout.fields_in_header
+                or any("\n" in c for c in cells)):
+            return None  # a cell spanning lines (a quote left open), or more cells than the header
+        records.append(cells + [""] * (layout.fields_in_header - len(cells)))
+    if len(records) != lines:
+        return None
+    columns = list(zip(*records)) if records else [()] * layout.fields_in_header
+    return pl.DataFrame({f"c{j}": list(col) for j, col in enumerate(columns)}, schema=layout.schema())
 
 
 def _refuse_open_quote(path: Path, chunk: bytes, first_line: int) -> None:
@@ -103,7 +130,7 @@ def _batches(path: Path, layout: Layout, batch_rows: int, key_column: int) -> It
     line of a key (the text in ``key_column``), so a person's adjacent rows stay together.
     Lines end at CRLF, LF or a bare CR, as for the whole roster; each is given to polars with LF."""
     with path.open("rb") as fh:
-        source = _lines(fh)
+        source = _without_eof_mark(_lines(fh))
         for _ in range(layout.start):
             next(source, None)
         line_no = layout.start
@@ -144,6 +171,23 @@ def _lines(fh, size: int = 1 << 20) -> Iterator[bytes]:
         parts = LINE_END_BYTES.split(data[:-1] if held else data)
         rest = parts[-1] + (b"\r" if held else b"")
         yield from (p + b"\n" for p in parts[:-1])
+
+
+def _without_eof_mark(lines: Iterator[bytes]) -> Iterator[bytes]:
+    """The lines, the last without a DOS end-of-file mark (Ctrl-Z), and dropped if it was
+    only that mark, as the careful reader reads the file."""
+    last = next(lines, None)
+    for line in lines:
+        yield last
+        last = line
+    if last is not None:
+        body = last.rstrip(b"\r\n")
+        if body.endswith(b"\x1a"):
+            body = body.rstrip(b"\x1a")
+            if not body:
+                return
+            last = body + b"\n"
+        yield last
 
 
 def _cell(line: bytes, column: int) -> bytes:

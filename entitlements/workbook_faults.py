@@ -4,8 +4,9 @@ python-calamine gives an error cell (#N/A, #REF! …) and a formula saved withou
 result (scripts, openpyxl, "manual calculation") as an empty cell, which a roster would
 fill with the column's default: a #N/A 死亡日期 would pay a dead person all year. The
 sheet's XML says which cells they are: ``t="e"`` marks an error value, and a formula
-(``<f>``) with no cached value (``<v>``) was never calculated. The XML is parsed only when
-it holds an error or a formula at all.
+(``<f>``) with no cached value (``<v>``) was never calculated. Patterns find them fast in
+any spelling XML allows; the XML is parsed only where the patterns cannot account for
+every error cell and formula.
 
 An .xls (BIFF) sheet has the same blind spot: its error cells (BoolErr records, and formulas
 whose cached result is an error) are found with xlrd (``xls_faults``); an .ods sheet's
@@ -42,7 +43,8 @@ def sheet_faults(path: Path, index: int, name: str) -> dict[tuple[int, int], Cel
             data = book.read(part)
     except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
         return {}  # calamine read the sheet; a part we cannot find has nothing to add
-    if b't="e"' not in data and b"<f" not in data and b":f" not in data:
+    if (_ERROR_ATTR.search(data) is None and b"<f" not in data and b":f" not in data
+            and _ODD_TYPE.search(data) is None):
         return {}
     found = _faults_by_pattern(data)
     return _faults(data) if found is None else found
@@ -50,48 +52,67 @@ def sheet_faults(path: Path, index: int, name: str) -> dict[tuple[int, int], Cel
 
 # Only the cells in question are looked at, found in C: an error cell by its t="e", and a
 # formula (<f>) not followed by a cached value. A sheet of 10^5 formulas with cached values
-# is scanned in a few hundredths of a second (an XML parser takes seconds).
-_FORMULA_UNCACHED = re.compile(rb"<((?:\w+:)?)f\b[^>]*?(?:/>|>([^<]*)</\1f>)(?!<(?:\w+:)?v\b[^>]*>[^<])")
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
-_ATTR_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_ATTR_TYPE = re.compile(rb'\bt="(\w+)"')
-_V = re.compile(rb"<(?:\w+:)?v\b[^>]*>([^<]*)</(?:\w+:)?v>")
-_F = re.compile(rb"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>")
-_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+# is scanned in a few tenths of a second (an XML parser takes seconds). XML may spell these
+# many ways (t='e', t = "e", <x:c> with a namespace prefix, attributes in any order, <v/>):
+# the patterns allow them, and whatever they cannot account for (an entity in a type, CDATA,
+# a formula element they do not parse, a cell without its reference) goes to the XML parser.
+_P = rb"(?:[\w.-]+:)?"  # an optional namespace prefix
+_Q = rb"[\"']"  # either quote
+_ERROR_ATTR = re.compile(rb"\bt\s*=\s*(" + _Q + rb")e\1")
+_ODD_TYPE = re.compile(rb"\bt\s*=\s*" + _Q + rb"[^\"'<>]*&")  # t="&#101;": only a parser reads it
+_FORMULA_OPEN = re.compile(rb"<" + _P + rb"f[\s/>]")
+_FORMULA_ANY = re.compile(rb"<(" + _P + rb")f\b[^>]*?(?:/>|>[^<]*</\1f\s*>)")
+_FORMULA_UNCACHED = re.compile(rb"<(" + _P + rb")f\b[^>]*?(?:/>|>([^<]*)</\1f\s*>)(?!\s*<" + _P + rb"v\b[^>]*>[^<])")
+_CELL_TAG = re.compile(rb"<" + _P + rb"c\b([^>]*)>")
+_ATTR_REF = re.compile(rb"(?<![\w:.-])r\s*=\s*" + _Q + rb"([A-Z]+)(\d+)" + _Q)
+_ATTR_TYPE = re.compile(rb"(?<![\w:.-])t\s*=\s*" + _Q + rb"(\w+)" + _Q)
+_V = re.compile(rb"<" + _P + rb"v\b[^>]*>([^<]*)</" + _P + rb"v\s*>")
+_EMPTY_V = re.compile(rb"\s*<" + _P + rb"v\b[^>]*?(?:/>|>\s*</" + _P + rb"v\s*>)")
+_F = re.compile(rb"<" + _P + rb"f\b[^>]*>([^<]*)</" + _P + rb"f\s*>")
+_CELL_END = re.compile(rb"</" + _P + rb"c\s*>")
 
 
 def _faults_by_pattern(data: bytes) -> dict[tuple[int, int], CellFault] | None:
-    """The faults found by pattern, or None where a cell lacks its reference (r="A1" is
-    optional in the format): then the XML parser counts the cells."""
+    """The faults found by pattern, or None where the patterns cannot account for every
+    error cell and formula (a cell without its reference r="A1", which is optional in the
+    format, an entity or CDATA): then the XML parser reads the sheet."""
+    if b"<![CDATA[" in data or _ODD_TYPE.search(data):
+        return None
+    if b"<f" in data or b":f" in data:
+        if len(_FORMULA_OPEN.findall(data)) != len(_FORMULA_ANY.findall(data)):
+            return None  # a formula element the patterns do not parse
     found: dict[tuple[int, int], CellFault] = {}
-    at = data.find(b't="e"')
-    while at >= 0:
-        start = data.rfind(b"<", 0, at)
+    for hit in _ERROR_ATTR.finditer(data):
+        start = data.rfind(b"<", 0, hit.start())
         tag = _CELL_TAG.match(data, start)
-        if tag is not None and not tag.group(0).endswith(b"/>"):
-            ref = _ATTR_REF.search(tag.group(1))
-            if ref is None:
-                return None
-            end = _CELL_END.search(data, tag.end())
-            body = data[tag.end():end.start() if end else tag.end()]
-            row, col = int(ref.group(2)) - 1, _column_index(ref.group(1).decode())
-            v, f = _V.search(body), _F.search(body)
-            error = unescape(v.group(1).decode()).strip() if v and v.group(1).strip() else "#N/A"
-            shown = f"={unescape(f.group(1).decode())}" if f and f.group(1) else ""
-            where = _cell_name(row, col)
-            found[(row, col)] = CellFault(error, *error_reason(error, where, shown))
-        at = data.find(b't="e"', at + 1)
+        if tag is None:
+            if data.startswith(b"<", start) and re.match(rb"<" + _P + rb"c\b", data[start:start + 40]):
+                return None  # a cell tag the pattern does not read
+            continue  # t="e" on another element (not a cell)
+        ref = _ATTR_REF.search(tag.group(1))
+        if ref is None:
+            return None
+        row, col = int(ref.group(2)) - 1, _column_index(ref.group(1).decode())
+        where = _cell_name(row, col)
+        if tag.group(0).endswith(b"/>"):  # an error cell without its value, as the parser reads it
+            found[(row, col)] = CellFault("#N/A", *error_reason("#N/A", where, ""))
+            continue
+        end = _CELL_END.search(data, tag.end())
+        body = data[tag.end():end.start() if end else tag.end()]
+        v, f = _V.search(body), _F.search(body)
+        error = unescape(v.group(1).decode()).strip() if v and v.group(1).strip() else "#N/A"
+        shown = f"={unescape(f.group(1).decode())}" if f and f.group(1) else ""
+        found[(row, col)] = CellFault(error, *error_reason(error, where, shown))
     for m in _FORMULA_UNCACHED.finditer(data):
         tag = _CELL_TAG.match(data, data.rfind(b"<", 0, m.start()))
         if tag is None:
-            continue
+            return None  # something between the cell and its formula: the parser reads it
         ref = _ATTR_REF.search(tag.group(1))
         if ref is None:
             return None
         kind = _ATTR_TYPE.search(tag.group(1))
         kind = kind.group(1).decode() if kind else "n"
-        empty_value = data.startswith(b"<", m.end()) and _V.match(data, m.end()) is not None \
-            or re.match(rb"<(?:\w+:)?v\s*/>", data[m.end():m.end() + 16]) is not None
+        empty_value = _EMPTY_V.match(data, m.end()) is not None
         if kind == "e" or (kind in TEXT_TYPES and empty_value):
             continue  # an error cell (above), or a formula whose cached result is an empty text
         row, col = int(ref.group(2)) - 1, _column_index(ref.group(1).decode())
