@@ -206,7 +206,9 @@ def _encode(series, as_text: bool = False) -> tuple[Encoded, np.ndarray, np.ndar
     suspect = (stripped.str.contains("计", literal=True)
                | stripped.str.slice(0, 1).is_in(list(FOOTER_FIRST_CHARACTERS))).to_numpy()
     faults = stripped.str.contains(ERROR_PATTERN).to_numpy().copy()
-    for k in np.flatnonzero(~distinct.str.contains(r"^[\x00-\x7F]*$").to_numpy()):  # NFKC for the rest
+    # printable ASCII (and tab, line breaks) needs only the strip; the rest, with NUL and other
+    # control characters, goes through NFKC and the removal of invisible characters
+    for k in np.flatnonzero(~distinct.str.contains(r"^[\t\n\r\x20-\x7E]*$").to_numpy()):
         text = normalise_cell(distinct[int(k)])
         values[k], empty[k] = text, text == ""
         suspect[k] = "计" in text or text[:1] in FOOTER_FIRST_CHARACTERS

@@ -60,12 +60,18 @@ def normalise_header(text: str) -> str:
 
 
 # Characters that print as nothing: a key typed or pasted with one would be a new person.
-# Zero-width space / non-joiner / joiner, word joiner and invisible operators, the BOM
-# (zero-width no-break space), the soft hyphen and the direction marks are removed
-# anywhere. NBSP and the ideographic space U+3000 need no entry: NFKC makes them spaces,
-# which strip() takes off the ends.
-INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                                   "\u2060\u2061\u2062\u2063\u2064\ufeff"))
+# Every format character (Unicode category Cf: zero-width space/joiners, the BOM, the soft
+# hyphen, direction marks, embeddings and isolates U+2066–U+2069, the Arabic letter mark
+# U+061C, invisible operators, tags …) and every C0/C1 control character except tab and the
+# line breaks (NUL, \x1a from an old DOS file, DEL) is removed anywhere. The table is built
+# once, at import. NBSP and the ideographic space U+3000 need no entry: NFKC makes them
+# spaces, which strip() takes off the ends.
+_KEPT_CONTROLS = {0x09, 0x0A, 0x0D}
+# format characters live in planes 0 and 1 and among the tags of plane 14 (planes 2–3 are
+# ideographs, 15–16 private use): scanning those alone keeps the import quick
+INVISIBLE = dict.fromkeys(
+    [c for c in (*range(0x20000), *range(0xE0000, 0xE1000)) if unicodedata.category(chr(c)) == "Cf"]
+    + [c for c in (*range(0x20), *range(0x7F, 0xA0)) if c not in _KEPT_CONTROLS])
 
 
 def normalise_cell(text: object) -> str:
