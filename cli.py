@@ -280,19 +280,23 @@ def _calculator(policy: str, profile: str, standards: Optional[Path], lang: Lang
 
 def _parse_counts(counts: list[str]) -> dict[str, int]:
     """``NAME=N`` items, N a whole number in 0..MAX_COUNT (ASCII digits: ² and ١٢ are no count);
-    one key given twice adds up (the engine bounds the sum, and 党支部 with branch, again)."""
+    one key given twice is refused (a clerk re-typing a corrected count must not double it;
+    the engine refuses 党支部 beside branch)."""
     parsed: dict[str, int] = {}
     for item in counts:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not re.fullmatch(r"\s*-?[0-9]+\s*", value):
             raise _fail(f"--count 应写作 名称=数量，如 branch=112 (expected NAME=NUMBER): {item!r}")
         number = int(value)
+        if key.strip() in parsed:
+            raise _fail(f"--count 计数项重复：{key.strip()} 给了两次，请只写一次 "
+                        f"(count given twice, give it once): {key.strip()}")
         if number < 0:
             raise _fail(f"--count {key.strip()}: 计数不能为负 a count must not be negative: {value.strip()}")
-        if len(value.strip()) > 20 or parsed.get(key.strip(), 0) + number > MAX_COUNT:
+        if len(value.strip()) > 20 or number > MAX_COUNT:
             raise _fail(f"--count {key.strip()}: 计数超出引擎上限 {MAX_COUNT} "
                         f"(a count above the engine limit of {MAX_COUNT}): {value.strip()}")
-        parsed[key.strip()] = parsed.get(key.strip(), 0) + number
+        parsed[key.strip()] = number
     return parsed
 
 

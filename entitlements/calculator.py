@@ -219,11 +219,17 @@ class Calculator:
         if not isinstance(counts, Mapping):
             raise EntitlementInputError("counts", counts, "计数应为映射，如 {\"branch\": 112}",
                                         "counts is a mapping like {\"branch\": 112}")
-        merged: dict[str, int] = {}  # 党支部 and branch are one count: bounded together
+        # 党支部 and branch are one count: both given is refused, never added up (a corrected
+        # count typed again would double it)
+        merged: dict[str, int] = {}
+        given: dict[str, str] = {}  # the policy's name -> the key as given
         for key, value in counts.items():
             name = self.count_key(key)
-            merged[name] = merged.get(name, 0) + check_count(str(key), value)
-            check_count(name, merged[name])  # the sum of 党支部 and branch, named as the policy names it
+            if name in given:
+                raise EntitlementInputError("counts", key, f"计数项重复：{given[name]} 与 {key} 是同一项",
+                                            f"count given twice: {given[name]} and {key} are the same count")
+            given[name] = str(key)
+            merged[name] = check_count(str(key), value)
         with _as_input_error(self.policy):
             who = from_counts(merged)
             comp = self._run(who, first, stop)

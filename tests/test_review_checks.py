@@ -53,3 +53,34 @@ def test_an_isolate_after_an_organisation_name_is_not_a_second_organisation(tmp_
     import json
     out = json.loads(proc.stdout)
     assert out["totals"]["beneficiaries"] == 1, proc.stdout[:2000]
+
+
+# --- Finding 7: a count given twice is refused, not added up -----------------------------------
+
+COUNTS16 = ["-p", "two_new_16321", "-y", "2025", "--profile", "澄江市"]
+
+
+@pytest.mark.parametrize("second", ["branch=7", "党支部=7", " branch =7"])
+def test_a_count_given_twice_on_the_command_line_is_refused(second):
+    proc = run_cli("calc", *COUNTS16, "--count", "branch=5", "--count", second)
+    assert proc.returncode == 2, proc.stdout[:500]
+    assert "计数项重复" in proc.stderr and "branch" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_count_given_twice_through_the_api_is_refused():
+    from entitlements import EntitlementInputError
+
+    with pytest.raises(EntitlementInputError) as caught:
+        Calculator("two_new_16321").compute_counts({"branch": 5, "党支部": 7}, 2025)
+    assert "计数项重复：branch 与 党支部 是同一项" in str(caught.value)
+    assert "branch" in caught.value.reason_en and "党支部" in caught.value.reason_en
+
+
+def test_whatif_counts_given_twice_are_refused_and_a_relative_change_still_applies(tmp_path):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('name = "more"\n[[counts]]\nbranch = "+20"\n', encoding="utf-8")
+    proc = run_cli("whatif", *COUNTS16[:2], "--years", "2025", "--count", "branch=5", "--count", "党支部=7",
+                   "--scenario", str(scenario))
+    assert proc.returncode == 2 and "计数项重复" in proc.stderr, proc.stderr
+    proc = run_cli("whatif", *COUNTS16[:2], "--years", "2025", "--count", "branch=5", "--scenario", str(scenario))
+    assert proc.returncode == 0, proc.stderr
