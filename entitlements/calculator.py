@@ -407,6 +407,7 @@ class RosterResult:
 def apply_standards_file(policy: Policy, data: PolicyData, source: str | Path | Mapping[str, Any]) -> PolicyData:
     """Overlay user standards: a TOML table like a profile section, or a post-standards CSV."""
     if isinstance(source, Mapping):
+        _known_paths(policy, data, source, "standards")
         return data.overlay(source, "standards")
     if not isinstance(source, (str, Path)) or "\x00" in str(source):
         raise StandardsError(f"标准应为 .toml/.csv 文件路径或映射 (standards are a .toml or .csv path, "
@@ -414,13 +415,14 @@ def apply_standards_file(policy: Policy, data: PolicyData, source: str | Path | 
     path = Path(source)
     if path.suffix.lower() == ".toml":
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # Notepad saves UTF-8 with a BOM
             raw = tomllib.loads(text)
         except UnicodeDecodeError as exc:
             raise StandardsError(f"{path}: 标准文件应为 UTF-8 编码 a standards file must be UTF-8 text "
                                  f"(byte {exc.start}: {exc.reason})") from None
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise StandardsError(f"无法读取标准文件 cannot read standards file {path}: {exc}") from None
+        _known_paths(policy, data, raw, str(path), lambda std: _toml_line(text, std))
         return data.overlay(raw, str(path), lambda std: _toml_line(text, std))
     reader = getattr(policy, "standards_from_csv", None)
     if reader is None:
@@ -432,6 +434,27 @@ def apply_standards_file(policy: Policy, data: PolicyData, source: str | Path | 
     except OSError as exc:
         raise StandardsError(f"无法读取标准文件 cannot read standards file {path}: {exc.strerror or exc}") from None
     return data.overlay(_with_csv_lines(raw, path), str(path))
+
+
+def _known_paths(policy: Policy, data: PolicyData, raw: Mapping[str, Any], origin: str,
+                 lines: Callable[[str], int | None] | None = None) -> None:
+    """A user's standards file names only the policy's standards or paths under its open
+    paths (a new layer): a mistyped path would otherwise be added beside the real one and
+    never read."""
+    from .scenarios import _suggest  # scenarios imports the engine: imported where used
+
+    table = raw.get("standards", {}) if isinstance(raw, Mapping) else {}
+    if not isinstance(table, Mapping):
+        return  # the overlay names a standards table that is no table
+    open_paths = tuple(getattr(policy, "open_paths", ()))
+    for name in table:
+        if not isinstance(name, str) or name in data.standards or name.startswith(open_paths):
+            continue
+        line = lines(name) if lines else None
+        at = f"{origin}:{line}" if line else origin
+        raise StandardsError(f"{at}: 没有这个标准 no standard '{name}' in {data.policy_id}"
+                             + _suggest(name, list(data.standards))
+                             + ("；可新增 new paths may start with: " + ", ".join(open_paths) if open_paths else ""))
 
 
 def _with_csv_lines(raw: Any, path: Path) -> Any:

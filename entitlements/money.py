@@ -15,6 +15,7 @@ import numpy as np
 FEN_PER_YUAN = 100  # unit definition, not a policy standard
 
 _YUAN = re.compile(r"^-?\d+(\.\d{1,2})?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 MAX_YUAN_DIGITS = 24  # a text beyond 10^24 yuan is no amount; the engine bound (limits) is far lower
 
 
@@ -26,7 +27,11 @@ def yuan_to_fen(value: str | int | Decimal) -> int:
     """'274' -> 27400, '12.5' -> 1250; refuses anything finer than a fen."""
     if isinstance(value, int):
         return value * FEN_PER_YUAN
-    text = str(value).strip().replace(",", "")
+    text = str(value).strip()
+    if "," in text:  # thousands grouping only (1,500 or 12,345.50): "1,5" is no amount, not 15
+        if not _GROUPED.match(text):
+            raise MoneyError(f"金额中的逗号不是千位分隔 a comma that is no thousands grouping: {value!r}")
+        text = text.replace(",", "")
     if not _YUAN.match(text):
         try:
             dec = Decimal(text)

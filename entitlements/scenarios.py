@@ -137,7 +137,7 @@ class Scenario:
     def from_file(cls, path: str | Path) -> Scenario:
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # Notepad saves UTF-8 with a BOM
         except OSError as exc:
             raise ScenarioError(f"无法读取情景文件 cannot read scenario file {path}: {exc.strerror}") from None
         except UnicodeDecodeError as exc:
@@ -235,7 +235,18 @@ class Scenario:
                                 f"(the scenario is for {self.policy}, not {data.policy_id})")
         source = Source(SCENARIO_SOURCE, f"情景：{self.name}", via=self.origin)
         changed: dict[str, Standard] = {}
+        given: dict[tuple[str, int], str] = {}  # (path, first month) -> where it was set
         for o in self.overrides:
+            try:  # an unreadable month is refused by apply_override, naming it
+                start = parse_month(o.start) if o.start else first_month
+            except DateError:
+                start = None
+            if start is not None:  # one path set twice from one month: which holds is not ours to guess
+                if (o.path, start) in given:
+                    raise ScenarioError(f"{o.where or self.origin}: {o.path} 自 {month_label(start)} 起重复设置"
+                                        f"（{given[o.path, start]} 已设置）"
+                                        f" (set twice from the same month; first at {given[o.path, start]})")
+                given[o.path, start] = o.where or self.origin
             current = changed.get(o.path) or data.standards.get(o.path)
             changed[o.path] = apply_override(o, current, data, first_month, source, open_paths)
         if self.conventions:

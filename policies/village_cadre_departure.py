@@ -491,6 +491,7 @@ def standards_from_csv(path: str | Path) -> dict[str, object]:
     headers, _ = match_headers(table, STANDARD_FIELDS)
     names = choice_map(POST_NAMES)
     values: dict[str, list[dict[str, object]]] = {}
+    seen: dict[tuple[str, str], tuple[int, str]] = {}  # (post, year) -> (line, post as written)
     for pos, line in enumerate(table.row_numbers):
         cell = {f: str(table.cells[h][pos]) for f, h in headers.items()}
         post = names.get(cell["post"]) or names.get(cell["post"].lower())
@@ -498,6 +499,12 @@ def standards_from_csv(path: str | Path) -> dict[str, object]:
             raise InputError(f"{path} 第{line}行：未知职务 unknown post {cell['post']!r}")
         if not (cell["year"].isdigit() and len(cell["year"]) == 4):
             raise InputError(f"{path} 第{line}行：年度应为四位年份 year must be YYYY: {cell['year']!r}")
+        # one post and year twice (also as 一肩挑 and 书记主任一肩挑): which one holds is not ours to guess
+        if (post, cell["year"]) in seen:
+            first, written = seen[post, cell["year"]]
+            raise InputError(f"{path} 第{line}行：{cell['post']} {cell['year']}年的标准重复（第{first}行已有 {written}）"
+                             f" duplicate standard: {cell['post']} {cell['year']} is already on line {first}")
+        seen[post, cell["year"]] = (int(line), cell["post"])
         values.setdefault(post, []).append(
             {"from": f"{cell['year']}-01", "amount": cell["monthly"], "source": "user_post_standards"})
     return {

@@ -84,3 +84,148 @@ def test_whatif_counts_given_twice_are_refused_and_a_relative_change_still_appli
     assert proc.returncode == 2 and "计数项重复" in proc.stderr, proc.stderr
     proc = run_cli("whatif", *COUNTS16[:2], "--years", "2025", "--count", "branch=5", "--scenario", str(scenario))
     assert proc.returncode == 0, proc.stderr
+
+
+# --- Finding 8: duplicate standards are refused, naming file and line -------------------------
+
+VILLAGE = ["-p", "village_cadre_departure", "-y", "2020"]
+VILLAGE_ROSTER = str(EXAMPLES / "village_departures.csv")
+RAISE = '[sources.later]\ndoc = "x"\n[standards."layers.raise_2002"]\nkind = "money"\nlabel = "x"\nunit = "元/人/月"\n'
+
+
+def refused(proc, *words):
+    assert proc.returncode == 2, (proc.stdout[:500], proc.stderr)
+    assert "Traceback" not in proc.stderr
+    for w in words:
+        assert w in proc.stderr, proc.stderr
+    return proc.stderr
+
+
+@pytest.mark.parametrize("rows, lines", [
+    (["委员,2015,1500", "委员,2015,2500"], ("第2行", "第3行")),
+    (["委员,2015,1500", "委员,2015,1500"], ("第2行", "第3行")),
+    (["委员,2015,1500", "一肩挑,2015,2500", "书记主任一肩挑,2015,2600"], ("第3行", "第4行")),
+])
+def test_a_post_standard_given_twice_for_one_year_is_refused(tmp_path, rows, lines):
+    path = tmp_path / "s.csv"
+    path.write_text("职务,年度,月岗位补贴标准\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    refused(run_cli("calc", VILLAGE_ROSTER, *VILLAGE, "--standards", str(path)), "s.csv", *lines, "2015", "重复")
+
+
+def test_a_standards_value_list_with_one_start_twice_is_refused(tmp_path):
+    path = tmp_path / "st.toml"
+    path.write_text(RAISE + 'values = [{ from = "2025-01", amount = "100", source = "later" },'
+                            '{ from = "2025-1", amount = "500", source = "later" }]\n', encoding="utf-8")
+    refused(run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "--standards", str(path)),
+            "st.toml:3", "layers.raise_2002", "2025-01", "重复")
+
+
+def test_a_scenario_setting_one_path_twice_from_one_month_is_refused(tmp_path):
+    path = tmp_path / "sc.toml"
+    path.write_text('name = "a"\n[[set]]\npath = "org_funding.branch"\nvalue = "4000"\nfrom = "2025-01"\n'
+                    '[[set]]\npath = "org_funding.branch"\nvalue = "5000"\nfrom = "2025-01"\n', encoding="utf-8")
+    refused(run_cli("whatif", *COUNTS16[:2], "--years", "2025", "--count", "branch=5", "--scenario", str(path)),
+            "org_funding.branch", "2025-01", "重复")
+    refused(run_cli("whatif", *COUNTS16[:2], "--years", "2025", "--count", "branch=5",
+                    "--set", "org_funding.branch=4000", "--set", "org_funding.branch=5000"), "org_funding.branch", "重复")
+    # two months of one path are two changes, as before
+    proc = run_cli("whatif", *COUNTS16[:2], "--years", "2025", "--count", "branch=5",
+                   "--set", "org_funding.branch=4000@2025-01", "--set", "org_funding.branch=5000@2025-07")
+    assert proc.returncode == 0, proc.stderr
+
+
+# --- Finding 9: thousands grouping is checked ---------------------------------------------------
+
+@pytest.mark.parametrize("text, fen", [("1,500", 150000), ("12,345.50", 1234550), ("1,234,567", 123456700),
+                                       ("-1,500", -150000)])
+def test_proper_thousands_grouping_is_read(text, fen):
+    from entitlements.money import yuan_to_fen
+
+    assert yuan_to_fen(text) == fen
+
+
+@pytest.mark.parametrize("text", ["1,5", "3,5", "15,00", "1,5000", ",500", "1,,500", "1500,", "12,345.5,0"])
+def test_a_comma_that_is_no_thousands_grouping_is_refused(text):
+    from entitlements.money import MoneyError, yuan_to_fen
+
+    with pytest.raises(MoneyError) as caught:
+        yuan_to_fen(text)
+    assert text in str(caught.value)
+
+
+def test_a_set_value_with_a_stray_comma_is_refused():
+    refused(run_cli("calc", *COUNTS16, "--count", "branch=1", "--set", "org_funding.branch=3,5")
+            if False else run_cli("whatif", *COUNTS16[:2], "--years", "2025", "--count", "branch=1",
+                                  "--set", "org_funding.branch=3,5"), "3,5")
+
+
+def test_a_post_standard_with_a_stray_comma_is_refused(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text('职务,年度,月岗位补贴标准\n委员,2015,"1,5"\n', encoding="utf-8")
+    refused(run_cli("calc", VILLAGE_ROSTER, *VILLAGE, "--standards", str(path)), "1,5")
+
+
+# --- Findings 14, 16, 18: mistyped, empty and BOM standards files --------------------------------
+
+def test_a_standards_path_that_is_no_standard_is_refused_with_the_closest_one(tmp_path):
+    path = tmp_path / "st.toml"
+    path.write_text(RAISE.replace("layers.raise_2002", "layer.raise_2002")
+                    + 'values = [{ from = "2025-01", amount = "100", source = "later" }]\n', encoding="utf-8")
+    refused(run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "--standards", str(path)),
+            "st.toml:3", "layer.raise_2002", "layers.raise_2002")
+
+
+def test_an_empty_values_list_is_refused(tmp_path):
+    path = tmp_path / "st.toml"
+    path.write_text(RAISE + "values = []\n", encoding="utf-8")
+    refused(run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "--standards", str(path)),
+            "st.toml:3", "layers.raise_2002", "values")
+
+
+def test_a_standards_file_and_a_scenario_with_a_bom_are_read(tmp_path):
+    plain = RAISE + 'values = [{ from = "2025-01", amount = "100", source = "later" }]\n'
+    (tmp_path / "a.toml").write_text(plain, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(plain, encoding="utf-8-sig")
+    a = run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "--standards", str(tmp_path / "a.toml"))
+    b = run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "--standards", str(tmp_path / "b.toml"))
+    assert a.returncode == b.returncode == 0, b.stderr
+    assert a.stdout == b.stdout
+    (tmp_path / "sc.toml").write_text('name = "a"\n[[set]]\npath = "org_funding.branch"\nvalue = "4000"\n',
+                                      encoding="utf-8-sig")
+    proc = run_cli("whatif", *COUNTS16[:2], "--years", "2025", "--count", "branch=5",
+                   "--scenario", str(tmp_path / "sc.toml"))
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("values, words", [
+    ('[{ from = "2025-01", rule = "ratio", shares = { province = 0 }, source = "later" }]', ["份额"]),
+    ('[{ from = "2025-01", rule = "ratio", shares = { city = 1 }, source = "later" }]', ["级次", "city"]),
+    ('[{ from = "2025-01", rule = "fixed_total", amount = "100", level = "county", source = "later" }]',
+     ["remainder"]),
+    ('[{ from = "2025-01", rule = "ratio", shares = { county = 1 }, source = "nope" }]', ["来源", "nope"]),
+    ('[{ from = "2025-01", rule = "ratio", shares = { county = 1 }, source = "later", colour = 1 }]',
+     ["标准文件格式有误"]),
+    ('[{ from = "2025-01", rule = "halves", source = "later" }]', ["标准文件格式有误"]),
+])
+def test_standards_messages_are_chinese_first(tmp_path, values, words):
+    path = tmp_path / "st.toml"
+    path.write_text('[sources.later]\ndoc = "x"\n[standards."splits.layers.raise_2002"]\nkind = "split"\n'
+                    f"values = {values}\n", encoding="utf-8")
+    message = refused(run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "--standards", str(path)),
+                      *words)
+    first = message.removeprefix("错误 error:").strip()
+    assert any("\u4e00" <= c <= "\u9fff" for c in first.split("(")[0].split(":")[-1]), message
+
+
+def test_tier_minimums_out_of_order_say_so_in_chinese():
+    from entitlements import StandardsError
+
+    with pytest.raises(StandardsError) as caught:
+        Calculator("two_new_16321").with_standards if False else None
+        from entitlements.standards import build_sources, build_standards
+
+        sources = build_sources({"s": {"doc": "x"}}, "t")
+        build_standards({"x": {"kind": "tiers", "values": [{"from": "2025-01", "source": "s",
+                                                             "tiers": [{"min": 5, "amount": "1"},
+                                                                       {"min": 1, "amount": "2"}]}]}}, sources, "t")
+    assert "分档" in str(caught.value)
