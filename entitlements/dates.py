@@ -54,6 +54,7 @@ _MONTH_PATTERNS = [
     re.compile(r"^(\d{4})年(\d{1,2})月?$"),
     re.compile(r"^(\d{4})(\d{2})$"),
 ]
+_POINT_ONE = re.compile(r"^\d{4}\.1$")  # 2025.1: January, or 2025.10 that lost its zero
 _TIME_SUFFIX = re.compile(r"[ T]0{1,2}:00(:00)?(\.0+)?$")
 
 
@@ -66,6 +67,10 @@ def parse_date(value: object) -> RosterDate:
     if isinstance(value, _dt.date):
         return RosterDate(value.year, value.month, value.day)
     text = _TIME_SUFFIX.sub("", str(value).strip())
+    if _POINT_ONE.match(text):  # as the xlsx reader says: Excel turns 2025.10 into the number 2025.1
+        raise DateError(f"日期 {text} 无法区分1月与10月（Excel 会把 {text}0 存成 {text}），请写作 {text[:4]}-01 或 {text[:4]}-10",
+                        f"{text}: January or October? (Excel turns {text}0 into {text}) "
+                        f"Write {text[:4]}-01 or {text[:4]}-10")
     for pattern in _DAY_PATTERNS:
         if m := pattern.match(text):
             y, mo, d = (int(g) for g in m.groups())

@@ -229,3 +229,33 @@ def test_tier_minimums_out_of_order_say_so_in_chinese():
                                                              "tiers": [{"min": 5, "amount": "1"},
                                                                        {"min": 1, "amount": "2"}]}]}}, sources, "t")
     assert "分档" in str(caught.value)
+
+
+# --- Finding 10: 2025.1 is January or October ----------------------------------------------------
+
+@pytest.mark.parametrize("value", ["2025.1", 2025.1, " 2025.1 "])
+def test_a_year_point_one_is_ambiguous(value):
+    from entitlements.dates import DateError, parse_date
+
+    with pytest.raises(DateError) as caught:
+        parse_date(value)
+    assert "无法区分1月与10月" in caught.value.zh and "January or October" in caught.value.en
+
+
+@pytest.mark.parametrize("value, month", [("2025.01", 1), ("2025.10", 10), ("2025.2", 2), ("2025.1.5", 1)])
+def test_other_point_dates_are_read(value, month):
+    from entitlements.dates import parse_date
+
+    assert parse_date(value).month == month
+
+
+def test_a_death_on_2025_point_1_is_rejected_not_paid(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("\n".join([BRIGADE_HEADER, "JC001,李桂英,,女,1942-03-05,12,是,是,,2025.1,江城镇"]) + "\n",
+                    encoding="utf-8")
+    import json
+
+    proc = run_cli("calc", str(path), *JIANGCHUAN, "-f", "json")
+    out = json.loads(proc.stdout)
+    assert out["totals"]["amount"] == "0.00", proc.stdout[:1500]
+    assert "无法区分1月与10月" in json.dumps(out, ensure_ascii=False)
