@@ -48,6 +48,8 @@ POSTS = tuple(POST_NAMES)
 COMBINED, PAIR = POSTS.index("secretary_director"), (POSTS.index("secretary"), POSTS.index("director"))
 MISSING = -1
 MAX_LISTED = 10  # posts, years and people named in a refusal
+# what a clerk writes in 不予发放原因 to say there is none (a cell is NFKC-normalised: ／ is /)
+NO_REASON = frozenset({"无", "没有", "否", "0", "-", "--", "—", "——", "/", "／", "无原因"})
 NO_STANDARDS = ("缺少岗位补贴标准 (no post standards)：离任补助按各岗位每年的月岗位补贴标准计算，我们的资料中没有这些标准；"
                 "请用 --standards 提供 CSV 文件（列：职务,年度,月岗位补贴标准，见 README 与 examples/village_post_standards.csv），"
                 "或在地区口径中配置 posts.* 标准 (the lump sum needs each post's monthly standard by year: give a CSV "
@@ -122,7 +124,12 @@ class VillageCadreDeparture(Policy):
         first_row = first_rows(owner, n)
         stop = span["first"] + span["months"]
         cols = parsed.columns
-        excluded = cols["excluded_reason"].objects()
+        reason_col = cols["excluded_reason"]
+        excluded = reason_col.objects()
+        # 无, 否, 0, -, / say there is no reason: they are blank, not a reason to pay nothing
+        says_none = np.array([str(t) in NO_REASON for t in reason_col.uniq], dtype=bool)
+        if says_none.any():
+            excluded = np.where(reason_col.present & says_none[reason_col.inverse], "", excluded)
         reason = np.full(n, "", dtype=object)
         for pos in rows[excluded[rows] != ""]:  # in table order: a person's first reason given
             reason[owner[pos]] = reason[owner[pos]] or excluded[pos]

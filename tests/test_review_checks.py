@@ -259,3 +259,24 @@ def test_a_death_on_2025_point_1_is_rejected_not_paid(tmp_path):
     out = json.loads(proc.stdout)
     assert out["totals"]["amount"] == "0.00", proc.stdout[:1500]
     assert "无法区分1月与10月" in json.dumps(out, ensure_ascii=False)
+
+
+# --- Finding 6: 不予发放原因 that says there is none -----------------------------------------------
+
+VILLAGE_HEADER = "编号,姓名,身份证号,职务,任职开始,任职结束,所属村（社区）,不予发放原因"
+STANDARDS = str(EXAMPLES / "village_post_standards.csv")
+
+
+@pytest.mark.parametrize("word", ["无", "没有", "否", "0", "-", "—", "/", "／"])
+def test_a_reason_that_says_none_is_no_reason(tmp_path, word):
+    import json
+
+    path = tmp_path / "v.csv"
+    path.write_text("\n".join([VILLAGE_HEADER, "A1,李明,,委员,2016-01-01,2020-06-30,某村,",
+                               f"A2,王芳,,委员,2016-01-01,2020-06-30,某村,{word}",
+                               "A3,赵,,委员,2016-01-01,2020-06-30,某村,调任公职"]) + "\n", encoding="utf-8")
+    proc = run_cli("calc", str(path), *VILLAGE, "--standards", STANDARDS, "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    amounts = {b["id"]: b["amount"] for b in json.loads(proc.stdout)["beneficiaries"]}
+    assert amounts["A2"] == amounts["A1"] != "0.00"
+    assert amounts["A3"] == "0.00"
