@@ -139,6 +139,8 @@ class BrigadeCadreLiving(Policy):
             parsed.reject(np.flatnonzero((tenure < 0) & ~parsed.rejected), "tenure_years",
                           "任职年限为空", "tenure missing", "")
             self._reject_impossible_tenure(parsed, tenure, by, data, min_age)
+            if has_spans:  # both given: the tenure counts, so the spans beside it must agree with it
+                self._reject_tenure_against_spans(parsed, tenure, spans(parsed, birth, min_age))
             reject_duplicates(parsed, keys, "id" if parsed.has("id") else "id_number")
         reject_shared_id_numbers(parsed, keys)  # one person under two 编号: not paid twice
         accepted = ~parsed.rejected
@@ -174,6 +176,22 @@ class BrigadeCadreLiving(Policy):
             },
             row_owner=owner,
         )
+
+    @staticmethod
+    def _reject_tenure_against_spans(parsed: ParsedTable, tenure: np.ndarray, span: dict[str, np.ndarray]) -> None:
+        """A row with 任职年限 and both 任职开始 and 任职结束: the years must be the span's, whole
+        years rounded either way (15 or 16 for 15 years 6 months); otherwise which one is right
+        is not ours to guess."""
+        months = span["months"]
+        both = span["present"] & (tenure >= 0) & ~parsed.rejected
+        off = both & (np.abs(tenure * MONTHS_PER_YEAR - months) >= MONTHS_PER_YEAR)
+        for pos in np.flatnonzero(off):
+            t, m = int(tenure[pos]), int(months[pos])
+            y, r = divmod(m, MONTHS_PER_YEAR)
+            parsed.reject([pos], "tenure_years",
+                          f"任职年限与任职起止日期不一致：任职年限{t}年，任职开始至任职结束为{y}年{r}个月",
+                          f"tenure disagrees with the service dates: {t} years given, the dates span "
+                          f"{y} years {r} months")
 
     @staticmethod
     def _reject_impossible_tenure(parsed: ParsedTable, tenure: np.ndarray, birth_year: np.ndarray,

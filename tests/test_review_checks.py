@@ -280,3 +280,28 @@ def test_a_reason_that_says_none_is_no_reason(tmp_path, word):
     amounts = {b["id"]: b["amount"] for b in json.loads(proc.stdout)["beneficiaries"]}
     assert amounts["A2"] == amounts["A1"] != "0.00"
     assert amounts["A3"] == "0.00"
+
+
+# --- Finding 13: 任职年限 beside 任职开始/任职结束 --------------------------------------------------
+
+SPAN_HEADER = "编号,姓名,性别,出生日期,任职年限,任职开始,任职结束,1984年前任职,在职时领取国家补助,所属单位"
+
+
+def _spans_result(tmp_path, rows):
+    path = tmp_path / "sp.csv"
+    path.write_text("\n".join([SPAN_HEADER, *rows]) + "\n", encoding="utf-8")
+    return jiangchuan.compute_roster(jiangchuan.read(path), 2025)
+
+
+def test_tenure_that_disagrees_with_the_spans_is_rejected(tmp_path):
+    result = _spans_result(tmp_path, ["JC001,张,男,1938-04,16,1960-01,1970-01,是,是,江城镇"])
+    assert [r.row for r in result.rejects] == [2]
+    assert "任职年限与任职起止日期不一致" in result.rejects[0].zh
+
+
+@pytest.mark.parametrize("tenure, start, end", [("10", "1960-01", "1970-01"), ("16", "1960-01-01", "1975-12-31"),
+                                                ("15", "1960-03", "1975-09"), ("16", "1960-03", "1975-09"),
+                                                ("16", "", ""), ("16", "1960-01", "")])
+def test_tenure_that_agrees_with_the_spans_or_stands_alone_is_fine(tmp_path, tenure, start, end):
+    result = _spans_result(tmp_path, [f"JC001,张,男,1938-04,{tenure},{start},{end},是,是,江城镇"])
+    assert result.rejects == [], [r.zh for r in result.rejects]
