@@ -305,3 +305,13 @@ def test_tenure_that_disagrees_with_the_spans_is_rejected(tmp_path):
 def test_tenure_that_agrees_with_the_spans_or_stands_alone_is_fine(tmp_path, tenure, start, end):
     result = _spans_result(tmp_path, [f"JC001,张,男,1938-04,{tenure},{start},{end},是,是,江城镇"])
     assert result.rejects == [], [r.zh for r in result.rejects]
+
+
+def test_a_mistyped_convention_and_an_unknown_table_are_refused_in_chinese(tmp_path):
+    path = tmp_path / "st.toml"
+    path.write_text('[conventions]\nstart = "same_month"\nstopp = "death_month"\n', encoding="utf-8")
+    refused(run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "--standards", str(path)),
+            "口径设置有误", "stopp", "不认识的字段")
+    path.write_text('[standard."layers.base"]\nkind = "money"\n', encoding="utf-8")
+    refused(run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "--standards", str(path)),
+            "未知的表", "standard")
