@@ -297,7 +297,7 @@ def _parse_counts(counts: list[str]) -> dict[str, int]:
             raise _fail(f"--count {key.strip()}: 计数超出引擎上限 {MAX_COUNT} "
                         f"(a count above the engine limit of {MAX_COUNT}): {value.strip()}")
         if key.strip() in parsed:
-            raise _fail(f"--count {key.strip()} 给了两次（{parsed[key.strip()]} 和 {number}），每项只能给一次 "
+            raise _fail(f"计数项重复：--count {key.strip()} 给了两次（{parsed[key.strip()]} 和 {number}），每项只能给一次 "
                         f"(--count {key.strip()} is given twice: give each count once)")
         parsed[key.strip()] = number
     return parsed

@@ -16,7 +16,8 @@ from typing import Any, Literal
 from attrs import evolve, frozen
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .standards import LEVEL_NAMES, LEVELS, Source, Standard, StandardsError, build_sources, build_standards
+from .standards import (LEVEL_NAMES, LEVELS, Source, Standard, StandardsError, _first_error, build_sources,
+                        build_standards)
 
 
 class ProfileError(LookupError):
@@ -52,8 +53,7 @@ class Conventions:
         try:
             m = ConventionsModel.model_validate(raw)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            raise StandardsError(f"{origin}: conventions.{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+            raise StandardsError(f"{origin}: 口径设置有误 conventions.{_first_error(exc)}") from None
         changes = {k: v for k, v in m.model_dump().items() if v is not None and k != "note"}
         notes = self.notes + ((m.note,) if m.note else ())
         return evolve(self, notes=notes, **changes)
@@ -154,7 +154,8 @@ class PolicyData:
             raise StandardsError(f"{origin}: 标准应为表 standards must be a table: {str(raw)[:80]!r}")
         unknown = set(map(str, raw)) - {"sources", "standards", "conventions"}
         if unknown:
-            raise StandardsError(f"{origin}: unknown table(s) {', '.join(sorted(unknown))}")
+            raise StandardsError(f"{origin}: 未知的表 {', '.join(sorted(unknown))}，只能有 sources、standards、conventions "
+                                 f"(unknown table(s) {', '.join(sorted(unknown))})")
         sources = {**self.sources, **build_sources(raw.get("sources", {}), origin)}
         added = build_standards(raw.get("standards", {}), sources, origin, self.standards, lines)
         conventions = self.conventions.apply(raw.get("conventions", {}), origin)

@@ -124,12 +124,15 @@ class CountChange:
 def _refuse_repeats(overrides: Sequence[Override]) -> None:
     """Two overrides of one path from one month: which applies is not ours to guess (the
     later silently winning would compute a scenario nobody wrote)."""
-    first: dict[tuple[str, str], Override] = {}
+    first: dict[tuple[str, object], Override] = {}
     for o in overrides:
-        key = (o.path, str(o.start or ""))
+        try:
+            key = (o.path, parse_month(o.start) if o.start else None)
+        except DateError:
+            continue  # an unreadable month is refused where the override is applied, naming it
         if key in first:
             when = f"自{o.start}起" if o.start else ""
-            raise ScenarioError(f"{o.where}: {o.path} {when}被覆盖了两次（另见 {first[key].where}），只能给一次 "
+            raise ScenarioError(f"{o.where}: {o.path} {when}重复设置了两次（另见 {first[key].where}），只能给一次 "
                                 f"({o.path} is overridden twice from the same month; see also {first[key].where})")
         first[key] = o
 

@@ -200,10 +200,15 @@ class StandardModel(_Strict):
     def _values_fit_kind(self) -> StandardModel:
         if not self.values:  # a standard in force from no date: nothing to compute with
             raise ValueError("标准没有任何取值，values 不能为空 (values must not be empty)")
-        starts = [v.from_ for v in self.values]
-        if len(set(starts)) < len(starts):  # which of two values from one month applies is not ours to guess
-            twice = sorted({f for f in starts if starts.count(f) > 1})
-            raise ValueError(f"同一起始月份有两个取值：{'、'.join(twice)} (two values from the same month)")
+        starts: dict[int, str] = {}  # which of two values from one month applies is not ours to guess
+        for v in self.values:
+            try:
+                month = parse_month(v.from_)
+            except DateError:
+                continue  # an unreadable start is named when the value is converted
+            if month in starts:
+                raise ValueError(f"同一起始月份有两个取值，重复：{starts[month]} 与 {v.from_} (two values from the same month)")
+            starts[month] = v.from_
         need = {"money": "amount", "number": "value", "tiers": "tiers", "split": "rule"}[self.kind]
         for i, v in enumerate(self.values):
             if getattr(v, need) is None:
@@ -216,7 +221,8 @@ def _convert_value(path: str, kind: str, v: ValueModel, sources: Mapping[str, So
     if origin:
         where = f"{origin}:{v.line}: {where}" if v.line else f"{origin}: {where}"
     if v.source not in sources:
-        raise StandardsError(f"{where}: unknown source '{v.source}' (known: {', '.join(sorted(sources))})")
+        raise StandardsError(f"{where}: 未知来源 '{v.source}'，请在 [sources] 中说明 "
+                             f"(unknown source '{v.source}'; known: {', '.join(sorted(sources))})")
     try:
         start = parse_month(v.from_)
         if kind == "money":
@@ -227,7 +233,8 @@ def _convert_value(path: str, kind: str, v: ValueModel, sources: Mapping[str, So
             tiers = tuple(Tier(_bounded(where, "min", t.min, MAX_TIER_MIN), _money(where, t.amount))
                           for t in v.tiers or [])
             if [t.min for t in tiers] != sorted({t.min for t in tiers}):
-                raise StandardsError(f"{where}: tier minimums must strictly increase")
+                raise StandardsError(f"{where}: 分档起点应严格递增 (tier minimums must strictly increase): "
+                                     f"{[t.min for t in tiers]}")
             value = tiers
         else:
             value = _split_rule(where, v)
@@ -257,21 +264,29 @@ def _bounded(where: str, name: str, value: int | None, limit: int) -> int:
 def _split_rule(where: str, v: ValueModel) -> SplitRule:
     def level_ok(name: str | None) -> str:
         if name not in LEVELS:
-            raise StandardsError(f"{where}: unknown level '{name}' (levels: {', '.join(LEVELS)})")
+            raise StandardsError(f"{where}: 未知级次 '{name}'，应为 {', '.join(LEVELS)} 之一 "
+                                 f"(unknown level '{name}'; levels: {', '.join(LEVELS)})")
         return name
 
     if v.rule == "ratio":
         if not v.shares:
-            raise StandardsError(f"{where}: a ratio split needs positive shares")
+            raise StandardsError(f"{where}: 按比例分担需要正的份额 shares (a ratio split needs positive shares)")
         for k, w in v.shares.items():
             if not 0 <= w <= MAX_WEIGHT:
                 raise StandardsError(f"{where}: 分担份额应在 0 至 {MAX_WEIGHT} 之间 "
                                      f"(a share must lie in 0..{MAX_WEIGHT}): {k} = {w}")
         if sum(v.shares.values()) <= 0:
-            raise StandardsError(f"{where}: a ratio split needs positive shares")
+            raise StandardsError(f"{where}: 按比例分担的份额之和应大于0 (a ratio split needs positive shares): "
+                                 f"{dict(v.shares)}")
         return SplitRule("ratio", tuple((level_ok(k), w) for k, w in v.shares.items()))
     if v.amount is None:
-        raise StandardsError(f"{where}: a {v.rule} split needs 'amount'")
+        raise StandardsError(f"{where}: {v.rule} 分担需要金额 amount (a {v.rule} split needs 'amount')")
+    # a fixed_total's leftover fen go to one level: without `remainder` it has none to go to
+    if v.remainder is None:
+        raise StandardsError(f"{where}: {v.rule} 分担需要写明尾差归属级次 remainder "
+                             f"(a {v.rule} split needs 'remainder', the level that takes the leftover fen)")
+    if v.level is None:
+        raise StandardsError(f"{where}: {v.rule} 分担需要写明出资级次 level (a {v.rule} split needs 'level')")
     # a per-capita share is an amount like any other; a fixed total is shared in Python ints
     limit = MAX_TOTAL_FEN if v.rule == "fixed_total" else MAX_AMOUNT_FEN
     return SplitRule(v.rule, level=level_ok(v.level), amount=_money(where, v.amount, limit),
@@ -284,7 +299,7 @@ def build_sources(raw: Mapping[str, Any], origin: str) -> dict[str, Source]:
         try:
             m = SourceModel.model_validate(body)
         except ValidationError as exc:
-            raise StandardsError(f"{origin}: sources.{key}: {_first_error(exc)}") from None
+            raise StandardsError(f"{origin}: 标准文件格式有误 sources.{key}: {_first_error(exc)}") from None
         out[key] = Source(key, m.doc, m.title, m.via, m.quote)
     return out
 
@@ -312,7 +327,7 @@ def build_standards(
         try:
             m = StandardModel.model_validate(body)
         except ValidationError as exc:
-            raise StandardsError(f"{at}: standards.{path}: {_first_error(exc)}") from None
+            raise StandardsError(f"{at}: 标准文件格式有误 standards.{path}: {_first_error(exc)}") from None
         values = [_convert_value(path, m.kind, v, sources, at) for v in m.values]
         out[path] = Standard(path, m.kind, m.label or path, m.unit, values, m.tier_on)
     return out
@@ -325,10 +340,17 @@ def _table(raw: Any, origin: str, name: str) -> Mapping[str, Any]:
     return raw
 
 
+_PYDANTIC_ZH = {"extra_forbidden": "不认识的字段", "missing": "缺少字段", "literal_error": "取值不在允许范围内",
+                "string_type": "应为文本", "int_type": "应为整数", "int_parsing": "应为整数", "list_type": "应为列表",
+                "dict_type": "应为表", "model_type": "应为表", "greater_than_equal": "数值过小", "value_error": "取值有误"}
+
+
 def _first_error(exc: ValidationError) -> str:
+    """pydantic's first complaint with a Chinese lead (某字段：不认识的字段) before its English."""
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err["loc"])
-    return f"{loc}: {err['msg']}" if loc else err["msg"]
+    zh = _PYDANTIC_ZH.get(err["type"], "格式有误")
+    return f"{loc}：{zh} ({loc}: {err['msg']})" if loc else f"{zh} ({err['msg']})"
 
 
 def change_points(standards: Iterable[Standard], first: int, stop: int) -> list[tuple[int, int]]:

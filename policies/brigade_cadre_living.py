@@ -183,11 +183,13 @@ class BrigadeCadreLiving(Policy):
         (sy, sm, sd), (ey, em, ed) = parsed.columns["start"].dates(), parsed.columns["end"].dates()
         _, months = service_months(sy, sm, sd, ey, em, ed)
         years = np.asarray(months) // MONTHS_PER_YEAR
+        # a part year may be counted either way (满15年 or 16个年头): only more than that disagrees
+        ceiling = years + (np.asarray(months) % MONTHS_PER_YEAR > 0)
         both = (tenure >= 0) & (np.asarray(sy) > 0) & (np.asarray(ey) > 0) & ~parsed.rejected
-        for pos in np.flatnonzero(both & (years != tenure)):
+        for pos in np.flatnonzero(both & ((tenure < years) | (tenure > ceiling))):
             parsed.reject([pos], "tenure_years",
-                          f"任职年限{int(tenure[pos])}年与任职起止日期（{parsed.cell('start', pos)}至"
-                          f"{parsed.cell('end', pos)}，满{int(years[pos])}年）不一致，请核实后只保留正确的一项",
+                          f"任职年限与任职起止日期不一致：任职年限{int(tenure[pos])}年，任职起止{parsed.cell('start', pos)}至"
+                          f"{parsed.cell('end', pos)}满{int(years[pos])}年；请核实后只保留正确的一项",
                           f"tenure of {int(tenure[pos])} years disagrees with the service dates "
                           f"({parsed.cell('start', pos)} to {parsed.cell('end', pos)}: {int(years[pos])} whole years)")
 
