@@ -221,7 +221,8 @@ def test_a_formula_without_a_value_in_an_ods_is_a_reject(tmp_path):
 
 def test_an_error_cell_on_another_ods_sheet_is_not_this_sheets(tmp_path):
     path = write_ods(tmp_path / "r.ods", BRIGADE, brigade_rows(3), other={(1, DEATH): ODS_ERROR.format(error="#N/A")})
-    data = calculator("brigade_cadre_living").compute_roster(path, 2025).to_json()
+    # the other sheet has a roster header too: without --sheet the run would stop, naming both
+    data = calculator("brigade_cadre_living").compute_roster(path, 2025, sheet="名册").to_json()
     assert data["rows"] == {"read": 3, "accepted": 3, "rejected": 0}, data["rejects"]
 
 
