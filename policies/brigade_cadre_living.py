@@ -98,7 +98,8 @@ class BrigadeCadreLiving(Policy):
     def _layer_split(self, data: PolicyData, layer: str):
         path = f"splits.layers.{layer}"
         if path not in data.standards and "splits.total" not in data.standards:
-            raise StandardsError(f"{self.id}: layer '{layer}' has no split '{path}'")
+            raise StandardsError(f"{self.id}: 新增的补助层 layers.{layer} 没有分担办法，请同时给出 {path} "
+                                 f"(layer '{layer}' has no split '{path}')")
         return data.standards.get(path)
 
     # ---- input ----
