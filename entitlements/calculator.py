@@ -29,7 +29,7 @@ from attrs import field, frozen
 from .dates import DateError, month_label, parse_date
 from .errors import EntitlementInputError
 from .limits import MAX_TOTAL_FEN, check_count, check_year
-from .money import fen_to_decimal
+from .money import fen_to_decimal, fen_to_yuan
 from .policy import Computation, Policy
 from .profiles import PolicyData, load_policy_data, resolve_profile
 from .reading import read_roster
@@ -344,8 +344,8 @@ def _check_total(comp: Computation) -> None:
     exact = sum(_abs_sum(a) for a in arrays)
     if exact > MAX_TOTAL_FEN:
         raise EntitlementInputError(
-            "roster", f"{exact // 100}", f"合计超出引擎可精确计算的上限 {MAX_TOTAL_FEN // 100} 元",
-            f"the total passes the engine limit of {MAX_TOTAL_FEN // 100} yuan")
+            "roster", fen_to_yuan(exact), f"合计超出引擎可精确计算的上限 {fen_to_yuan(MAX_TOTAL_FEN)} 元",
+            f"the total passes the engine limit of {fen_to_yuan(MAX_TOTAL_FEN)} yuan")
 
 
 def _abs_sum(a: np.ndarray) -> int:

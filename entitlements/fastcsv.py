@@ -82,7 +82,7 @@ def read_csv_columns(path: Path, fields: Sequence[Field]) -> Table | None:
         return None
     lines, bare_cr = _line_count(path)
     if bare_cr or _ends_with_eof_mark(path):
-        return None  # a bare CR (a line end polars does not know) or a DOS EOF mark: the careful reader  # a bare CR ends a line, which polars does not know: the careful reader reads it
+        return None  # a bare CR (a line end polars does not know) or a DOS EOF mark: the careful reader
     try:  # as many columns as the header line: a row with more cells makes polars refuse
         df = pl.read_csv(path, has_header=False, skip_lines=layout.start, encoding="utf8", quote_char='"',
                          schema=layout.schema())

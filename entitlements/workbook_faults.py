@@ -38,11 +38,13 @@ def sheet_faults(path: Path, index: int, name: str) -> dict[tuple[int, int], Cel
     try:
         with zipfile.ZipFile(path) as book:
             part = _sheet_part(book, index, name)
-            if part is None:
-                return {}
-            data = book.read(part)
+            data = None if part is None else book.read(part)
     except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
-        return {}  # calamine read the sheet; a part we cannot find has nothing to add
+        data = None
+    if data is None:  # calamine read the sheet, but its error cells cannot be checked: not read unchecked
+        raise InputError(f"{path}: 无法检查工作表“{name}”中的错误值单元格（#N/A 等），为免把错误值当作空白，"
+                         f"请在 Excel 或 WPS 中另存为 .xlsx 后重试 (the sheet's error cells cannot be checked; "
+                         f"save the workbook again as .xlsx)")
     if (_ERROR_ATTR.search(data) is None and b"<f" not in data and b":f" not in data
             and _ODD_TYPE.search(data) is None):
         return {}

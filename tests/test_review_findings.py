@@ -222,3 +222,13 @@ def test_control_characters_in_keys_are_removed_on_the_fast_csv_path(tmp_path):
     keys = keys.values[keys.codes] if hasattr(keys, "codes") else keys  # dictionary-encoded from polars
     assert list(keys) == ["P0", "P1", "P2", "P0"]
     assert calc.compute_roster(path, 2025).to_json()["rows"]["rejected"] == 1  # P0 listed twice
+
+
+def test_a_sheet_whose_error_cells_cannot_be_checked_is_refused(tmp_path, monkeypatch):
+    """Were the sheet's XML part not found, its error cells would read as blank: refused instead."""
+    import entitlements.workbook_faults as faults
+    from entitlements import InputError
+
+    monkeypatch.setattr(faults, "_sheet_part", lambda book, index, name: None)
+    with pytest.raises(InputError, match="错误值单元格"):
+        Calculator("brigade_cadre_living").compute_roster(EXAMPLES / "brigade_cadres.xlsx", 2025)
