@@ -105,8 +105,8 @@ def _beneficiary(comp, i, lang, amounts, by_level, by_component, levels, counts)
     }
     if comp.paid_months is not None:
         entry["paid_months"] = int(comp.paid_months[i])
-    if "quantity" in who.columns:  # counts mode: how many organisations, secretaries or members
-        entry["count"] = int(who.columns["quantity"][i])
+    if who.shown_counts is not None:  # counts mode: how many organisations, secretaries or members
+        entry["count"] = int(who.shown_counts[i])
     entry["eligible"] = bool(amounts[i] > 0)
     entry["reasons"] = comp.reasons(i, lang)
     return entry
@@ -163,7 +163,7 @@ def allocation_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     zh = lang != "en"
     money_headers, money = _amount_columns(result, lang)
     monthly = comp.paid_months is not None
-    counts_mode = "quantity" in who.columns
+    counts_mode = who.shown_counts is not None
     header = ["编号", "名称", "所属单位"] if zh else ["id", "name", "unit"]
     kinds = ["text"] * 3
     if counts_mode:
@@ -181,7 +181,7 @@ def allocation_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     for i in range(len(who)):
         row: list[Any] = [str(who.ids[i]), str(who.names[i] or ""), str(who.units[i] or "")]
         if counts_mode:
-            row.append(int(who.columns["quantity"][i]))
+            row.append(int(who.shown_counts[i]))
         row += [c[i] for c in columns]
         if monthly:
             row.append(int(comp.paid_months[i]))

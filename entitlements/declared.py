@@ -1,0 +1,293 @@
+"""A policy made of declarations: the engine does the rest.
+
+A subclass of ``DeclaredPolicy`` lists its fields, keys, conditions, components (or
+layers read from its standards), its window of paid months and its counts-mode keys;
+reading the roster, keys and duplicates, lines, splits, reasons, explanations and the
+budget's 人数 come from here and from lines.py, once for every policy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .dates import month_label
+from .limits import check_count
+from .lines import Context, Evaluation, NEVER, check_conditions, compute_lines, segments, window_months
+from .money import fen_to_yuan
+from .policy import (
+    Beneficiaries, Computation, Policy, group_keys, keys_for, reject_duplicates, reject_shared_id_numbers,
+)
+from .profiles import PolicyData
+from .roster import InputError, ParsedTable
+from .rules import Component, Condition, Count, Layers, Note, Rate, Window
+from .standards import Standard
+from .trace import explain_trace, trace_of
+
+
+class DeclaredPolicy(Policy):
+    parts: ClassVar[tuple[Component, ...]] = ()
+    layers: ClassVar[Layers | None] = None
+    conditions: ClassVar[tuple[Condition, ...]] = ()
+    notes: ClassVar[tuple[Note, ...]] = ()
+    window: ClassVar[Window | None] = None
+    counts: ClassVar[tuple[Count, ...]] = ()
+
+    # ---- components ----
+
+    def resolved(self, data: PolicyData) -> list[Component]:
+        """The declared components, then the layers the standards hold (by first month, then name)."""
+        out = list(self.parts)
+        if self.layers is not None:
+            found = data.under(self.layers.prefix)
+            for k in sorted(found, key=lambda k: (found[k].values[0].start, k)):
+                std = found[k]
+                rate = Rate("tiers" if std.kind == "tiers" else "standard", f"{self.layers.prefix}.{k}", self.layers.on)
+                out.append(Component(k, (std.label, k), rate, split=f"{self.layers.split_prefix}.{k}",
+                                     first_value=std.values[0].start))
+        return out
+
+    def components(self, data: PolicyData) -> list[str]:
+        return [c.name for c in self.resolved(data)]
+
+    def component_label(self, data: PolicyData, component: str, lang: str = "zh") -> str:
+        for c in self.resolved(data):
+            if c.name == component:
+                return c.label[0] if lang != "en" else c.label[1]
+        return component
+
+    def gating(self) -> list[str]:
+        """Conditions that gate every component: those no component names in ``when``."""
+        own = {name for c in self.parts for name in c.when}
+        return [c.name for c in self.conditions if c.name not in own]
+
+    # ---- input ----
+
+    def prepare(self, parsed: ParsedTable, data: PolicyData) -> Beneficiaries:
+        keys = self.checked_keys(parsed, data)
+        accepted = ~parsed.rejected
+        ids, owner = group_keys(keys, accepted)
+        pos = np.flatnonzero(accepted)  # one row per beneficiary, in table order
+        columns = self.columns(parsed, data)
+        return Beneficiaries(ids=ids, names=parsed.columns["name"].objects()[pos],
+                             units=parsed.columns["unit"].encoded()[pos],
+                             columns={k: np.asarray(v)[pos] for k, v in columns.items()}, row_owner=owner)
+
+    def checked_keys(self, parsed: ParsedTable, data: PolicyData) -> np.ndarray:
+        """Each row's key; rows without one, duplicates and one 身份证号 under two keys rejected."""
+        keys = keys_for(parsed, self.key_fields)
+        primary, fallback = self.field(self.key_fields[0]), self.field(self.key_fields[-1])
+        parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), primary.name,
+                      f"{primary.header}和{fallback.header}均为空",
+                      f"neither {primary.label_en} nor {fallback.label_en} is given", "")
+        self.check_rows(parsed, data)
+        if fallback.kind == "text":
+            reject_fallback_twins(parsed, primary.name, fallback.name)
+        if parsed.has(primary.name):
+            reject_duplicates(parsed, keys, primary.name)
+        elif fallback.kind == "text":  # no ids at all: a beneficiary is known by its name
+            reject_duplicates(parsed, keys, fallback.name, (fallback.header, fallback.label_en))
+        else:
+            reject_duplicates(parsed, keys, fallback.name)
+        if any(f.name == "id_number" for f in self.fields):
+            reject_shared_id_numbers(parsed, keys)  # one person under two keys: not paid twice
+        return keys
+
+    def check_rows(self, parsed: ParsedTable, data: PolicyData) -> None:
+        """A policy's own plausibility checks (rejects), before keys are grouped."""
+
+    def columns(self, parsed: ParsedTable, data: PolicyData) -> dict[str, np.ndarray]:
+        """Per-row columns the formulas read: every field but the keys, name and unit, as its kind reads."""
+        out = {}
+        for f in self.fields:
+            if f.name in (*self.key_fields, "name", "unit"):
+                continue
+            col = parsed.columns[f.name]
+            if f.kind == "int":
+                out[f.name] = col.ints()
+            elif f.kind == "bool":
+                out[f.name] = col.flags()
+            elif f.kind in ("choice", "text"):
+                out[f.name] = np.where(np.equal(col.objects(), None), "", col.objects()).astype(object)
+        return out
+
+    # ---- counts mode ----
+
+    def from_counts(self, counts: Mapping[str, int]) -> Beneficiaries:
+        """Counts mode: one entry per count given, standing for that many (its lines multiplied)."""
+        if not self.counts:
+            raise InputError(f"政策 {self.id} 没有计数模式 (policy {self.id} has no counts mode)")
+        merged: dict[str, int] = {}
+        for key, value in counts.items():
+            count = self.count_named(key)
+            merged[count.key] = merged.get(count.key, 0) + check_count(str(key), value)
+        entries = [c for c in self.counts if merged.get(c.key)]
+        n = len(entries)
+        defaults = {k: np.zeros(n, dtype=v.dtype) if v.dtype != object else np.full(n, "", dtype=object)
+                    for k, v in self.columns_template().items()}
+        for j, c in enumerate(entries):
+            for k, v in c.entry.items():
+                defaults[k][j] = v
+        mult = np.array([merged[c.key] for c in entries], dtype=np.int64)
+        return Beneficiaries(
+            ids=np.array([c.key for c in entries], dtype=object), names=np.array([c.name for c in entries], dtype=object),
+            units=np.full(n, "", dtype=object), columns=defaults, row_owner=np.array([], dtype=np.int64),
+            counts=np.where([c.beneficiaries for c in entries], mult, 0).astype(np.int64) if n else mult,
+            multiplicity=mult, shown_counts=mult,
+        )
+
+    def count_named(self, key: object) -> Count:
+        text = str(key).strip()
+        for c in self.counts:
+            if text in (c.key, *c.aliases) or text.lower() == c.key:
+                return c
+        known = ", ".join(k for c in self.counts for k in (c.key, *c.aliases))
+        raise InputError(f"未知的计数项 unknown count '{key}' (可用 known: {known})")
+
+    def columns_template(self) -> dict[str, np.ndarray]:
+        """One zero (or blank) of each column's type: a counts-mode entry sets only what it says."""
+        kinds = {"int": np.int64, "bool": bool}
+        return {f.name: np.zeros(0, dtype=kinds.get(f.kind, object)) for f in self.fields
+                if f.name not in (*self.key_fields, "name", "unit")}
+
+    # ---- formula ----
+
+    def compute(self, who: Beneficiaries, data: PolicyData, first: int, stop: int,
+                whole_programme: bool = True, **options: Any) -> Computation:
+        n = len(who)
+        ctx = Context(who.columns, data, first, n)
+        conditions, gates = check_conditions(self.conditions, self.gating(), ctx, n)
+        window = window_months(self.window, ctx, data)
+        components = [self._gated(c, conditions) for c in self.resolved(data)]
+        lines, paid_months = compute_lines(
+            [c for c, _ in components], who, data, first, stop, gates, window, self.schedule == "annual",
+            whole_programme, gates_of={c.name: g for c, g in components})
+        evaluation = Evaluation(conditions, gates, *(window or (None, None, None)), segments(data, first, stop),
+                                paid_months, dict(ctx.read))
+        return Computation(self, data, first, stop, who, lines,
+                           paid_months if self.schedule == "monthly" else None, {"evaluation": evaluation})
+
+    def _gated(self, c: Component, conditions: dict[str, np.ndarray]):
+        if not c.when:
+            return c, None
+        gate = np.ones(len(next(iter(conditions.values()))), dtype=bool) if conditions else None
+        for name in c.when:
+            gate = gate & conditions[name]
+        return c, gate
+
+    def headcounts(self, comp: Computation) -> dict[str, np.ndarray]:
+        """Per component, how many each entry counts for in a budget's 人数: its ``heads``
+        column (members trained) or itself, times its multiplicity, where the component pays."""
+        who, parts = comp.who, comp.by_component()
+        mult = who.multiplicity if who.multiplicity is not None else np.ones(len(who), dtype=np.int64)
+        out = {}
+        for c in self.resolved(comp.data):
+            each = who.columns[c.heads] * mult if c.heads else mult
+            out[c.name] = np.where(parts[c.name] > 0, each, 0)
+        return out
+
+    def splits_in_force(self, data: PolicyData, month: int) -> list[Standard]:
+        total = data.standards.get("splits.total")
+        rule = total.at(month) if total is not None else None
+        out = [total] if rule is not None else []
+        for c in self.resolved(data):
+            if rule is not None and (c.first_value is None or c.first_value <= rule.start):
+                continue
+            std = data.standards.get(c.split_path)
+            if std is not None and std.at(month) is not None and std not in out:
+                out.append(std)
+        return out
+
+    # ---- explanation ----
+
+    def reasons(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
+        ev: Evaluation = comp.detail["evaluation"]
+        fill = lambda text: fill_in(text, comp, i)  # noqa: E731
+        zh = lang != "en"
+        failed = [fill(c.reason[0 if zh else 1]) for c in self.conditions
+                  if c.name in self.gating() and not ev.conditions[c.name][i]]
+        if failed:
+            return failed
+        out = []
+        if ev.first_paid is not None:
+            fp, sp, event = int(ev.first_paid[i]), int(ev.stop_paid[i]), int(ev.event[i])
+            what = self.window.event[0 if zh else 1]
+            if sp <= comp.first:
+                return [f"已于{month_label(event)}{what}，本期不予补助" if zh
+                        else f"{what} {month_label(event)}: nothing due in this period"]
+            if fp >= comp.stop:
+                return [f"{month_label(fp)}起方可发放（条件满足月的次月），本期不予补助" if zh
+                        else f"payable only from {month_label(fp)}: nothing due in this period"]
+            if fp > comp.first:
+                out.append(f"自{month_label(fp)}起发放" if zh else f"paid from {month_label(fp)}")
+            if sp < comp.stop:
+                out.append(f"发放至{month_label(sp - 1)}（{what}日期{month_label(event)}）" if zh
+                           else f"paid to {month_label(sp - 1)} ({what} {month_label(event)})")
+        out += [fill(c.reason[0 if zh else 1]) for c in self.conditions
+                if c.name not in self.gating() and not ev.conditions[c.name][i]]
+        roster = comp.who.multiplicity is None
+        out += [fill(nt.text[0 if zh else 1]) for nt in self.notes
+                if (roster or not nt.roster_only) and bool(np.broadcast_to(nt.test(Context(
+                    {k: v[i:i + 1] for k, v in comp.who.columns.items()}, comp.data, comp.first, 1)), (1,))[0])]
+        return out
+
+    def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
+        return explain_trace(trace_of(self, comp, i), lang)
+
+    def trace(self, comp: Computation, i: int) -> dict[str, Any]:
+        return trace_of(self, comp, i)
+
+
+_PLACE = re.compile(r"\{([\w.]+)(?::(month))?\}")
+
+
+def fill_in(text: str, comp: Computation, i: int) -> str:
+    """A condition's words with ``{column}`` and ``{standard.path}`` filled in for beneficiary i."""
+    def value(m: re.Match) -> str:
+        name, fmt = m.group(1), m.group(2)
+        if name in comp.who.columns:
+            v = comp.who.columns[name][i]
+            return month_label(int(v)) if fmt == "month" else str(v.item() if hasattr(v, "item") else v)
+        std = comp.data.standards.get(name)
+        if std is not None:
+            v = std.at_or_first(comp.first).value
+            return fen_to_yuan(v) if std.kind == "money" else str(v)
+        return m.group(0)
+    return _PLACE.sub(value, text)
+
+
+def reject_fallback_twins(parsed: ParsedTable, primary: str, fallback: str) -> None:
+    """A beneficiary without its id is known by its name alone. A second one of that name
+    (the later is rejected), or one named like a beneficiary that has an id (it is
+    rejected), cannot be told apart from the other: paying both may pay one twice, so the
+    row without an id waits for a person, naming the other."""
+    if not (parsed.has(primary) and parsed.has(fallback)):
+        return  # no ids at all: the names are the keys, and reject_duplicates names the repeats
+    ids, names = parsed.columns[primary], parsed.columns[fallback]
+    no_id = ~ids.present & names.present & ~parsed.rejected
+    if not no_id.any():
+        return
+    texts = names.objects()
+    live = np.flatnonzero(names.present & ~parsed.rejected)
+    rows_of: dict[str, list[int]] = {}  # each name borne by a row without id: its live rows
+    for pos in live[np.isin(texts[live], list(set(texts[no_id].tolist())))]:
+        rows_of.setdefault(texts[pos], []).append(int(pos))
+    header, id_header = parsed.headers.get(fallback, fallback), parsed.headers.get(primary, primary)
+    for rows in rows_of.values():
+        for pos in rows:
+            if ids.present[pos]:
+                continue
+            earlier = [p for p in rows if p < pos]
+            with_id = [p for p in rows if ids.present[p]]
+            other = earlier[0] if earlier else (with_id[0] if with_id else None)
+            if other is None:
+                continue
+            row = int(parsed.table.row_numbers[other])
+            parsed.reject([pos], fallback, f"{header}与第{row}行相同且未填{id_header}，无法区分是否同一对象，不能重复发放",
+                          f"same {fallback} as row {row} and no {primary}: cannot tell them apart, not paid twice")
+
+
+__all__ = ["DeclaredPolicy", "fill_in", "NEVER"]

@@ -1,0 +1,133 @@
+"""What a policy declares: its conditions, its components and how each is paid.
+
+A policy reads like the document it encodes:
+
+    Component("member_training", "党员教育培训经费", "member training",
+              rate=standard("member_training.per_member"), per="members")
+
+says "each member is paid the per-member standard each year". The engine (lines.py) turns
+the declarations into lines: it reads the standards in force in each segment of the
+period, prorates, sums, rounds once, splits, and records what it used for ``explain``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import numpy as np
+from attrs import field, frozen
+
+Columns = Any  # the formula context (lines.Context): columns by attribute, standards by path
+
+
+@frozen
+class Rate:
+    """Where a component's amount per beneficiary and schedule unit comes from.
+
+    standard: one dated standard (元/个/年, 元/人/月); by: the standard named by a choice
+    column (``org_funding.<org type>``); tiers: a tiered standard looked up on a column
+    (tenure years); a flat standard under a tiered path is paid to everyone.
+    """
+
+    kind: Literal["standard", "by", "tiers"]
+    path: str
+    column: str = ""
+
+
+def standard(path: str) -> Rate:
+    return Rate("standard", path)
+
+
+def by(prefix: str, column: str) -> Rate:
+    """The standard ``prefix.<value of column>``; no standard (a blank) pays nothing."""
+    return Rate("by", prefix, column)
+
+
+def tiers(path: str, on: str) -> Rate:
+    return Rate("tiers", path, on)
+
+
+@frozen
+class Condition:
+    """A named predicate over a beneficiary's columns and the standards in force at the
+    start of the period. ``label`` says what is checked (``explain`` shows it with ✓ or
+    ✗); ``reason`` says why nothing is paid when it fails. Both may name columns and
+    standards in braces: ``任职年限{tenure}年，不满{eligibility.min_tenure_years}年``."""
+
+    name: str
+    test: Callable[[Columns], np.ndarray]
+    label: tuple[str, str]  # zh, en
+    reason: tuple[str, str]
+
+
+@frozen
+class Note:
+    """A remark on how a beneficiary is paid (not a refusal), listed with the reasons."""
+
+    test: Callable[[Columns], np.ndarray]
+    text: tuple[str, str]
+    roster_only: bool = False  # counts-mode entries are not people: no remark about them
+
+
+@frozen
+class Window:
+    """The months a beneficiary is paid in (monthly programmes). ``starts`` gives the month
+    in which the last condition is met, ``ends`` the month of the event that ends payment
+    (a death), or ``NEVER``. The profile's conventions decide whether payment starts that
+    month or the next (次月起发) and whether the event's month is paid (死亡次月停发)."""
+
+    starts: Callable[[Columns], np.ndarray]
+    ends: Callable[[Columns], np.ndarray]
+    event: tuple[str, str] = ("死亡", "died")
+
+
+@frozen
+class Component:
+    """A part of the payment with its own line and split (基本工作经费, 书记津贴 …).
+
+    The amount per beneficiary and schedule unit (year or month) is ``rate`` times the
+    column ``per`` (members, months served), or ``formula`` for what a rate cannot say.
+    ``when`` names the conditions that gate this component alone; the policy's other
+    conditions gate every component. ``heads`` is the column counted in a budget's 人数
+    (members trained); by default the beneficiary itself.
+    """
+
+    name: str
+    label: tuple[str, str]
+    rate: Rate | None = None
+    per: str | None = None
+    when: tuple[str, ...] = ()
+    heads: str | None = None
+    split: str = ""  # the split standard's path; "splits.<name>" when not given
+    formula: Callable[[Columns], np.ndarray] | None = None
+    first_value: int | None = None  # month its standard first took effect (a layer: for a total split)
+
+    @property
+    def split_path(self) -> str:
+        return self.split or f"splits.{self.name}"
+
+
+@frozen
+class Layers:
+    """Components read from the standards: each standard under ``prefix`` is a layer (the
+    1989 tiers, the 2002 raise, any later raise a profile, file or scenario adds) with its
+    split under ``split_prefix``; a tiered layer is looked up on ``on``."""
+
+    prefix: str
+    split_prefix: str
+    on: str
+
+
+@frozen
+class Count:
+    """A counts-mode key (as budgets are drafted: 党支部=112): an entry standing for
+    ``value`` beneficiaries with the columns ``entry``; ``beneficiaries`` says whether
+    they are the programme's beneficiaries (organisations) or only paid through one
+    component (secretaries, members)."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    entry: Mapping[str, Any] = field(factory=dict)
+    beneficiaries: bool = True

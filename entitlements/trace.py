@@ -1,0 +1,205 @@
+"""The trace: what the engine used for one beneficiary, as data, and its rendering.
+
+``trace_of`` re-reads the standards the way the lines were computed (segment by segment)
+and records every value used with its source and any assumption, the conditions, the
+paid months, the splits and the resulting lines. It is plain JSON-ready data (for audit);
+``explain_trace`` renders it in a language from the message catalogue (messages.toml).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .dates import month_label
+from .lines import Context
+from .money import fen_to_yuan
+from .standards import LEVELS, DatedValue
+
+if TYPE_CHECKING:
+    from .declared import DeclaredPolicy
+    from .policy import Computation
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    return tomllib.loads(resources.files("entitlements").joinpath("messages.toml").read_text(encoding="utf-8"))
+
+
+def _source(value: DatedValue) -> dict[str, Any]:
+    return {"from": value.start_label, "source": value.source.cite(), "doc": value.source.doc,
+            "assumption": value.assumption}
+
+
+def _pair(zh: str, en: str) -> dict[str, str]:
+    return {"zh": zh, "en": en}
+
+
+def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any]:
+    from .declared import fill_in
+
+    data, who, ev = comp.data, comp.who, comp.detail["evaluation"]
+    one = {k: v[i:i + 1] for k, v in who.columns.items()}
+    out: dict[str, Any] = {"policy": policy.id, "profile": data.profile.id, "id": str(who.ids[i]),
+                           "level_names": {lang: data.profile.level_names(lang) for lang in ("zh", "en")},
+                           "period": [month_label(comp.first), month_label(comp.stop - 1)], "conditions": []}
+    for c in policy.conditions:
+        ctx = Context(one, data, comp.first, 1)
+        c.test(ctx)  # which standards it reads, for their sources
+        out["conditions"].append({
+            "name": c.name, "holds": bool(ev.conditions[c.name][i]),
+            "label": _pair(fill_in(c.label[0], comp, i), fill_in(c.label[1], comp, i)),
+            "reason": _pair(fill_in(c.reason[0], comp, i), fill_in(c.reason[1], comp, i)),
+            "standards": [{"path": p, "value": v.value, **_source(v)} for p, v in ctx.read.items()]})
+    fp = sp = None
+    if ev.first_paid is not None:
+        fp, sp = int(ev.first_paid[i]), int(ev.stop_paid[i])
+        ctx = Context(one, data, comp.first, 1)
+        policy.window.starts(ctx)
+        out["window"] = {"first_paid": month_label(fp), "event": _pair(*policy.window.event),
+                         "event_month": month_label(int(ev.event[i])) if ev.event[i] < 10**6 else None,
+                         "last_paid": month_label(sp - 1), "start": data.conventions.start,
+                         "stop": data.conventions.stop,
+                         "standards": [{"path": p, "value": v.value, **_source(v)} for p, v in ctx.read.items()]}
+    mult = 1 if who.multiplicity is None else int(who.multiplicity[i])
+    gated = {c.name: all(ev.conditions[w][i] for w in c.when) for c in policy.parts}
+    out["segments"] = []
+    for s, e in ev.segments:
+        months = e - s if fp is None else max(min(e, sp) - max(s, fp), 0)
+        if not ev.gates[i]:
+            months = 0
+        seg: dict[str, Any] = {"start": month_label(s), "end": month_label(e - 1), "months": e - s,
+                               "paid": months, "components": []}
+        ctx = Context(one, data, s, 1)
+        for c in policy.resolved(data):
+            item: dict[str, Any] = {"component": c.name, "label": _pair(*c.label)}
+            if not gated.get(c.name, True):
+                failed = next(w for w in c.when if not ev.conditions[w][i])
+                cond = next(x for x in policy.conditions if x.name == failed)
+                item["not_paid"] = _pair(fill_in(cond.reason[0], comp, i), fill_in(cond.reason[1], comp, i))
+                seg["components"].append(item)
+                continue
+            if c.rate is None:
+                seg["components"].append(item)
+                continue
+            path = c.rate.path if c.rate.kind != "by" else f"{c.rate.path}.{getattr(ctx, c.rate.column)[0]}"
+            std = data.standards.get(path)
+            if std is None:  # a blank choice (a counts entry without an org type): no standard, nothing due
+                continue
+            v = std.at(s)
+            item["standard"] = {"path": path, "label": std.label, "unit": std.unit,
+                                **({"value": None, "first": std.values[0].start_label} if v is None else _source(v))}
+            if v is not None:
+                if std.kind == "tiers":
+                    tiers = v.value
+                    value = int(one[c.rate.column][0])
+                    idx = int(np.searchsorted([t.min for t in tiers], value, side="right") - 1)
+                    item["standard"]["value"] = tiers[idx].amount if idx >= 0 else 0
+                    if idx >= 0:
+                        upper = tiers[idx + 1].min - 1 if idx + 1 < len(tiers) else None
+                        item["standard"]["tier"] = {"index": idx, "min": tiers[idx].min, "max": upper}
+                else:
+                    item["standard"]["value"] = int(v.value)
+            if c.per:
+                item["per"] = {"column": c.per, "header": policy.field(c.per).header, "value": int(one[c.per][0])}
+            if mult != 1:
+                item["multiplicity"] = mult
+            seg["components"].append(item)
+        out["segments"].append(seg)
+    if comp.paid_months is not None:
+        out["paid_months"] = int(comp.paid_months[i])
+    out["schedule"] = policy.schedule
+    out["splits"] = []
+    seen = set()
+    for s, _ in ev.segments:
+        for std in policy.splits_in_force(data, s) or [data.standards.get(c.split_path) for c in policy.resolved(data)]:
+            if std is None:
+                continue
+            v = std.at_or_first(s)
+            if (std.path, v.start) in seen:
+                continue
+            seen.add((std.path, v.start))
+            label = (policy.component_label(data, std.path.rsplit(".", 1)[-1], "zh"),
+                     policy.component_label(data, std.path.rsplit(".", 1)[-1], "en"))
+            if std.path == "splits.total":
+                label = (catalogue()["zh"]["total_split"], catalogue()["en"]["total_split"])
+            out["splits"].append({"path": std.path, "label": _pair(*label), "from": v.start_label,
+                                  "rule": _pair(v.value.describe("zh", data.profile.level_names("zh")),
+                                                v.value.describe("en")), **_source(v)})
+    out["lines"] = [{"component": c, "label": _pair(policy.component_label(data, c, "zh"),
+                                                   policy.component_label(data, c, "en")),
+                     "amount": fen_to_yuan(sum(int(p[i]) for p in parts.values())),
+                     "by_level": {lv: fen_to_yuan(parts[lv][i]) for lv in LEVELS if lv in parts}}
+                    for c, parts in comp.lines.items()]
+    return out
+
+
+def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
+    m = catalogue()["en" if lang == "en" else "zh"]
+    pick = lambda pair: pair["en" if lang == "en" else "zh"]  # noqa: E731
+
+    def cite(item: dict[str, Any]) -> str:
+        if not item.get("source"):
+            return ""
+        text = f"  〔{item['source']}〕" if lang != "en" else f"  [{item['doc']}]"
+        return text + (m["assumption"].format(text=item["assumption"]) if item.get("assumption") else "")
+
+    out: list[str] = []
+    if trace["conditions"]:
+        out.append(m["conditions"])
+        for c in trace["conditions"]:
+            out.append(m["condition"].format(label=pick(c["label"]), mark=m["holds" if c["holds"] else "fails"]))
+            out += [f"    {s['path']} = {s['value']}{cite(s)}" for s in c["standards"]]
+    window = trace.get("window")
+    if window:
+        out.append(m["window"])
+        out += [f"    {s['path']} = {s['value']}{cite(s)}" for s in window["standards"]]
+        start = m["start_next_month" if window["start"] == "next_month" else "start_same_month"]
+        out.append(m["window_from"].format(convention=start, first_paid=window["first_paid"]))
+        if window["event_month"]:
+            event = pick(window["event"])
+            stop = m["stop_after_event" if window["stop"] == "after_death_month" else "stop_event_month"]
+            out.append(m["window_event"].format(event=event, month=window["event_month"],
+                                                convention=stop.format(event=event), last_paid=window["last_paid"]))
+    per_year = trace["schedule"] == "annual"
+    for seg in trace["segments"]:
+        key = "segment_paid" if trace.get("window") else "segment"
+        out.append(m[key].format(start=seg["start"], end=seg["end"], months=seg["months"], paid=seg["paid"]))
+        for item in seg["components"]:
+            label = pick(item["label"])
+            if "not_paid" in item:
+                out.append(m["gated"].format(label=label, reason=pick(item["not_paid"])))
+                continue
+            std = item.get("standard")
+            if std is None:
+                continue
+            if std["value"] is None:
+                out.append(m["not_in_force"].format(label=label, first=std["first"]))
+                continue
+            tier = std.get("tier")
+            tier_text = "" if tier is None else m["tier"].format(
+                range=f"{tier['min']}–{tier['max']}" if tier["max"] else f"{tier['min']}+")
+            per = item.get("per")
+            months = seg["months"] if per_year else seg["paid"]
+            out.append(m["amount"].format(
+                label=label, standard=std["label"], value=fen_to_yuan(std["value"]), unit=std["unit"], tier=tier_text,
+                per="" if per is None else m["per"].format(header=per["header"], value=per["value"]),
+                times="" if "multiplicity" not in item else m["times"].format(count=item["multiplicity"]),
+                months=(m["months_per_year"] if per_year else m["months_paid"]).format(months=months)) + cite(std))
+    if "paid_months" in trace:
+        out.append(m["paid_months"].format(months=trace["paid_months"]))
+    out.append(m["splits"])
+    for s in trace["splits"]:
+        out.append(f"  [{s['from']}] " + m["split"].format(label=pick(s["label"]), rule=pick(s["rule"])).strip()
+                   + cite(s))
+    out.append(m["lines"])
+    names = trace["level_names"]["en" if lang == "en" else "zh"]
+    for line in trace["lines"]:
+        parts = "，".join(f"{names[lv]} {v}" for lv, v in line["by_level"].items()) if lang != "en" else \
+            ", ".join(f"{names[lv]} {v}" for lv, v in line["by_level"].items())
+        out.append(m["line"].format(label=pick(line["label"]), amount=line["amount"], parts=parts))
+    return out
