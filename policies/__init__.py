@@ -10,8 +10,10 @@ from .two_new_16321 import POLICY as TWO_NEW_16321
 from .two_new_16321 import PartyOrganisation
 from .village_cadre_departure import POLICY as VILLAGE_CADRE_DEPARTURE
 from .village_cadre_departure import PostSpan, VillageCadre
+from .village_accident_insurance import POLICY as VILLAGE_ACCIDENT_INSURANCE
 
-REGISTRY: dict[str, Policy] = {p.id: p for p in (TWO_NEW_16321, BRIGADE_CADRE_LIVING, VILLAGE_CADRE_DEPARTURE)}
+REGISTRY: dict[str, Policy] = {p.id: p for p in (TWO_NEW_16321, BRIGADE_CADRE_LIVING, VILLAGE_CADRE_DEPARTURE,
+                                                  VILLAGE_ACCIDENT_INSURANCE)}
 
 
 def get_policy(policy_id: str) -> Policy:

@@ -177,3 +177,22 @@ def test_per_capita_share_rounds_once_per_person_year_across_a_mid_year_raise():
     assert one.paid_months == 8
     assert one.amount == 78 * 8 + 10 * 4
     assert one.by_level["prefecture"] == Decimal("182.67")
+
+
+def test_chengjiang_2024_accident_insurance_through_the_console_command():
+    """澄江市2024: 在职村组干部1563名 × 260元/人/年 = 406380.00, all county (预算文本项目10)."""
+    for key in ("people", "人数"):
+        proc = run_cli("calc", "--policy", "village_accident_insurance", "--year", "2024", "--profile", "澄江市",
+                       "--count", f"{key}=1563", "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        totals = json.loads(proc.stdout)["totals"]
+        assert totals["amount"] == "406380.00" and totals["by_level"]["county"] == "406380.00"
+        assert totals["beneficiaries"] == 1563
+
+
+def test_accident_insurance_from_a_roster():
+    proc = run_cli("calc", "examples/village_cadres_insured.csv", "--policy", "village_accident_insurance",
+                   "--year", "2024", "--profile", "澄江市", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["totals"]["amount"] == "1560.00" and doc["rows"] == {"read": 6, "accepted": 6, "rejected": 0}
