@@ -186,7 +186,7 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
             per = item.get("per")
             months = seg["months"] if per_year else seg["paid"]
             out.append(m["amount"].format(
-                label=label, standard=std["label"], value=fen_to_yuan(std["value"]), unit=std["unit"], tier=tier_text,
+                label=label, standard="" if std["label"] == label else std["label"] + " ", value=fen_to_yuan(std["value"]), unit=std["unit"], tier=tier_text,
                 per="" if per is None else m["per"].format(header=per["header"], value=per["value"]),
                 times="" if "multiplicity" not in item else m["times"].format(count=item["multiplicity"]),
                 months=(m["months_per_year"] if per_year else m["months_paid"]).format(months=months)) + cite(std))
