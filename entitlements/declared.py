@@ -16,15 +16,18 @@ import numpy as np
 
 from .dates import month_label
 from .limits import check_count
-from .lines import Context, Evaluation, NEVER, check_conditions, compute_lines, segments, window_months
+from .lines import (
+    Context, Evaluation, NEVER, check_conditions, compute_lines, lump_sum_lines, segments, window_months,
+)
 from .money import fen_to_yuan
 from .policy import (
     Beneficiaries, Computation, Policy, group_keys, keys_for, reject_duplicates, reject_shared_id_numbers,
 )
 from .profiles import PolicyData
 from .roster import InputError, ParsedTable
-from .rules import Component, Condition, Count, Layers, Note, Rate, Window
-from .standards import Standard
+from .rules import Component, Condition, Count, Layers, LumpSum, Note, Rate, Service, Window
+from .service import MISSING, missing_standards, post_table, service_credit, service_pieces, standards_from_csv
+from .standards import Standard, StandardsError
 from .trace import explain_trace, trace_of
 
 
@@ -35,6 +38,8 @@ class DeclaredPolicy(Policy):
     notes: ClassVar[tuple[Note, ...]] = ()
     window: ClassVar[Window | None] = None
     counts: ClassVar[tuple[Count, ...]] = ()
+    lump_sum: ClassVar[LumpSum | None] = None
+    service: ClassVar[Service | None] = None
 
     # ---- components ----
 
@@ -157,6 +162,8 @@ class DeclaredPolicy(Policy):
 
     def compute(self, who: Beneficiaries, data: PolicyData, first: int, stop: int,
                 whole_programme: bool = True, **options: Any) -> Computation:
+        if self.lump_sum is not None:
+            return self._lump_sum(who, data, first, stop, whole_programme, options)
         n = len(who)
         ctx = Context(who.columns, data, first, n)
         conditions, gates = check_conditions(self.conditions, self.gating(), ctx, n)
@@ -169,6 +176,37 @@ class DeclaredPolicy(Policy):
                                 paid_months, dict(ctx.read))
         return Computation(self, data, first, stop, who, lines,
                            paid_months if self.schedule == "monthly" else None, {"evaluation": evaluation})
+
+    def _lump_sum(self, who: Beneficiaries, data: PolicyData, first: int, stop: int, whole_programme: bool,
+                  options: Mapping[str, Any]) -> Computation:
+        """Sums due in the period (or before it, with include_earlier): credit ÷ 12, rounded once,
+        split by the rule of the due month. ``check_only`` (validate) computes without refusing
+        for missing standards: only the roster's checks are asked for."""
+        n = len(who)
+        check_only = bool(options.get("check_only"))
+        ctx = Context(who.columns, data, first, n, dict(options))
+        conditions, gates = check_conditions(self.conditions, self.gating(), ctx, n)
+        due = who.columns[self.lump_sum.due]
+        in_period = (due < stop) & ((due >= first) | bool(options.get("include_earlier")))
+        if all(std is None for std in post_table(self.service, data)) and not check_only:
+            raise StandardsError(NO_STANDARDS)
+        numerator, missing = service_credit(self.service, data, who.spans, n, due, in_period)
+        unpriced = missing & in_period & gates
+        if unpriced.any() and not check_only:  # paying 0.00 for months with no standard would be silently wrong
+            raise StandardsError(missing_standards(self.service, data, who.spans, n, due, unpriced, who.ids))
+        (component,) = self.parts
+        lines = {component.name: lump_sum_lines(component, who, data, numerator, in_period & gates & ~missing,
+                                                due, whole_programme)}
+        evaluation = Evaluation(conditions, gates, None, None, None, [(first, stop)], np.zeros(n, dtype=np.int64),
+                                dict(ctx.read))
+        return Computation(self, data, first, stop, who, lines, None,
+                           {"evaluation": evaluation, "in_period": in_period, "missing": missing,
+                            "numerator": numerator, "options": dict(options)})
+
+    def standards_from_csv(self, path: Any) -> dict[str, object]:
+        if self.service is None:
+            raise StandardsError(f"{self.id} 的标准文件应为 TOML (standards for {self.id} must be a .toml file)")
+        return standards_from_csv(self.service, path)
 
     def _gated(self, c: Component, conditions: dict[str, np.ndarray]):
         if not c.when:
@@ -207,6 +245,8 @@ class DeclaredPolicy(Policy):
         ev: Evaluation = comp.detail["evaluation"]
         fill = lambda text: fill_in(text, comp, i)  # noqa: E731
         zh = lang != "en"
+        if self.lump_sum is not None:
+            return self._lump_sum_reasons(comp, i, zh)
         failed = [fill(c.reason[0 if zh else 1]) for c in self.conditions
                   if c.name in self.gating() and not ev.conditions[c.name][i]]
         if failed:
@@ -234,12 +274,36 @@ class DeclaredPolicy(Policy):
                     {k: v[i:i + 1] for k, v in comp.who.columns.items()}, comp.data, comp.first, 1)), (1,))[0])]
         return out
 
+    def _lump_sum_reasons(self, comp: Computation, i: int, zh: bool) -> list[str]:
+        """Not due in the period, the conditions that fail, and posts and years without a standard."""
+        ev, d = comp.detail["evaluation"], comp.detail
+        out = []
+        if not d["in_period"][i]:
+            due = month_label(int(comp.who.columns[self.lump_sum.due][i]))
+            out.append(f"{self.lump_sum.label[0]}{due}，不在本预算年度" if zh
+                       else f"{self.lump_sum.label[1]} {due}: outside the budget year")
+        out += [fill_in(c.reason[0 if zh else 1], comp, i) for c in self.conditions if not ev.conditions[c.name][i]]
+        if d["missing"][i]:
+            g = service_pieces(self.service, comp.data, comp.who.spans, i, len(comp.who),
+                               comp.who.columns[self.lump_sum.due])
+            gap = (g["owner"] == i) & (g["value"] == MISSING)
+            what = "、".join(sorted({f"{self.service.name(p)}{month_label(m)[:4]}年"
+                                     for p, m in zip(g["top_post"][gap], g["start"][gap])}))
+            out.append(f"缺少岗位补贴标准：{what}（请用 --standards 提供）" if zh
+                       else f"no post standard for: {what} (supply one with --standards)")
+        return out
+
     def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
         return explain_trace(trace_of(self, comp, i), lang)
 
     def trace(self, comp: Computation, i: int) -> dict[str, Any]:
         return trace_of(self, comp, i)
 
+
+NO_STANDARDS = ("缺少岗位补贴标准 (no post standards)：按各岗位每年的月岗位补贴标准计算，我们的资料中没有这些标准；"
+                "请用 --standards 提供 CSV 文件（列：职务,年度,月岗位补贴标准，见 README 与 examples/village_post_standards.csv），"
+                "或在地区口径中配置岗位标准 (the sum needs each post's monthly standard by year: give a CSV "
+                "with columns 职务,年度,月岗位补贴标准 via --standards, or post standards in the profile; see README)")
 
 _PLACE = re.compile(r"\{([\w.]+)(?::(month))?\}")
 

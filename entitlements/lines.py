@@ -36,8 +36,10 @@ class Context:
     (``c.std("eligibility.age_male")``) in force in ``month`` (or the first value before
     it), and the conventions. Standards read are recorded for the explanation."""
 
-    def __init__(self, columns: dict[str, np.ndarray], data: PolicyData, month: int, n: int):
+    def __init__(self, columns: dict[str, np.ndarray], data: PolicyData, month: int, n: int,
+                 options: dict[str, Any] | None = None):
         self._columns, self.data, self.month, self.n = columns, data, month, n
+        self.options = options or {}
         self.read: dict[str, DatedValue] = {}
         self.used: set[str] = set()
 
@@ -256,3 +258,22 @@ def tier_index(rate: Rate, data: PolicyData, month: int, values: np.ndarray) -> 
 
 __all__ = ["Context", "Evaluation", "NEVER", "check_conditions", "compute_lines", "segments", "window_months"]
 _ = Callable  # typing only
+
+
+def lump_sum_lines(component: Component, who, data: PolicyData, numerator: np.ndarray, payable: np.ndarray,
+                   due: np.ndarray, whole_programme: bool) -> dict[str, np.ndarray]:
+    """A lump sum's line per beneficiary: its credit ÷ 12 (one month's standard per year
+    earned) rounded half up once where payable, split by the rule in force in its due month."""
+    amount = np.where(payable, div_round_half_up(numerator, MONTHS_PER_YEAR), 0)
+    if data.conventions.rounding == "yuan":
+        amount = round_to_yuan(amount)
+    split_std = data.get(component.split_path)
+    starts = [v.start for v in split_std.values]
+    # each beneficiary's rule: the one in force in the due month (the first one before any)
+    rule_of = np.maximum(np.searchsorted(starts, due, side="right") - 1, 0)
+    lines: dict[str, np.ndarray] = {}
+    for r, value in enumerate(split_std.values):
+        for lv, part in split_lines(value.value, np.where(rule_of == r, amount, 0), tie_keys=who.tie_keys,
+                                    whole_programme=whole_programme).items():
+            lines[lv] = part if lv not in lines else lines[lv] + part
+    return lines

@@ -153,3 +153,25 @@ def span_notices(parsed: ParsedTable, owner: np.ndarray, first: np.ndarray, stop
             parsed.notice([b], key_field, f"与第{parsed.table.row_numbers[a]}行之间有{first[b] - stop[a]}个月间断"
                           f"（{month_label(stop[a])}起）",
                           f"gap of {first[b] - stop[a]} months after row {parsed.table.row_numbers[a]}")
+
+
+def person_dates(parsed: ParsedTable, left: tuple[str, str, str]) -> tuple:
+    """A person roster's dates, checked: sex and birth date (given, or read from a valid
+    身份证号; a disagreement or neither is a reject), the date they left (``left``: field,
+    header, English) and death, neither before birth, neither birth nor death after today.
+    Returns sex, birth, left and death as (year, month, day) arrays (0 where blank)."""
+    from .roster import InputError
+
+    if not parsed.has("id_number") and not (parsed.has("sex") and parsed.has("birth_date")):
+        raise InputError("缺少性别、出生日期列，且无身份证号列可推算"
+                         " missing columns: 性别 and 出生日期 (or 身份证号 to read them from)")
+    sex, by, bm, bd = birth_and_sex(parsed, need=True)
+    birth = (by, bm, bd)
+    gone, died = parsed.columns[left[0]].dates(), parsed.columns["death_date"].dates()
+    not_before(parsed, "death_date", died, birth, "死亡日期早于出生日期", "death before birth")
+    not_before(parsed, left[0], gone, birth, f"{left[1]}早于出生日期", f"{left[2]} before birth")
+    # a birth or a death after today is impossible (a birth read from the 身份证号 is that column's)
+    birth_from = np.where(parsed.columns["birth_date"].present, "birth_date", "id_number")
+    not_after_today(parsed, birth_from, birth, "出生日期", "birth date")
+    not_after_today(parsed, "death_date", died, "死亡日期", "date of death")
+    return sex, birth, gone, died

@@ -317,3 +317,11 @@ def reject_shared_id_numbers(parsed: ParsedTable, keys: np.ndarray) -> None:
         en = ", ".join(f"row {row_numbers[p]} (id {uniq[o]})" for o, p in named.items())
         parsed.reject([pos], "id_number", f"身份证号与{zh}相同，同一人不能重复发放，各行均不计算，请核实",
                       f"same ID number as {en}: one person cannot be paid twice; none of these rows is computed")
+
+
+def one_per_beneficiary(owner: np.ndarray, groups: int):
+    """A function taking a per-row column to a per-beneficiary one (each beneficiary's first
+    accepted row); a roster of one row each is taken as it is."""
+    first = first_rows(owner, groups)
+    same = groups == len(first) == len(owner) and bool((first == np.arange(groups)).all())
+    return lambda values: values if same else values[first]

@@ -131,3 +131,32 @@ class Count:
     aliases: tuple[str, ...] = ()
     entry: Mapping[str, Any] = field(factory=dict)
     beneficiaries: bool = True
+
+
+@frozen
+class LumpSum:
+    """A sum earned once (a departure lump sum), due in the month in column ``due``; a
+    budget year pays the sums that fall due in it (earlier ones too with ``include_earlier``)."""
+
+    due: str
+    label: tuple[str, str]  # what the due month is: 离任时间, departed
+
+
+@frozen
+class Service:
+    """Service in posts over time (rows of 职务, 任职开始, 任职结束), each month credited once
+    at the post's monthly standard under ``standards.<post>`` (by year): a month in which
+    several posts are held is credited at ``combined`` when both posts of its pair are held
+    and it has a standard (一肩挑), else at the highest. ``posts``: post id -> Chinese names,
+    the first canonical."""
+
+    posts: Mapping[str, tuple[str, ...]]
+    standards: str = "posts"
+    combined: tuple[str, tuple[str, str]] | None = None
+
+    def code(self, post: str) -> int:
+        return list(self.posts).index(post)
+
+    def name(self, code: int, lang: str = "zh") -> str:
+        post = list(self.posts)[code]
+        return self.posts[post][0] if lang != "en" else post

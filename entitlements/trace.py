@@ -65,10 +65,12 @@ def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any
                          "last_paid": month_label(sp - 1), "start": data.conventions.start,
                          "stop": data.conventions.stop,
                          "standards": [{"path": p, "value": v.value, **_source(v)} for p, v in ctx.read.items()]}
+    if policy.lump_sum is not None:
+        out["lump_sum"] = _lump_sum_trace(policy, comp, i)
     mult = 1 if who.multiplicity is None else int(who.multiplicity[i])
     gated = {c.name: all(ev.conditions[w][i] for w in c.when) for c in policy.parts}
     out["segments"] = []
-    for s, e in ev.segments:
+    for s, e in ([] if policy.lump_sum is not None else ev.segments):
         months = e - s if fp is None else max(min(e, sp) - max(s, fp), 0)
         if not ev.gates[i]:
             months = 0
@@ -115,7 +117,8 @@ def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any
     out["schedule"] = policy.schedule
     out["splits"] = []
     seen = set()
-    for s, _ in ev.segments:
+    due = [] if policy.lump_sum is None else [(int(who.columns[policy.lump_sum.due][i]),) * 2]
+    for s, _ in (due or ev.segments):
         for std in policy.splits_in_force(data, s) or [data.standards.get(c.split_path) for c in policy.resolved(data)]:
             if std is None:
                 continue
@@ -136,6 +139,35 @@ def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any
                      "by_level": {lv: fen_to_yuan(parts[lv][i]) for lv in LEVELS if lv in parts}}
                     for c, parts in comp.lines.items()]
     return out
+
+
+def _lump_sum_trace(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any]:
+    """The service credited for a lump sum: spans as written, then each piece (constant posts
+    held and standard) with the post credited, its standard and source."""
+    from .service import MISSING, service_pieces
+
+    who, data, service = comp.who, comp.data, policy.service
+    due = int(who.columns[policy.lump_sum.due][i])
+    sp = who.spans
+    spans = [{"row": int(sp["row"][j]), "post": _pair(service.name(int(sp["post"][j])), service.name(int(sp["post"][j]), "en")),
+              "start": month_label(sp["first"][j]), "end": month_label(sp["stop"][j] - 1),
+              "months": int(sp["stop"][j] - sp["first"][j])} for j in np.flatnonzero(sp["owner"] == i)]
+    pieces = []
+    if comp.detail["in_period"][i]:
+        g = service_pieces(service, data, sp, i, len(who), who.columns[policy.lump_sum.due])
+        for j in np.flatnonzero(g["owner"] == i):
+            post, value = int(g["top_post"][j]), int(g["value"][j])
+            held = [p for p in range(len(service.posts)) if int(g["held"][j]) >> p & 1]
+            std = data.standards.get(f"{service.standards}.{list(service.posts)[post]}")
+            v = std.at(int(g["lookup"][j])) if std is not None else None
+            pieces.append({"start": month_label(g["start"][j]), "end": month_label(g["stop"][j] - 1),
+                           "months": int(g["months"][j]),
+                           "held": _pair("+".join(service.name(p) for p in held), "+".join(service.name(p, "en") for p in held)),
+                           "credited": _pair(service.name(post), service.name(post, "en")),
+                           "value": None if value == MISSING else value, **(_source(v) if v is not None else {})})
+    return {"due": month_label(due), "due_label": _pair(*policy.lump_sum.label), "in_period": bool(comp.detail["in_period"][i]),
+            "standard_year": data.conventions.standard_year, "spans": spans, "pieces": pieces,
+            "credit": fen_to_yuan(int(comp.detail["numerator"][i]))}
 
 
 def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
@@ -165,6 +197,8 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
             stop = m["stop_after_event" if window["stop"] == "after_death_month" else "stop_event_month"]
             out.append(m["window_event"].format(event=event, month=window["event_month"],
                                                 convention=stop.format(event=event), last_paid=window["last_paid"]))
+    if "lump_sum" in trace:
+        out += _render_lump_sum(trace["lump_sum"], m, pick, cite)
     per_year = trace["schedule"] == "annual"
     for seg in trace["segments"]:
         key = "segment_paid" if trace.get("window") else "segment"
@@ -202,4 +236,22 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
         parts = "，".join(f"{names[lv]} {v}" for lv, v in line["by_level"].items()) if lang != "en" else \
             ", ".join(f"{names[lv]} {v}" for lv, v in line["by_level"].items())
         out.append(m["line"].format(label=pick(line["label"]), amount=line["amount"], parts=parts))
+    return out
+
+
+def _render_lump_sum(lump: dict[str, Any], m: dict[str, str], pick, cite) -> list[str]:
+    out = [m["service"]]
+    out += [m["service_span"].format(row=s["row"], post=pick(s["post"]), start=s["start"], end=s["end"],
+                                     months=s["months"]) for s in lump["spans"]]
+    out.append(m["service_conventions"])
+    out.append(m["due"].format(label=pick(lump["due_label"]), month=lump["due"], year=lump["due"][:4]))
+    out.append(m["standard_year_" + lump["standard_year"]])
+    out.append(m["credited"])
+    if not lump["in_period"]:
+        out.append(m["not_due"])
+    for p in lump["pieces"]:
+        value = m["no_standard"] if p["value"] is None else fen_to_yuan(p["value"])
+        out.append(m["piece"].format(start=p["start"], end=p["end"], held=pick(p["held"]),
+                                     credited=pick(p["credited"]), value=value, months=p["months"]) + cite(p))
+    out.append(m["credit_total"].format(credit=lump["credit"]))
     return out
