@@ -62,6 +62,7 @@ class Entitlement:
     reasons: list[str]
     _months_of: Callable[[], dict[str, Decimal]] = field(repr=False, eq=False)
     _explain_with: Callable[[Mapping[str, Decimal]], list[str]] = field(repr=False, eq=False)
+    _trace_of: Callable[[], dict[str, Any]] = field(repr=False, eq=False, default=dict)
 
     @cached_property
     def months(self) -> dict[str, Decimal]:
@@ -73,6 +74,12 @@ class Entitlement:
 
     def explain(self) -> str:
         return "\n".join(self.explanation)
+
+    @cached_property
+    def trace(self) -> dict[str, Any]:
+        """What the engine used, as data (for audit): conditions, paid months, every standard
+        with its source and any assumption, the service credited, the splits and the lines."""
+        return self._trace_of()
 
 
 class Calculator:
@@ -166,6 +173,7 @@ class Calculator:
             paid_months=None if comp.paid_months is None else int(comp.paid_months[i]),
             eligible=amount > 0, reasons=comp.reasons(i, lang),
             months_of=months, explain_with=lambda ms: explain_lines(comp, i, lang, ms),
+            trace_of=lambda: comp.policy.trace(comp, i),
         )
 
     # ---- rosters ----

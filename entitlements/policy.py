@@ -143,6 +143,10 @@ class Policy(ABC):
     @abstractmethod
     def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]: ...
 
+    def trace(self, comp: Computation, i: int) -> dict[str, Any]:
+        """What was used for beneficiary i, as data; a declared policy records it all."""
+        return {"policy": self.id, "id": str(comp.who.ids[i]), "explanation": self.explain(comp, i)}
+
     def headcounts(self, comp: Computation) -> dict[str, np.ndarray]:
         """Per component, how many each beneficiary counts for in a budget's 人数 column:
         by default the beneficiary itself (times its multiplicity) when the component pays it."""

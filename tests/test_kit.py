@@ -1,0 +1,141 @@
+"""The policy kit's speed kernels against their readable formulas, on random rosters.
+
+- distinct-case grouping (lines.compute_lines): the lines are those of computing every
+  beneficiary on its own;
+- running sums over a post × month standards grid (service.credited_sums): the credit is
+  the month-by-month rule (service.credit_by_month);
+- the trace: what ``explain`` shows adds up to the lines.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import entitlements.lines as lines_module
+from entitlements import Calculator
+from entitlements.service import PostTable, credit_by_month, credited_sums
+from entitlements.standards import DatedValue, Source, Standard
+
+SOURCE = Source("t", "test")
+
+
+def no_grouping(*columns):
+    n = len(columns[0])
+    return np.arange(n), np.arange(n)
+
+
+def brigade_rows(rnd: random.Random, n: int) -> list[dict]:
+    rows = []
+    for i in range(n):
+        born = rnd.randint(1920, 1945)
+        row = {"编号": f"P{i}", "性别": rnd.choice("男女"), "出生日期": f"{born}-{rnd.randint(1, 12):02d}",
+               "任职年限": rnd.randint(5, max(5, min(40, 1984 - born - 14))), "所属单位": rnd.choice("甲乙丙")}
+        if rnd.random() < 0.3:
+            row["死亡日期"] = f"{rnd.randint(2020, 2025)}-{rnd.randint(1, 12):02d}-15"
+        if rnd.random() < 0.2:
+            row["离职日期"] = f"{rnd.randint(1975, 2000)}-{rnd.randint(1, 12):02d}"
+        rows.append(row)
+    return rows
+
+
+def org_rows(rnd: random.Random, n: int) -> list[dict]:
+    return [{"组织编号": f"O{i}", "组织类型": rnd.choice(["党委", "党总支", "党支部"]), "党员人数": rnd.randint(0, 40),
+             "书记是否公职人员": rnd.choice(["是", "否"]), "书记任职月数": rnd.randint(0, 12),
+             "所属单位": rnd.choice("甲乙丙")} for i in range(n)]
+
+
+def by_id(result) -> dict:
+    return {b["id"]: (b["amount"], b["by_level"], b["by_component"], b.get("paid_months"))
+            for b in result.to_json()["beneficiaries"]}
+
+
+@pytest.mark.parametrize("policy,profile,rows", [
+    ("brigade_cadre_living", "江川区", brigade_rows), ("brigade_cadre_living", "yunnan", brigade_rows),
+    ("two_new_16321", "澄江市", org_rows), ("two_new_16321", "yunnan", org_rows)])
+@pytest.mark.parametrize("seed", range(4))
+def test_distinct_cases_give_each_beneficiary_its_own_lines(policy, profile, rows, seed, monkeypatch):
+    roster = rows(random.Random(seed), 300)
+    calc = Calculator(policy, profile=profile)
+    grouped = {year: by_id(calc.compute_roster(roster, year)) for year in (2001, 2025)}
+    monkeypatch.setattr(lines_module, "distinct_rows", no_grouping)
+    for year, expected in grouped.items():
+        assert by_id(calc.compute_roster(roster, year)) == expected
+
+
+def test_grouping_is_really_used_on_a_large_roster(monkeypatch):
+    """The test above would pass if grouping never happened: make sure it does."""
+    seen = []
+    real = lines_module.distinct_rows
+
+    def spy(*columns):
+        rep, group = real(*columns)
+        seen.append((len(columns[0]), len(rep)))
+        return rep, group
+
+    monkeypatch.setattr(lines_module, "distinct_rows", spy)
+    Calculator("brigade_cadre_living", profile="江川区").compute_roster(brigade_rows(random.Random(1), 2000), 2025)
+    assert seen and seen[0][1] < seen[0][0] // 2
+
+
+def post_table(rnd: random.Random, posts: int) -> PostTable:
+    table = []
+    for _ in range(posts):
+        if rnd.random() < 0.1:
+            table.append(None)
+            continue
+        starts = sorted(rnd.sample(range(2000 * 12, 2026 * 12), 3))
+        if rnd.random() < 0.8:
+            starts[0] = 1990 * 12
+        table.append(Standard("posts.x", "money", "", "", tuple(
+            DatedValue(s, rnd.randint(800, 4000) * 100, SOURCE) for s in starts)))
+    return PostTable(table, combined=posts - 1, pair=(0, 1))
+
+
+@settings(max_examples=150)
+@given(st.integers(0, 10**6), st.lists(st.tuples(st.integers(0, 4), st.integers(0, 5), st.integers(1995 * 12, 2024 * 12),
+                                                 st.integers(1, 120)), min_size=1, max_size=12),
+       st.booleans())
+def test_running_sums_equal_the_month_by_month_rule(seed, spans, at_departure):
+    table = post_table(random.Random(seed), 6)
+    owner = np.array([o for o, *_ in spans], dtype=np.int64)
+    post = np.array([p for _, p, *_ in spans], dtype=np.int64)
+    first = np.array([f for *_, f, _ in spans], dtype=np.int64)
+    stop = first + np.array([m for *_, m in spans], dtype=np.int64)
+    n = 5
+    departure = np.zeros(n, dtype=np.int64)
+    np.maximum.at(departure, owner, stop - 1)
+    order = np.lexsort((first, owner))
+    numerator, missing = credited_sums({"owner": owner[order], "post": post[order], "first": first[order],
+                                        "stop": stop[order]}, n, departure, table, at_departure)
+    for person in range(n):
+        mine = [(int(p), int(f), int(s)) for o, p, f, s in zip(owner, post, first, stop) if o == person]
+        expected = credit_by_month(mine, table, int(departure[person]), at_departure)
+        if expected is None:
+            assert missing[person]
+        else:
+            assert not missing[person] and int(numerator[person]) == expected
+
+
+@pytest.mark.parametrize("policy,profile,roster,year,standards", [
+    ("brigade_cadre_living", "江川区", "brigade_cadres.csv", 2025, None),
+    ("two_new_16321", "澄江市", "two_new_orgs.csv", 2025, None),
+    ("village_cadre_departure", "澄江市", "village_departures.csv", 2021, "village_post_standards.csv"),
+    ("village_accident_insurance", "澄江市", "village_cadres_insured.csv", 2024, None)])
+def test_the_trace_adds_up_to_the_lines_and_cites_every_standard(policy, profile, roster, year, standards):
+    from .conftest import EXAMPLES
+
+    calc = Calculator(policy, profile=profile, standards=None if standards is None else EXAMPLES / standards)
+    result = calc.compute_roster(EXAMPLES / roster, year)
+    for b in result.to_json()["beneficiaries"]:
+        one = calc.entitlement(result, b["id"])
+        trace = one.trace
+        assert {line["component"]: line["amount"] for line in trace["lines"]} == b["by_component"]
+        used = [c["standard"] for seg in trace["segments"] for c in seg["components"] if "standard" in c]
+        used += [p for p in trace.get("lump_sum", {}).get("pieces", [])]
+        assert all(u.get("source") for u in used if u.get("value") is not None), used
+        assert trace["splits"] and all(s["source"] for s in trace["splits"])
