@@ -267,6 +267,20 @@ class Calculator:
         i = int(hits[0])
         return self._entitlement(comp, i, comp.who.take(np.array([i])), options)
 
+    def check_options(self, options: Mapping[str, Any]) -> None:
+        """An option the policy does not have, or of the wrong type, is refused: ignoring
+        ``include_earlier`` for a policy without lump sums would silently compute something else."""
+        known = self.policy.options()
+        for name, value in options.items():
+            option = known.get(name)
+            if option is None:
+                have = ", ".join(k for k, o in known.items() if getattr(o, "flag", "")) or "无 none"
+                raise EntitlementInputError(name, value, f"政策 {self.policy.id} 没有选项 {name}（可用：{have}）",
+                                            f"policy {self.policy.id} has no option {name} (known: {have})")
+            if not isinstance(value, option.type):
+                raise EntitlementInputError(name, value, f"选项 {name} 应为 {option.type.__name__}",
+                                            f"option {name} must be a {option.type.__name__}")
+
     # ---- internals ----
 
     def _prepare(self, table: Table):
@@ -275,6 +289,7 @@ class Calculator:
         return parsed, who
 
     def _run(self, who, first: int, stop: int, whole_programme: bool = True, **options: Any) -> Computation:
+        self.check_options(options)
         comp = self.policy.compute(who, self.data, first, stop, whole_programme=whole_programme, **options)
         _check_total(comp)
         return comp

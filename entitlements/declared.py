@@ -25,7 +25,7 @@ from .policy import (
 )
 from .profiles import PolicyData
 from .roster import InputError, ParsedTable
-from .rules import Component, Condition, Count, Layers, LumpSum, Note, Rate, Service, Window
+from .rules import Component, Condition, Count, Layers, LumpSum, Note, Option, Rate, Service, Window
 from .service import MISSING, missing_standards, post_table, service_credit, service_pieces, standards_from_csv
 from .standards import Standard, StandardsError
 from .trace import explain_trace, trace_of
@@ -40,6 +40,28 @@ class DeclaredPolicy(Policy):
     counts: ClassVar[tuple[Count, ...]] = ()
     lump_sum: ClassVar[LumpSum | None] = None
     service: ClassVar[Service | None] = None
+
+    # ---- what a run may be asked, and what the policy offers ----
+
+    def options(self) -> dict[str, Option]:
+        """Typed options, from what the policy declares: a lump sum may include sums due before
+        the period; ``check_only`` (validate) computes without refusing for missing standards."""
+        out = {"check_only": Option("check_only", bool, ("只检查花名册（validate）", "roster checks only (validate)"))}
+        if self.lump_sum is not None:
+            out["include_earlier"] = Option("include_earlier", bool, (
+                f"包括以前年度{self.lump_sum.label[0].removesuffix('时间')}者", "sums due before the year too"),
+                "--include-earlier")
+        return out
+
+    def capabilities(self) -> dict[str, Any]:
+        """What ``entitlements policies`` and the API show: counts-mode keys, a standards table file, options."""
+        return {
+            "counts": [{"key": c.key, "name": c.name, "aliases": list(c.aliases)} for c in self.counts],
+            "standards_table": None if self.service is None else
+            {"columns": ["职务", "年度", "月岗位补贴标准"], "posts": {k: v[0] for k, v in self.service.posts.items()}},
+            "options": {k: {"type": o.type.__name__, "help": list(o.help), "flag": o.flag}
+                        for k, o in self.options().items() if o.flag},
+        }
 
     # ---- components ----
 

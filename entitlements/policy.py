@@ -143,6 +143,10 @@ class Policy(ABC):
     @abstractmethod
     def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]: ...
 
+    def options(self) -> dict[str, Any]:
+        """Typed options a run may be given (name -> rules.Option); none by default."""
+        return {}
+
     def trace(self, comp: Computation, i: int) -> dict[str, Any]:
         """What was used for beneficiary i, as data; a declared policy records it all."""
         return {"policy": self.id, "id": str(comp.who.ids[i]), "explanation": self.explain(comp, i)}
@@ -163,10 +167,6 @@ class Policy(ABC):
             if f.name == name:
                 return f
         raise KeyError(name)
-
-
-def label(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
 
 
 def keys_for(parsed: ParsedTable, names: Sequence[str]) -> np.ndarray:
@@ -206,14 +206,6 @@ def group_keys(keys: np.ndarray, accepted: np.ndarray) -> tuple[np.ndarray, np.n
     owner[accepted], ids = first_seen_subset(codes, uniq, accepted)
     forget_factorized()  # grouping is the last use: do not hold a province's keys any longer
     return ids, owner
-
-
-def cite(value: Any, lang: str = "zh") -> str:
-    """The citation (and any assumption) behind a dated standard value, for explanations."""
-    text = f"  〔{value.source.cite()}〕" if lang == "zh" else f"  [{value.source.doc}]"
-    if value.assumption:
-        text += label(lang, f"〔假设：{value.assumption}〕", f" [assumption: {value.assumption}]")
-    return text
 
 
 def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str,

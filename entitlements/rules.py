@@ -160,3 +160,14 @@ class Service:
     def name(self, code: int, lang: str = "zh") -> str:
         post = list(self.posts)[code]
         return self.posts[post][0] if lang != "en" else post
+
+
+@frozen
+class Option:
+    """Something a run may be asked besides the year (``include_earlier``), with its type and
+    its help text; the CLI, the API and ``entitlements policies`` show what a policy has."""
+
+    name: str
+    type: type
+    help: tuple[str, str]
+    flag: str = ""  # the command-line flag that sets it

@@ -353,15 +353,6 @@ def _first_error(exc: ValidationError) -> str:
     return f"{loc}：{zh} ({loc}: {err['msg']})" if loc else f"{zh} ({err['msg']})"
 
 
-def change_points(standards: Iterable[Standard], first: int, stop: int) -> list[tuple[int, int]]:
-    """Split [first, stop) into segments where none of ``standards`` changes value."""
-    cuts = {first, stop}
-    for s in standards:
-        cuts.update(p for p in s.starts() if first < p < stop)
-    points = sorted(cuts)
-    return list(zip(points[:-1], points[1:]))
-
-
 def year_months(year: int) -> tuple[int, int]:
     """The months of a budget year; a year outside limits.MIN_YEAR..MAX_YEAR is an input error."""
     year = check_year(year)
