@@ -15,22 +15,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+if __name__ == "__main__":  # run as a script: import the tests package from the checkout
+    sys.path.insert(0, str(ROOT))
+
+from tests.test_spec_figures import LATER_RAISE, jiangchuan_44  # noqa: E402  the SPEC's Jiangchuan roster and raise
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXAMPLES = ROOT / "examples"
 
 PROFILES = ("yunnan", "yunnan.yuxi", "yunnan.yuxi.jiangchuan", "yunnan.yuxi.chengjiang")
 YEARS = (1995, 2002, 2014, 2021, 2024, 2025, 2026)
 POST_STANDARDS = EXAMPLES / "village_post_standards.csv"
-LATER_RAISE = {  # the illustrative later raise of the SPEC's Jiangchuan figure (tests/test_spec_figures.py)
-    "sources": {"illustrative": {"doc": "示例（非真实标准）illustrative"}},
-    "standards": {
-        "layers.later_raises": {"kind": "money", "label": "后续提标（示例）", "unit": "元/人/月",
-                                "values": [{"from": "2010-01", "amount": "400", "source": "illustrative"}]},
-        "splits.layers.later_raises": {"kind": "split", "values": [
-            {"from": "2010-01", "rule": "ratio", "shares": {"province": 5, "prefecture": 3, "county": 2},
-             "source": "illustrative"}]},
-    },
-}
 CHENGJIANG_2024_COUNTS = {"committee": 6, "general_branch": 4, "branch": 102, "paid_secretary": 95, "member": 1090}
 
 
@@ -60,14 +54,6 @@ def cases() -> dict[str, dict[str, object]]:
             out[f"two_new_16321/counts/{profile}/{year}"] = {
                 "policy": "two_new_16321", "counts": CHENGJIANG_2024_COUNTS, "profile": profile, "year": year}
     return out
-
-
-def jiangchuan_44() -> list[dict]:
-    people = []
-    for i, tenure in enumerate([12] * 19 + [25] * 10 + [33] * 15):
-        people.append({"编号": f"P{i:03d}", "姓名": f"人员{i}", "性别": "男" if i % 3 else "女",
-                       "出生日期": f"19{25 + i % 10}-0{1 + i % 9}", "任职年限": tenure, "所属单位": "江城镇"})
-    return people
 
 
 def compute(case: dict[str, object]) -> dict[str, object]:
@@ -122,5 +108,4 @@ def write() -> None:
 if __name__ == "__main__":
     if "--write" not in sys.argv:
         sys.exit("usage: python tests/test_golden.py --write   (regenerates every snapshot: review the diff)")
-    sys.path.insert(0, str(ROOT))
     write()
