@@ -108,11 +108,16 @@ def _money(std: Standard | None, month: int) -> int:
 
 def check_conditions(conditions: Sequence[Condition], gating: Iterable[str], ctx: Context,
                      n: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    results = {c.name: np.broadcast_to(np.asarray(c.test(ctx), dtype=bool), (n,)) for c in conditions}
+    results = {c.name: _flags(c.test(ctx), n) for c in conditions}
     gates = np.ones(n, dtype=bool)
     for name in gating:
         gates &= results[name]
     return results, gates
+
+
+def _flags(values, n: int) -> np.ndarray:
+    values = np.asarray(values, dtype=bool)
+    return values if values.shape == (n,) else np.full(n, bool(values), dtype=bool)
 
 
 def window_months(window: Window | None, ctx: Context, data: PolicyData) -> tuple[np.ndarray, ...] | None:
@@ -201,8 +206,7 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
         lines[c][lv] = part if lv not in lines[c] else lines[c][lv] + part
 
     def split(rule, amount, months) -> dict[str, np.ndarray]:
-        amount = np.broadcast_to(np.asarray(amount, dtype=np.int64), (k,))
-        months = np.broadcast_to(np.asarray(months, dtype=np.int64), (k,))
+        amount, months = _column(amount, k), _column(months, k)
         if rule.rule == "fixed_total":  # one sum over the people themselves (their ids break ties)
             return split_lines(rule, per_person(amount), per_person(months), who.tie_keys, whole_programme)
         return {lv: per_person(p) for lv, p in split_lines(rule, amount, months, who.tie_keys,
@@ -215,7 +219,7 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
             add(c, lv, part)
     for start, acc in pooled.items():
         rule = total_std.at_or_first(start).value
-        amounts = {c: np.broadcast_to(np.asarray(finish(a), dtype=np.int64), (k,)) for c, a in acc.items()}
+        amounts = {c: _column(finish(a), k) for c, a in acc.items()}
         weights = np.stack(list(amounts.values()), axis=1)
         if rule.rule == "fixed_total":
             weights = per_person(weights)
@@ -231,6 +235,12 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
             for lv in (rule.levels if rule is not None else ("county",)):
                 lines[c.name][lv] = np.zeros(n, dtype=np.int64)
     return lines, per_person(paid_months)
+
+
+def _column(values, k: int) -> np.ndarray:
+    """``values`` as an int64 column of length k (a scalar 0 where a line never got a term)."""
+    values = np.asarray(values, dtype=np.int64)
+    return values if values.shape == (k,) else np.full(k, int(values), dtype=np.int64)
 
 
 def covered(component: Component, total_rule: DatedValue) -> bool:
