@@ -31,7 +31,7 @@ from entitlements.output import (
 )
 from entitlements.workbook import build_workbook
 from entitlements.profiles import load_policy_data, profiles, resolve_profile
-from policies import REGISTRY
+from entitlements.registry import get_policy, policy_ids
 
 try:  # Typer >= 0.2x carries its own copy of Click
     from typer._click import exceptions as click_errors
@@ -142,7 +142,7 @@ class Lang(str, Enum):
     en = "en"
 
 
-PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="政策编号 policy id: " + ", ".join(REGISTRY))]
+PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="政策编号 policy id: " + ", ".join(policy_ids()))]
 ProfileOpt = Annotated[str, typer.Option("--profile", help="地区口径 profile id or Chinese name (江川区, 澄江市)")]
 YearOpt = Annotated[int, typer.Option("--year", "-y", help="预算年度 budget year")]
 StandardsOpt = Annotated[Optional[Path], typer.Option(
@@ -789,10 +789,12 @@ def list_policies(
         prof = resolve_profile(profile)
     except (DateError, ProfileError) as exc:
         raise _fail(str(exc)) from None
-    ids = [policy] if policy else list(REGISTRY)
+    ids = [policy] if policy else list(policy_ids())
     for pid in ids:
-        if pid not in REGISTRY:
-            raise _fail(f"未知政策 unknown policy '{pid}'. 可用 known: {', '.join(REGISTRY)}")
+        try:
+            pid = get_policy(pid).id
+        except LookupError as exc:
+            raise _fail(str(exc)) from None
         try:
             data = load_policy_data(pid, prof.id)
         except (ProfileError, StandardsError) as exc:
@@ -828,11 +830,11 @@ def _print_paths(pid: str, data, when: int, lang: str) -> None:
     c = data.conventions
     for key in ("start", "stop", "rounding", "standard_year"):
         out.print(f"  {'conventions.' + key:<36} {'conv':<6} {getattr(c, key)}", highlight=False)
-    open_paths = REGISTRY[pid].open_paths
+    open_paths = get_policy(pid).open_paths
     if open_paths:
         out.print(("可新增的路径 new paths may start with: " if lang != "en" else "new paths may start with: ")
                   + ", ".join(open_paths), highlight=False)
-    if getattr(REGISTRY[pid], "from_counts", None):
+    if getattr(get_policy(pid), "from_counts", None):
         out.print("counts.<党委|党总支|党支部|书记|党员 or committee|general_branch|branch|paid_secretary|member>"
                   " = N 或 +N/-N（计数模式 counts mode）", highlight=False)
 

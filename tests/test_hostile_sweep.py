@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
+from entitlements.cli import app
 
 from .conftest import EXAMPLES, console_command
 

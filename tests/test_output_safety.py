@@ -361,7 +361,7 @@ def test_after_kill_9_leftovers_are_hidden_and_the_next_run_removes_them(work):
 def test_a_year_out_of_range_exits_2_from_every_command(tmp_path):
     from typer.testing import CliRunner
 
-    import cli
+    from entitlements import cli
 
     orgs, brigade = str(EXAMPLES / "two_new_orgs.csv"), str(EXAMPLES / "brigade_cadres.csv")
     for args in [
