@@ -32,7 +32,7 @@ from .limits import MAX_TOTAL_FEN, check_count, check_year
 from .money import fen_to_decimal, fen_to_yuan
 from .policy import Computation, Policy
 from .profiles import PolicyData, load_policy_data, resolve_profile
-from .reading import read_roster
+from .rosterfile import read_roster
 from .registry import get_policy
 from .fields import normalise_cell
 from .roster import InputError, Notice, ParsedTable, Reject, Table, parse_table, table_from_records
