@@ -61,9 +61,12 @@ class _App(typer.Typer):
     English-only panel) and an interrupted run leaves no temporary file behind."""
 
     def __call__(self, *args, **kwargs):
+        global out, err
+        out, err = _consoles()
+        previous = {}  # restored at the end: a program (or test) may run the app more than once
         try:
             for sig in HANDLED_SIGNALS:
-                signal.signal(sig, _interrupt)
+                previous[sig] = signal.signal(sig, _interrupt)
         except ValueError:  # not the main thread: leave signals alone
             pass
         kwargs.setdefault("standalone_mode", False)
@@ -84,6 +87,8 @@ class _App(typer.Typer):
             code = 128 + exc.signum
         finally:
             discard_staged()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -126,8 +131,15 @@ app = _App(
     help="补助测算：按政策标准精确计算补助金额、分担和依据。Exact, explained subsidy payouts.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+
+
+def _consoles() -> tuple[Console, Console]:
+    """stdout and stderr consoles, made afresh for each run: a console fixes the width, colour and
+    terminal it finds when made, and one process may run the app many times (tests, a host program)."""
+    return Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
+
+
+out, err = _consoles()
 
 
 class Format(str, Enum):
@@ -510,7 +522,7 @@ def _print_table(result, lang: str, out: Console, limit: int | None = 50) -> Non
     _print_problems(data, zh, out)
 
 
-def _print_problems(data: dict, zh: bool, out: Console = out) -> None:
+def _print_problems(data: dict, zh: bool, out: Console) -> None:
     if data["rejects"]:
         t = RichTable(title="退回 Rejects" if zh else "Rejects", title_justify="left", style="red")
         for h in (["行", "列", "值", "原因"] if zh else ["row", "column", "value", "reason"]):
@@ -595,7 +607,7 @@ def validate(
         zh = lang is Lang.zh
         out.print(f"读取 {rows['read']} 行：接收 {rows['accepted']}，退回 {rows['rejected']}" if zh
                   else f"rows read {rows['read']}: accepted {rows['accepted']}, rejected {rows['rejected']}")
-        _print_problems(data, zh)
+        _print_problems(data, zh, out)
     if result.rejects:
         raise typer.Exit(1)
 
