@@ -31,6 +31,8 @@ class _CheckoutFinder(MetaPathFinder):
 
 def _install_checkout_finder() -> None:
     here = Path(__file__).resolve().parent
+    if not (here.parent / "pyproject.toml").is_file():
+        return  # not a checkout: never map a stray top-level cli.py or policies/ beside an install
     beside = {f"{__name__}.cli": (here / "cli.py", here.parent / "cli.py"),
               f"{__name__}.policies": (here / "policies", here.parent / "policies" / "__init__.py")}
     missing = {name: outside for name, (inside, outside) in beside.items() if not inside.exists() and outside.is_file()}
