@@ -1,6 +1,7 @@
 """What pyproject.toml cannot say: the package list found under policies/, and cli.py copied
 into the built package as entitlements/cli.py (a file cannot be renamed into a package there)."""
 
+import shutil
 from pathlib import Path
 
 from setuptools import find_packages, setup
@@ -11,6 +12,8 @@ HERE = Path(__file__).resolve().parent
 
 class BuildPy(build_py):
     def run(self):
+        if not self.editable_mode:  # a build/ left by an earlier layout (a top-level cli.py, policies/)
+            shutil.rmtree(self.build_lib, ignore_errors=True)  # would be packed into the wheel as well
         super().run()
         if not self.editable_mode:  # an editable install imports ./cli.py through entitlements/__init__.py
             target = Path(self.build_lib, "entitlements", "cli.py")
