@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import inspect
 import io
 import os
 import shutil
@@ -51,9 +52,12 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> 
 
     from entitlements.cli import app
 
-    runner = CliRunner()
+    # Click before 8.2 (older Typer) mixes stderr into stdout unless told not to; later ones keep both
+    apart = {"mix_stderr": False} if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters else {}
+    runner = CliRunner(**apart)
     code = 0
-    with contextlib.chdir(cwd), runner.isolation(env={**CLI_ENV, **(env or {})}) as (stdout, stderr, _):
+    with contextlib.chdir(cwd), runner.isolation(env={**CLI_ENV, **(env or {})}) as streams:
+        stdout, stderr = streams[0], streams[1]
         try:
             app(args=list(args), prog_name="entitlements")
         except SystemExit as exc:

@@ -1,4 +1,5 @@
-"""The real console command, as a user runs it on the bundled examples and on bad input."""
+"""The console command, as a user runs it on the bundled examples and on bad input: the checkout's
+app in-process (conftest.run_cli), and a smoke test of the installed command."""
 
 from __future__ import annotations
 
