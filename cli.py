@@ -31,7 +31,7 @@ from entitlements.output import (
 )
 from entitlements.workbook import build_workbook
 from entitlements.profiles import load_policy_data, profiles, resolve_profile
-from policies import REGISTRY
+from entitlements.registry import get_policy, policy_ids
 
 try:  # Typer >= 0.2x carries its own copy of Click
     from typer._click import exceptions as click_errors
@@ -61,9 +61,12 @@ class _App(typer.Typer):
     English-only panel) and an interrupted run leaves no temporary file behind."""
 
     def __call__(self, *args, **kwargs):
+        global out, err
+        out, err = _consoles()
+        previous = {}  # restored at the end: a program (or test) may run the app more than once
         try:
             for sig in HANDLED_SIGNALS:
-                signal.signal(sig, _interrupt)
+                previous[sig] = signal.signal(sig, _interrupt)
         except ValueError:  # not the main thread: leave signals alone
             pass
         kwargs.setdefault("standalone_mode", False)
@@ -84,6 +87,8 @@ class _App(typer.Typer):
             code = 128 + exc.signum
         finally:
             discard_staged()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -126,8 +131,15 @@ app = _App(
     help="补助测算：按政策标准精确计算补助金额、分担和依据。Exact, explained subsidy payouts.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+
+
+def _consoles() -> tuple[Console, Console]:
+    """stdout and stderr consoles, made afresh for each run: a console fixes the width, colour and
+    terminal it finds when made, and one process may run the app many times (tests, a host program)."""
+    return Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
+
+
+out, err = _consoles()
 
 
 class Format(str, Enum):
@@ -142,7 +154,7 @@ class Lang(str, Enum):
     en = "en"
 
 
-PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="政策编号 policy id: " + ", ".join(REGISTRY))]
+PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="政策编号 policy id: " + ", ".join(policy_ids()))]
 ProfileOpt = Annotated[str, typer.Option("--profile", help="地区口径 profile id or Chinese name (江川区, 澄江市)")]
 YearOpt = Annotated[int, typer.Option("--year", "-y", help="预算年度 budget year")]
 StandardsOpt = Annotated[Optional[Path], typer.Option(
@@ -510,7 +522,7 @@ def _print_table(result, lang: str, out: Console, limit: int | None = 50) -> Non
     _print_problems(data, zh, out)
 
 
-def _print_problems(data: dict, zh: bool, out: Console = out) -> None:
+def _print_problems(data: dict, zh: bool, out: Console) -> None:
     if data["rejects"]:
         t = RichTable(title="退回 Rejects" if zh else "Rejects", title_justify="left", style="red")
         for h in (["行", "列", "值", "原因"] if zh else ["row", "column", "value", "reason"]):
@@ -595,7 +607,7 @@ def validate(
         zh = lang is Lang.zh
         out.print(f"读取 {rows['read']} 行：接收 {rows['accepted']}，退回 {rows['rejected']}" if zh
                   else f"rows read {rows['read']}: accepted {rows['accepted']}, rejected {rows['rejected']}")
-        _print_problems(data, zh)
+        _print_problems(data, zh, out)
     if result.rejects:
         raise typer.Exit(1)
 
@@ -789,10 +801,12 @@ def list_policies(
         prof = resolve_profile(profile)
     except (DateError, ProfileError) as exc:
         raise _fail(str(exc)) from None
-    ids = [policy] if policy else list(REGISTRY)
+    ids = [policy] if policy else list(policy_ids())
     for pid in ids:
-        if pid not in REGISTRY:
-            raise _fail(f"未知政策 unknown policy '{pid}'. 可用 known: {', '.join(REGISTRY)}")
+        try:
+            pid = get_policy(pid).id
+        except LookupError as exc:
+            raise _fail(str(exc)) from None
         try:
             data = load_policy_data(pid, prof.id)
         except (ProfileError, StandardsError) as exc:
@@ -828,11 +842,11 @@ def _print_paths(pid: str, data, when: int, lang: str) -> None:
     c = data.conventions
     for key in ("start", "stop", "rounding", "standard_year"):
         out.print(f"  {'conventions.' + key:<36} {'conv':<6} {getattr(c, key)}", highlight=False)
-    open_paths = REGISTRY[pid].open_paths
+    open_paths = get_policy(pid).open_paths
     if open_paths:
         out.print(("可新增的路径 new paths may start with: " if lang != "en" else "new paths may start with: ")
                   + ", ".join(open_paths), highlight=False)
-    if getattr(REGISTRY[pid], "from_counts", None):
+    if getattr(get_policy(pid), "from_counts", None):
         out.print("counts.<党委|党总支|党支部|书记|党员 or committee|general_branch|branch|paid_secretary|member>"
                   " = N 或 +N/-N（计数模式 counts mode）", highlight=False)
 

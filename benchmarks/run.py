@@ -285,7 +285,7 @@ def stages(calc: Calculator, path: Path) -> dict[str, float]:
     """Where the end-to-end time goes, in this process: read the CSV, check, compute, JSON."""
     from entitlements.calculator import RosterResult
     from entitlements.output import result_json
-    from entitlements.reading import read_roster
+    from entitlements.rosterfile import read_roster
 
     t0 = time.perf_counter()
     table = read_roster(path, calc.policy.fields)

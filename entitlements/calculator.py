@@ -32,7 +32,8 @@ from .limits import MAX_TOTAL_FEN, check_count, check_year
 from .money import fen_to_decimal, fen_to_yuan
 from .policy import Computation, Policy
 from .profiles import PolicyData, load_policy_data, resolve_profile
-from .reading import read_roster
+from .rosterfile import read_roster
+from .registry import get_policy
 from .fields import normalise_cell
 from .roster import InputError, Notice, ParsedTable, Reject, Table, parse_table, table_from_records
 from .splits import SplitNeedsRoster
@@ -87,8 +88,6 @@ class Calculator:
 
     def __init__(self, policy: str | Policy, profile: str = "yunnan",
                  standards: str | Path | Mapping[str, Any] | None = None, lang: str = "zh"):
-        from policies import get_policy
-
         if not isinstance(policy, (str, Policy)):
             raise LookupError(f"未知政策 unknown policy {policy!r}")
         self.policy = policy if isinstance(policy, Policy) else get_policy(policy)

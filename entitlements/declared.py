@@ -8,7 +8,6 @@ budget's 人数 come from here and from lines.py, once for every policy.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -19,7 +18,6 @@ from .limits import check_count
 from .lines import (
     Context, Evaluation, NEVER, check_conditions, compute_lines, lump_sum_lines, segments, window_months,
 )
-from .money import fen_to_yuan
 from .policy import (
     Beneficiaries, Computation, Policy, group_keys, keys_for, reject_duplicates, reject_shared_id_numbers,
 )
@@ -28,7 +26,7 @@ from .roster import InputError, ParsedTable
 from .rules import Component, Condition, Count, Layers, LumpSum, Note, Option, Rate, Service, Window
 from .service import MISSING, missing_standards, post_table, service_credit, service_pieces, standards_from_csv
 from .standards import Standard, StandardsError
-from .trace import explain_trace, trace_of
+from .trace import explain_trace, fill_in, trace_of
 
 
 class DeclaredPolicy(Policy):
@@ -327,24 +325,6 @@ NO_STANDARDS = ("缺少岗位补贴标准 (no post standards)：按各岗位每�
                 "或在地区口径中配置岗位标准 (the sum needs each post's monthly standard by year: give a CSV "
                 "with columns 职务,年度,月岗位补贴标准 via --standards, or post standards in the profile; see README)")
 
-_PLACE = re.compile(r"\{([\w.]+)(?::(month))?\}")
-
-
-def fill_in(text: str, comp: Computation, i: int) -> str:
-    """A condition's words with ``{column}`` and ``{standard.path}`` filled in for beneficiary i."""
-    def value(m: re.Match) -> str:
-        name, fmt = m.group(1), m.group(2)
-        if name in comp.who.columns:
-            v = comp.who.columns[name][i]
-            return month_label(int(v)) if fmt == "month" else str(v.item() if hasattr(v, "item") else v)
-        std = comp.data.standards.get(name)
-        if std is not None:
-            v = std.at_or_first(comp.first).value
-            return fen_to_yuan(v) if std.kind == "money" else str(v)
-        return m.group(0)
-    return _PLACE.sub(value, text)
-
-
 def reject_fallback_twins(parsed: ParsedTable, primary: str, fallback: str) -> None:
     """A beneficiary without its id is known by its name alone. A second one of that name
     (the later is rejected), or one named like a beneficiary that has an id (it is
@@ -376,4 +356,4 @@ def reject_fallback_twins(parsed: ParsedTable, primary: str, fallback: str) -> N
                           f"same {fallback} as row {row} and no {primary}: cannot tell them apart, not paid twice")
 
 
-__all__ = ["DeclaredPolicy", "fill_in", "NEVER"]
+__all__ = ["DeclaredPolicy", "NEVER"]

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from attrs import define, field
@@ -23,7 +23,24 @@ from .money import fen_to_yuan
 from .standards import LEVELS
 
 if TYPE_CHECKING:
-    from .calculator import RosterResult
+    from .policy import Computation
+    from .roster import Notice, Reject
+
+
+class RosterResult(Protocol):
+    """What the writers read of ``calculator.RosterResult``. Described here, not imported:
+    the calculator serialises its results with this module, and an import back is a cycle."""
+
+    calculator: Any  # the Calculator: .lang, .policy, .profile
+    year: int
+    computation: Computation
+    rejects: list[Reject]
+    notices: list[Notice]
+    rows_read: int
+    mode: str
+
+    @property
+    def rows_rejected(self) -> int: ...
 
 CONTRACT_VERSION = "1"
 SHOWN_LEVELS = ("province", "prefecture", "county")  # township only when it pays

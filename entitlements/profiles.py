@@ -2,7 +2,8 @@
 
 ``yunnan`` -> ``yunnan.yuxi`` -> ``yunnan.yuxi.jiangchuan``: a child inherits and overrides
 what differs. Chinese names (江川区, 澄江市) are aliases. The tree lives in
-``policies/profiles.toml``; each policy file holds the standards per profile.
+``policies/profiles.toml`` (installed as ``entitlements.policies``); each policy's standards file
+(see ``policy_data_name``) holds the standards per profile.
 """
 
 from __future__ import annotations
@@ -82,12 +83,29 @@ class Profile:
         return names
 
 
+DATA_PACKAGE = "entitlements.policies"  # the installed name of the repository's policies/ folder
+
+
 def _data_file(name: str) -> dict[str, Any]:
-    text = resources.files("policies").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files(DATA_PACKAGE).joinpath(*name.split("/")).read_text(encoding="utf-8")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise StandardsError(f"policies/{name}: {exc}") from None
+
+
+def policy_data_name(policy_id: str) -> str:
+    """Where a policy's standards file is, under policies/: ``<id>.toml`` beside a one-file
+    module, or in a policy's folder ``<id>/<id>.toml`` or ``<id>/standards.toml``. Exactly one."""
+    root = resources.files(DATA_PACKAGE)
+    names = [n for n in (f"{policy_id}.toml", f"{policy_id}/{policy_id}.toml", f"{policy_id}/standards.toml")
+             if root.joinpath(*n.split("/")).is_file()]
+    if len(names) != 1:
+        found = "、".join(f"policies/{n}" for n in names) or "none"
+        raise StandardsError(f"政策 {policy_id} 的标准文件应恰有一个 (policy {policy_id} needs exactly one standards "
+                             f"file: policies/{policy_id}.toml, policies/{policy_id}/{policy_id}.toml or "
+                             f"policies/{policy_id}/standards.toml); found {found}")
+    return names[0]
 
 
 @cache
@@ -167,9 +185,10 @@ class PolicyData:
 
 @cache
 def load_policy_data(policy_id: str, profile_id: str) -> PolicyData:
-    raw = _data_file(f"{policy_id}.toml")
+    name = policy_data_name(policy_id)
+    raw = _data_file(name)
     meta = raw["policy"]
-    origin = f"policies/{policy_id}.toml"
+    origin = f"policies/{name}"
     profile = resolve_profile(profile_id)
     root = meta["root_profile"]
     if root not in profile.chain:

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from .fields import Field, normalise_cell, normalise_header
-from .roster import EXCEL_ERRORS, InputError, Notice, Table, column_letter, error_literal, error_reason, make_table
+from .roster import (EXCEL_ERRORS, CellFault, InputError, Notice, Table, column_letter, error_literal, error_reason,
+                     make_table)
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 DOS_EOF = "\x1a"  # Ctrl-Z, written at the end of a file by old DOS tools
@@ -46,16 +47,6 @@ MAX_EXCEL_SERIAL = 2_958_465  # 9999-12-31
 Row = tuple[int, list[object]]  # (row number as the user sees it, cells)
 
 
-class CellFault:
-    """An Excel cell whose value is unknown: an error value (#N/A …) or a formula saved
-    without its result. It reads as ``text`` and is refused with ``zh``/``en``."""
-
-    __slots__ = ("text", "zh", "en")
-
-    def __init__(self, text: str, zh: str, en: str):
-        self.text, self.zh, self.en = text, zh, en
-
-
 def clean_header(text: object) -> str:
     """A header cell without BOMs, NULs and zero-width marks (a BOM saved twice, a NUL
     before the first header), normalised as any cell."""
@@ -77,31 +68,12 @@ def check_roster_path(path: Path) -> None:
                          f"(the roster is not a regular file: a pipe or device cannot be read as a roster): {path}")
 
 
-def read_roster(path: str | Path, fields: Sequence[Field] = (), sheet: str | None = None,
-                fast: bool | None = None) -> Table:
-    """A roster file as a table: .csv (UTF-8 or GB18030) or an Excel/WPS/ODS workbook.
-
-    A large UTF-8 CSV is read by polars (``fast``; by default from FAST_CSV_BYTES up) into
-    dictionary-encoded columns; any file it cannot read line for line goes the careful way.
-    """
-    path = Path(path)
-    check_roster_path(path)
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        if sheet is None and fields:
-            sheet = roster_sheet(path, fields)
-        rows, origin = _excel_rows(path, sheet)
-        return build_table(rows, fields, origin, date1904=uses_1904_dates(path))
-    if sheet is not None:
-        raise InputError(f"--sheet 只适用于 Excel 文件 (--sheet applies to Excel files): {path}")
-    if fast is None:
-        fast = path.is_file() and path.stat().st_size >= FAST_CSV_BYTES
-    if fast:
-        from .fastcsv import read_csv_columns
-
-        table = read_csv_columns(path, fields)
-        if table is not None:
-            return table
-    return build_table(_csv_rows(path), fields, str(path))
+def read_excel(path: Path, fields: Sequence[Field] = (), sheet: str | None = None) -> Table:
+    """An Excel/WPS/ODS workbook's roster sheet as a table (``rosterfile.read_roster`` picks the reader)."""
+    if sheet is None and fields:
+        sheet = roster_sheet(path, fields)
+    rows, origin = _excel_rows(path, sheet)
+    return build_table(rows, fields, origin, date1904=uses_1904_dates(path))
 
 
 def read_csv(path: str | Path, fields: Sequence[Field] = ()) -> Table:

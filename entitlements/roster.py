@@ -47,6 +47,16 @@ def error_reason(error: str, cell: str = "", formula: str = "") -> tuple[str, st
             f"the cell holds the error value {error}{at_en}: its value is unknown; correct it in Excel and save again")
 
 
+class CellFault:
+    """An Excel cell whose value is unknown: an error value (#N/A …) or a formula saved
+    without its result. It reads as ``text`` and is refused with ``zh``/``en``."""
+
+    __slots__ = ("text", "zh", "en")
+
+    def __init__(self, text: str, zh: str, en: str):
+        self.text, self.zh, self.en = text, zh, en
+
+
 class InputError(ValueError):
     """The input cannot be read as a roster at all (exit code 2)."""
 

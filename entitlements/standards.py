@@ -9,7 +9,7 @@ Kinds: ``money`` (an amount), ``tiers`` (amount by a count such as tenure years)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any, Literal
 

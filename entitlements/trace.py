@@ -8,6 +8,7 @@ paid months, the splits and the resulting lines. It is plain JSON-ready data (fo
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from importlib import resources
@@ -21,8 +22,9 @@ from .money import fen_to_yuan
 from .standards import LEVELS, DatedValue
 
 if TYPE_CHECKING:
-    from .declared import DeclaredPolicy
     from .policy import Computation
+
+DeclaredPolicy = Any  # a policy made of declarations (declared.py, which renders through this module)
 
 
 @cache
@@ -40,8 +42,6 @@ def _pair(zh: str, en: str) -> dict[str, str]:
 
 
 def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any]:
-    from .declared import fill_in
-
     data, who, ev = comp.data, comp.who, comp.detail["evaluation"]
     one = {k: v[i:i + 1] for k, v in who.columns.items()}
     out: dict[str, Any] = {"policy": policy.id, "profile": data.profile.id, "id": str(who.ids[i]),
@@ -255,3 +255,23 @@ def _render_lump_sum(lump: dict[str, Any], m: dict[str, str], pick, cite) -> lis
                                      credited=pick(p["credited"]), value=value, months=p["months"]) + cite(p))
     out.append(m["credit_total"].format(credit=lump["credit"]))
     return out
+
+
+_PLACE = re.compile(r"\{([\w.]+)(?::(month))?\}")
+
+
+def fill_in(text: str, comp: Computation, i: int) -> str:
+    """A condition's words with ``{column}`` and ``{standard.path}`` filled in for beneficiary i."""
+    def value(m: re.Match) -> str:
+        name, fmt = m.group(1), m.group(2)
+        if name in comp.who.columns:
+            v = comp.who.columns[name][i]
+            return month_label(int(v)) if fmt == "month" else str(v.item() if hasattr(v, "item") else v)
+        std = comp.data.standards.get(name)
+        if std is not None:
+            v = std.at_or_first(comp.first).value
+            return fen_to_yuan(v) if std.kind == "money" else str(v)
+        return m.group(0)
+    return _PLACE.sub(value, text)
+
+

@@ -25,7 +25,8 @@ from html import unescape
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from .reading import CellFault, InputError, _column_letter, error_reason
+from .roster import CellFault, InputError, error_reason
+from .roster import column_letter as _column_letter
 
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"

@@ -1,13 +1,16 @@
-"""Shared fixtures: paths, the installed console command, small roster builders."""
+"""Shared fixtures: paths, the command in-process and installed, small roster builders."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import inspect
 import io
 import os
 import shutil
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import pytest
@@ -30,9 +33,48 @@ def console_command() -> str:
     return found
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    return subprocess.run([console_command(), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+CLI_ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
+
+
+def run_installed(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
+    """The installed console command in a process of its own: for what needs one (a FIFO that
+    would block, signals, the script itself)."""
+    env = {**os.environ, **CLI_ENV}
+    return subprocess.run([console_command(), *args], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=timeout)
+
+
+def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The checkout's command, run in this process as the console script runs it (``app()``, so
+    with its Chinese usage messages and exit codes), with stdout and stderr kept apart. An
+    exception that escapes it is written to stderr as a traceback with exit 1, as a process would."""
+    from typer.testing import CliRunner
+
+    from entitlements.cli import app
+
+    # Click before 8.2 (older Typer) mixes stderr into stdout unless told not to; later ones keep both
+    apart = {"mix_stderr": False} if "mix_stderr" in inspect.signature(CliRunner.__init__).parameters else {}
+    runner = CliRunner(**apart)
+    code = 0
+    with contextlib.chdir(cwd), runner.isolation(env={**CLI_ENV, **(env or {})}) as streams:
+        stdout, stderr = streams[0], streams[1]
+        try:
+            app(args=list(args), prog_name="entitlements")
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except Exception:  # noqa: BLE001 - what a user would see: a traceback
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        out, err = (_as_text(stream.getvalue()) for stream in (stdout, stderr))
+    return subprocess.CompletedProcess(["entitlements", *args], code, out, err)
+
+
+def _as_text(data: bytes) -> str:
+    """As ``subprocess.run(text=True)`` reads a pipe: UTF-8, universal newlines."""
+    return data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:

@@ -170,7 +170,7 @@ def test_unreadable_file_is_an_input_error(tmp_path):
 def test_typed_models_and_clerk_style_numbers():
     import datetime as dt
 
-    from policies import BrigadeCadre, PartyOrganisation, VillageCadre
+    from entitlements.policies import BrigadeCadre, PartyOrganisation, VillageCadre
 
     calc = Calculator("brigade_cadre_living", profile="江川区")
     by_tenure = calc.compute(BrigadeCadre(id="A", sex="男", birth_date=dt.date(1938, 4, 1), tenure_years=16), year=2025)

@@ -1,4 +1,5 @@
-"""The real console command, as a user runs it on the bundled examples and on bad input."""
+"""The console command, as a user runs it on the bundled examples and on bad input: the checkout's
+app in-process (conftest.run_cli), and a smoke test of the installed command."""
 
 from __future__ import annotations
 
@@ -125,3 +126,45 @@ def test_usage_and_unreadable_input_exit_2(tmp_path):
         proc = run_cli(*args)
         assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr, args
+
+
+# ---------- the command in-process and installed ----------
+
+def test_an_in_process_run_leaves_the_signal_handlers_as_it_found_them():
+    import signal
+
+    def host_handler(signum, frame):  # what the program running the app had set
+        pass
+
+    signals = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    before = {sig: signal.signal(sig, host_handler) for sig in signals}
+    try:
+        assert run_cli("policies", "two_new_16321", "--profile", "澄江市").returncode == 0
+        assert all(signal.getsignal(sig) is host_handler for sig in signals)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def test_each_run_reads_the_terminal_width_and_colour_afresh():
+    args = ("calc", "examples/brigade_cadres.csv", "--policy", "brigade_cadre_living", "--profile", "江川区",
+            "--year", "2025")
+    wide = run_cli(*args)
+    narrow = run_cli(*args, env={"COLUMNS": "70"})
+    assert wide.returncode == narrow.returncode == 0, narrow.stderr
+    assert max(map(len, wide.stdout.splitlines())) > 70
+    assert max(map(len, narrow.stdout.splitlines())) <= 70
+    coloured = run_cli(*args, env={"NO_COLOR": "", "FORCE_COLOR": "1"})
+    assert "\x1b[" in coloured.stdout and "\x1b[" not in run_cli(*args).stdout
+
+
+def test_the_installed_console_command_runs():
+    from .conftest import run_installed
+
+    proc = run_installed("--help")
+    assert proc.returncode == 0 and "calc" in proc.stdout, proc.stderr
+    args = ("calc", "examples/two_new_orgs.csv", "--policy", "two_new_16321", "--profile", "澄江市", "--year", "2025",
+            "--format", "json")
+    proc = run_installed(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["totals"] == json.loads(run_cli(*args).stdout)["totals"]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from entitlements import Calculator
 from entitlements.fastcsv import read_csv_columns
-from entitlements.reading import read_roster
+from entitlements.rosterfile import read_roster
 
 CELLS = st.sampled_from(["", " ", "P1", " P1 ", "Ｐ１", "男", "女", "1938-04", "１９３８－０４", "16", "是", "否",
                          "江城镇", "江城镇 ", "\u3000", "合计", "小计", "填表人：张三", "a\tb", "1,5", '"q"', "备注：x",

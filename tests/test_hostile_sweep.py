@@ -3,7 +3,7 @@ reject, the clean roster's result, or exit 2 — never a traceback, never fewer 
 file holds, never a different total with exit 0, never an input written.
 
 In-process through Typer's runner (a subprocess per case would cost a second each); the
-real console command is exercised in test_cli.py and the per-class tests.
+installed console command is smoke-tested in test_cli.py; process-only cases (FIFOs, signals) run it too.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
+from entitlements.cli import app
 
 from .conftest import EXAMPLES, console_command
 

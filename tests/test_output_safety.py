@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 from entitlements.output import Sheet, sheet_csv
-from tests.conftest import EXAMPLES, console_command, run_cli, write_csv
+from tests.conftest import EXAMPLES, console_command, run_cli, run_installed, write_csv
 
 BRIGADE = ("--policy", "brigade_cadre_living", "--year", "2025", "--profile", "江川区")
 ORGS = ("--policy", "two_new_16321", "--year", "2025", "--profile", "澄江市")
@@ -265,9 +265,9 @@ def test_out_through_a_symlink_writes_its_target_and_keeps_the_link(work):
 def test_non_regular_targets_are_refused(work):
     os.mkfifo(work / "fifo.csv")
     (work / "folder.csv").mkdir()
-    for target in ("fifo.csv", "folder.csv", "/dev/null"):
-        refused(run_cli("calc", "two_new_orgs.csv", *ORGS, "-f", "csv", "-o", target, cwd=work))
-        refused(run_cli("calc", "two_new_orgs.csv", *ORGS, "--rejects", target, cwd=work))
+    for target in ("fifo.csv", "folder.csv", "/dev/null"):  # a process: were a FIFO opened, it would block
+        refused(run_installed("calc", "two_new_orgs.csv", *ORGS, "-f", "csv", "-o", target, cwd=work))
+        refused(run_installed("calc", "two_new_orgs.csv", *ORGS, "--rejects", target, cwd=work))
     assert (work / "fifo.csv").exists() and (work / "folder.csv").is_dir()
 
 
@@ -361,7 +361,7 @@ def test_after_kill_9_leftovers_are_hidden_and_the_next_run_removes_them(work):
 def test_a_year_out_of_range_exits_2_from_every_command(tmp_path):
     from typer.testing import CliRunner
 
-    import cli
+    from entitlements import cli
 
     orgs, brigade = str(EXAMPLES / "two_new_orgs.csv"), str(EXAMPLES / "brigade_cadres.csv")
     for args in [

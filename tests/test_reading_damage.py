@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from entitlements import Calculator, InputError
-from entitlements.reading import read_roster
+from entitlements.rosterfile import read_roster
 from entitlements.streaming import stream_summary
 
-from .conftest import EXAMPLES, ROOT, run_cli
+from .conftest import EXAMPLES, ROOT, run_cli, run_installed
 
 BRIGADE = ["编号", "姓名", "身份证号", "性别", "出生日期", "任职年限", "1984年前任职", "在职时领取国家补助",
            "离职日期", "死亡日期", "所属单位"]
@@ -380,13 +380,13 @@ def test_a_fifo_or_directory_roster_exits_2(tmp_path, name):
     os.mkfifo(fifo)
     folder = tmp_path / "folder.csv"
     folder.mkdir()
-    for target in (fifo, folder):
-        proc = run_cli("calc", str(target), *cli_options("brigade_cadre_living"), "--year", "2025")
+    for target in (fifo, folder):  # a process: were the FIFO opened, it would block
+        proc = run_installed("calc", str(target), *cli_options("brigade_cadre_living"), "--year", "2025")
         assert proc.returncode == 2 and target.name in proc.stderr and "Traceback" not in proc.stderr
         with pytest.raises(InputError, match="普通文件"):
             calculator("brigade_cadre_living").compute_roster(target, 2025)
-    proc = run_cli("calc", str(fifo), *cli_options("brigade_cadre_living"), "--year", "2025", "--format", "json",
-                   "--batch-rows", "10")
+    proc = run_installed("calc", str(fifo), *cli_options("brigade_cadre_living"), "--year", "2025", "--format", "json",
+                         "--batch-rows", "10")
     assert proc.returncode == 2 and (fifo.name in proc.stderr or fifo.suffix != ".csv")
 
 

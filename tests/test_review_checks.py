@@ -8,7 +8,7 @@ import pytest
 
 from entitlements import Calculator
 from entitlements.fields import normalise_cell
-from entitlements.reading import read_roster
+from entitlements.rosterfile import read_roster
 
 from .conftest import EXAMPLES, run_cli
 

@@ -213,7 +213,7 @@ def test_tenure_and_service_dates_that_disagree_are_rejected(tmp_path):
 
 def test_control_characters_in_keys_are_removed_on_the_fast_csv_path(tmp_path):
     """The polars reader took any ASCII text as needing only a strip: NUL stayed in a key."""
-    from entitlements.reading import read_roster
+    from entitlements.rosterfile import read_roster
 
     rows = [[f"P{i}", "男", "1938-04", 16] for i in range(3)] + [["P0\x00", "男", "1938-04", 16]]
     path = write_csv(tmp_path / "r.csv", ["编号", "性别", "出生日期", "任职年限"], rows)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from entitlements import Calculator, InputError
-from entitlements.reading import read_roster
+from entitlements.rosterfile import read_roster
 from entitlements.streaming import stream_summary
 
 from .conftest import EXAMPLES, run_cli

@@ -6,10 +6,10 @@ import pytest
 
 from entitlements import Calculator, ProfileError, StandardsError
 from entitlements.profiles import load_policy_data, profiles, resolve_profile
-from policies import REGISTRY
+from entitlements.registry import policy_ids
 
 
-@pytest.mark.parametrize("policy_id", list(REGISTRY))
+@pytest.mark.parametrize("policy_id", policy_ids())
 @pytest.mark.parametrize("profile", ["yunnan", "yunnan.yuxi", "yunnan.yuxi.jiangchuan", "yunnan.yuxi.chengjiang"])
 def test_every_value_has_a_source_document(policy_id, profile):
     try:
@@ -116,3 +116,21 @@ def test_years_before_a_programme_started_pay_nothing_and_still_explain():
     first_year = Calculator("brigade_cadre_living").compute(
         {"id": "x", "sex": "男", "birth_date": "1930-01", "tenure_years": 20}, year=1990)
     assert first_year.amount == 23 * 12  # the 1989 tiers from 1990-01, before the 2002 raise
+
+
+def test_a_policy_standards_file_is_found_flat_or_in_the_policy_folder(tmp_path, monkeypatch):
+    from entitlements import profiles as profiles_module
+
+    package = tmp_path / "layout_policies"
+    for name in ("__init__.py", "flat.toml", "one/__init__.py", "one/one.toml", "two/__init__.py",
+                 "two/standards.toml", "both/__init__.py", "both/both.toml", "both/standards.toml"):
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(profiles_module, "DATA_PACKAGE", "layout_policies")
+    name = profiles_module.policy_data_name
+    assert (name("flat"), name("one"), name("two")) == ("flat.toml", "one/one.toml", "two/standards.toml")
+    with pytest.raises(StandardsError, match="恰有一个.*found policies/both/both.toml、policies/both/standards.toml"):
+        name("both")  # two candidates: which one holds the standards is not guessed
+    with pytest.raises(StandardsError, match="found none"):
+        name("missing")

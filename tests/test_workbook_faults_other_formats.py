@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from entitlements import InputError
-from entitlements.reading import read_roster
+from entitlements.rosterfile import read_roster
 
 from .conftest import ROOT, run_cli
 from .test_reading_damage import BRIGADE, brigade_rows, calculator, cli_options, rejects_at
