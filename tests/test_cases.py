@@ -1,4 +1,4 @@
-"""Every policy's officer-readable case files (policies/<id>.cases.toml or policies/<id>/cases.toml):
+"""Every policy's officer-readable case file (policies/<id>/cases.toml):
 what is given (a beneficiary, rows, or counts; a profile and a year), then the amounts expected
 per component and level, paid months and reasons. A key left out is not checked."""
 
@@ -17,9 +17,7 @@ POLICIES = ROOT / "policies"
 
 
 def case_files() -> dict[str, Path]:
-    found = {p.name.removesuffix(".cases.toml"): p for p in POLICIES.glob("*.cases.toml")}
-    found.update({p.parent.name: p for p in POLICIES.glob("*/cases.toml")})
-    return found
+    return {p.parent.name: p for p in POLICIES.glob("*/cases.toml")}
 
 
 def all_cases() -> list[tuple[str, dict]]:

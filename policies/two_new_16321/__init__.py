@@ -2,7 +2,7 @@
 
 每个"两新"组织党委每年不少于10000元、每个党总支每年不少于6000元、每个党支部每年不少于
 3000元的基本工作经费、每名党组织书记每月不少于200元的专项工作津贴（公职人员担任书记不领取）、
-每名党员每年不少于100元的教育培训经费. Amounts and splits: two_new_16321.toml.
+每名党员每年不少于100元的教育培训经费. Amounts and splits: standards.toml.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """村组干部意外伤害保险 (澄江市2024年预算文本，项目10): 为在职村组干部购买意外伤害保险，
-按每人每年260元的标准. The premium and its split: village_accident_insurance.toml."""
+按每人每年260元的标准. The premium and its split: standards.toml."""
 
 from __future__ import annotations
 

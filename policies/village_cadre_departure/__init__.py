@@ -4,7 +4,7 @@ monthly standard for that month's year (or, with ``standard_year = departure``, 
 year's); a month in which several posts are held is credited once, at the 一肩挑 standard when
 书记 and 主任 are held together and the table has one, else at the highest. Post standards come
 from a profile or the user's file (--standards, 职务,年度,月岗位补贴标准); the split is in
-village_cadre_departure.toml.
+standards.toml.
 """
 
 from __future__ import annotations
