@@ -26,6 +26,7 @@ from entitlements.limits import MAX_COUNT
 from entitlements.money import fen_to_yuan
 from entitlements.budget import budget_markdown, budget_sheet
 from entitlements.output import (
+    CONTRACT_VERSION,
     OutputRefused, OutputSet, Sheet, StagedFile, allocation_sheet, csv_text, discard_staged, notices_sheet,
     rejects_sheet, result_json, same_file, sheet_csv, unit_sheet, write_text_file,
 )
@@ -142,6 +143,11 @@ def _consoles() -> tuple[Console, Console]:
 out, err = _consoles()
 
 
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"
@@ -164,10 +170,10 @@ RosterArg = Annotated[Path, typer.Argument(help="花名册 roster (.xlsx .xls .c
 SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="工作表名称 worksheet name (default: the first)")]
 RosterOrCountsArg = Annotated[Optional[Path], typer.Argument(help="花名册 roster (.xlsx .xls .csv); or --count")]
 CountOpt = Annotated[Optional[list[str]], typer.Option(
-    "--count", help="计数模式 counts mode, e.g. --count branch=112 (党委/党总支/党支部/书记/党员)")]
+    "--count", help="计数模式 counts mode: KEY=N, e.g. --count 党支部=112 (each policy's keys: entitlements policies ID)")]
 OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 write the output here")]
 IncludeEarlierOpt = Annotated[bool, typer.Option(
-    "--include-earlier", help="离任补助：包括以前年度离任者 departures before the year too")]
+    "--include-earlier", help="一次性补助：包括以前年度到期（离任）者 lump sums due before the year too")]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -550,6 +556,9 @@ def explain(
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
     include_earlier: IncludeEarlierOpt = False,
+    fmt: Annotated[ExplainFormat, typer.Option(
+        "--format", "-f", help="text，或 json：计算所用的一切（条件、标准及依据、月数、分担），供审计 "
+                               "text, or json: everything used, as data, for audit")] = ExplainFormat.text,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """逐步说明一人（一组织）的计算 Explain one beneficiary step by step."""
@@ -564,6 +573,12 @@ def explain(
         raise _fail(str(exc) + hint) from None
     except ValueError as exc:  # InputError, StandardsError, a year out of range
         raise _fail(str(exc)) from None
+    if fmt is ExplainFormat.json:
+        doc = {"contract": CONTRACT_VERSION, "year": year, "amount": f"{one.amount:.2f}",
+               "months": {m: f"{v:.2f}" for m, v in one.months.items()}, "reasons": one.reasons,
+               "trace": one.trace, "explanation": one.explanation}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return
     out.print(one.explain(), highlight=False, markup=False)
 
 
@@ -828,6 +843,7 @@ def list_policies(
         c = data.conventions
         out.print(f"  conventions: start={c.start} stop={c.stop} rounding={c.rounding} standard_year={c.standard_year}",
                   highlight=False)
+        _print_capabilities(get_policy(pid), zh)
     if not policy:
         out.print("\n地区口径 profiles: " + ", ".join(f"{p.id}={p.name}" for p in profiles().values()), highlight=False)
 
@@ -846,9 +862,29 @@ def _print_paths(pid: str, data, when: int, lang: str) -> None:
     if open_paths:
         out.print(("可新增的路径 new paths may start with: " if lang != "en" else "new paths may start with: ")
                   + ", ".join(open_paths), highlight=False)
-    if getattr(get_policy(pid), "from_counts", None):
-        out.print("counts.<党委|党总支|党支部|书记|党员 or committee|general_branch|branch|paid_secretary|member>"
-                  " = N 或 +N/-N（计数模式 counts mode）", highlight=False)
+    keys = _count_keys(get_policy(pid))
+    if keys:
+        out.print(f"counts.<{keys}> = N 或 +N/-N（计数模式 counts mode）", highlight=False)
+
+
+def _count_keys(policy) -> str:
+    """A policy's counts-mode keys, Chinese and English, as the help shows them ('' if it has none)."""
+    counts = getattr(policy, "capabilities", lambda: {})().get("counts", [])
+    return "|".join(dict.fromkeys(k for c in counts for k in (*c["aliases"][:1], c["key"])))
+
+
+def _print_capabilities(policy, zh: bool) -> None:
+    """What the policy offers besides a roster: counts mode and its keys, a standards table, options."""
+    caps = getattr(policy, "capabilities", lambda: {})()
+    if caps.get("counts"):
+        keys = "；".join(f"{c['name']} {'/'.join([*c['aliases'], c['key']])}" for c in caps["counts"])
+        out.print(("  计数模式 --count KEY=N: " if zh else "  counts mode --count KEY=N: ") + keys, highlight=False)
+    table = caps.get("standards_table")
+    if table:
+        out.print(("  --standards 标准表（CSV）列: " if zh else "  --standards table (CSV) columns: ")
+                  + ",".join(table["columns"]) + "；" + "、".join(table["posts"].values()), highlight=False)
+    for name, option in caps.get("options", {}).items():
+        out.print(f"  {option['flag']}: {option['help'][0 if zh else 1]}", highlight=False)
 
 
 def _describe(kind: str, value, lang: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from decimal import Decimal
 
 from .conftest import EXAMPLES, run_cli, write_csv
 
@@ -168,3 +169,22 @@ def test_the_installed_console_command_runs():
     proc = run_installed(*args)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["totals"] == json.loads(run_cli(*args).stdout)["totals"]
+
+
+def test_explain_as_json_is_the_trace_with_every_source():
+    proc = run_cli("explain", "examples/brigade_cadres.csv", "--policy", "brigade_cadre_living", "--year", "2025",
+                   "--profile", "江川区", "--id", "JC003", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["amount"] == "570.00" and doc["months"]["2025-06"] == "95.00" and doc["months"]["2025-07"] == "0.00"
+    trace = doc["trace"]
+    assert trace["window"]["event_month"] == "2025-06" and trace["paid_months"] == 6
+    used = [c["standard"] for seg in trace["segments"] for c in seg["components"]]
+    assert {u["doc"] for u in used} == {"云组发〔1989〕55号", "云组发〔2002〕10号"}
+    assert [s["path"] for s in trace["splits"]] == ["splits.total"] and "274.00" in trace["splits"][0]["rule"]["zh"]
+    assert sum(Decimal(line["amount"]) for line in trace["lines"]) == Decimal("570.00")
+
+
+def test_an_option_the_policy_does_not_have_is_refused():
+    proc = run_cli("calc", "examples/two_new_orgs.csv", "--policy", "two_new_16321", "--year", "2025", "--include-earlier")
+    assert proc.returncode == 2 and "include_earlier" in proc.stderr

@@ -66,7 +66,7 @@ class TwoNew16321(DeclaredPolicy):
                   standard("member_training.per_member"), per="members", heads="members"),
     )
     counts = (  # as budgets are drafted: how many organisations of each type, paid secretaries, members
-        *(Count(t, names[0], (*names, f"{names[0]}数"), {"org_type": t}) for t, names in ORG_TYPE_NAMES.items()),
+        *(Count(t, names[0], names, {"org_type": t}) for t, names in ORG_TYPE_NAMES.items()),
         Count("paid_secretary", "书记（非公职人员）", ("书记",), {"secretary_months": MONTHS_PER_YEAR}, beneficiaries=False),
         Count("member", "党员", ("党员",), {"members": 1}, beneficiaries=False),
     )
