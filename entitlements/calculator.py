@@ -1,7 +1,7 @@
 """The Python API: a calculator per policy and profile, for rosters and for one beneficiary.
 
-    calc = Calculator("brigade_cadre_living", profile="江川区")
-    one = calc.compute({"id": "A1", "sex": "男", "birth_date": "1938-04", "tenure_years": 16}, year=2025)
+    calc = Calculator(policy_id, profile="江川区")        # a policy from entitlements.registry
+    one = calc.compute({"编号": "A1", ...}, year=2025)      # its fields, by name or Chinese header
     one.amount, one.by_level, one.months, one.explain()
     roster = calc.compute_roster("花名册.csv", year=2025)
     roster.to_json()
@@ -102,7 +102,7 @@ class Calculator:
 
     def with_overrides(self, *scenarios: Any, since: str = ALWAYS) -> Calculator:
         """A calculator with scenario overrides applied: ``Scenario`` objects, scenario file
-        paths, or mappings like ``{"org_funding.branch": "4000"}`` (``(value, "2025-07")``
+        paths, or mappings like ``{"<standard path>": "4000"}`` (``(value, "2025-07")``
         for a date). An override without a date is in force from ``since`` (always)."""
         from .scenarios import Scenario, ScenarioError
 
@@ -117,7 +117,7 @@ class Calculator:
                 scenario = Scenario.from_file(s)
             else:
                 raise ScenarioError(f"情景应为 Scenario、情景文件路径或映射 (a scenario is a Scenario, a file path "
-                                    f"or a mapping like {{'org_funding.branch': '4000'}}): {type(s).__name__}")
+                                    f"or a mapping of standard paths to values): {type(s).__name__}")
             data = scenario.apply(data, first, self.policy.open_paths)
         other = copy.copy(self)
         other.data = data
@@ -226,13 +226,13 @@ class Calculator:
             raise EntitlementInputError("counts", "", f"政策 {self.policy.id} 没有计数模式",
                                         f"policy {self.policy.id} has no counts mode")
         if not isinstance(counts, Mapping):
-            raise EntitlementInputError("counts", counts, "计数应为映射，如 {\"branch\": 112}",
-                                        "counts is a mapping like {\"branch\": 112}")
+            raise EntitlementInputError("counts", counts, "计数应为映射：计数项 → 数量",
+                                        "counts is a mapping of keys to numbers")
         merged: dict[str, int] = {}
         given: dict[str, str] = {}  # the policy's name -> the key given for it
         for key, value in counts.items():
             name = self.count_key(key)
-            if name in given:  # 党支部 and branch are one count: a re-typed correction must not add up
+            if name in given:  # a key and its Chinese alias are one count: a re-typed correction must not add up
                 raise EntitlementInputError(str(key), value, f"计数项重复：{given[name]} 与 {key} 是同一项，只能给一次",
                                             f"{given[name]} and {key} are the same count: give it once")
             given[name] = str(key)
@@ -243,11 +243,11 @@ class Calculator:
         return RosterResult(self, year, comp, [], [], 0, "counts", None)
 
     def count_key(self, key: object) -> str:
-        """A counts-mode key as the policy names it (党支部 -> branch); an unknown key is an input error."""
+        """A counts-mode key as the policy names it (a Chinese alias -> its key); an unknown key is an input error."""
         from_counts = getattr(self.policy, "from_counts", None)
         if not isinstance(key, str) or from_counts is None:
-            raise EntitlementInputError("counts", key, "计数项应为文本，如 branch 或 党支部",
-                                        "a count's key is a text such as branch or 党支部")
+            raise EntitlementInputError("counts", key, "计数项应为文本（各政策的计数项：entitlements policies ID）",
+                                        "a count's key is a text (each policy's keys: entitlements policies ID)")
         with _as_input_error(self.policy, key):
             ids = from_counts({key: 1}).ids
         return str(ids[0]) if len(ids) == 1 else key
@@ -350,7 +350,7 @@ def _as_input_error(policy: Policy, field: str | None = None) -> Iterator[None]:
         raise
     except InputError as exc:
         message = str(exc)
-        named = [f.name for f in policy.fields if f"（{f.name}）" in message]  # 缺少必填列 组织类型（org_type）
+        named = [f.name for f in policy.fields if f"（{f.name}）" in message]  # 缺少必填列 <header>（<field>）
         named += [f.name for f in policy.fields if f.header in message]  # 缺少任职年限（……）
         name = field or getattr(exc, "field", None) or (named[0] if named else "roster")
         raise EntitlementInputError(name, getattr(exc, "value", "") or "", message, message) from None

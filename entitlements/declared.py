@@ -238,7 +238,7 @@ class DeclaredPolicy(Policy):
 
     def headcounts(self, comp: Computation) -> dict[str, np.ndarray]:
         """Per component, how many each entry counts for in a budget's 人数: its ``heads``
-        column (members trained) or itself, times its multiplicity, where the component pays."""
+        column (people trained) or itself, times its multiplicity, where the component pays."""
         who, parts = comp.who, comp.by_component()
         mult = who.multiplicity if who.multiplicity is not None else np.ones(len(who), dtype=np.int64)
         out = {}

@@ -44,7 +44,7 @@ class Field:
     default: Any = None
     choices: Mapping[str, str] = {}  # accepted text -> code, for kind "choice"
     max: int | None = None  # upper bound of a plausible int
-    whole_part: bool = False  # int fields: take the whole part of a decimal (tenure 15.5 -> 15)
+    whole_part: bool = False  # int fields: take the whole part of a decimal (15.5 years -> 15)
 
     def headers(self) -> tuple[str, ...]:
         return (self.header, self.name, *self.aliases)

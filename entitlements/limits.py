@@ -5,7 +5,7 @@ bounded here, in one place, from this budget (2^63 − 1 ≈ 9.22 × 10^18):
 
     a standard's amount (元/月, 元/年, 元/人/年, a tier, a per-capita share)
         ≤ MAX_AMOUNT_FEN = 10^8 fen (1,000,000 元; the largest in our sources is 50万)
-    a counts-mode count (organisations, secretaries, members)
+    a counts-mode count (organisations, people)
         ≤ MAX_COUNT = 10^8 (China has about 10^8 party members)
     months in one line ≤ 12 × 12: a count of people paid by the month becomes months
         served (count × 12), each at a monthly amount, summed over a year's 12 months

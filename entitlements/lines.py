@@ -32,7 +32,7 @@ NEVER = 10**7  # a month index beyond any date
 
 
 class Context:
-    """What a formula sees: columns by attribute (``c.members``), standards by path
+    """What a formula sees: columns by attribute (``c.years``), standards by path
     (``c.std("eligibility.age_male")``) in force in ``month`` (or the first value before
     it), and the conventions. Standards read are recorded for the explanation."""
 

@@ -122,7 +122,7 @@ def _beneficiary(comp, i, lang, amounts, by_level, by_component, levels, counts)
     }
     if comp.paid_months is not None:
         entry["paid_months"] = int(comp.paid_months[i])
-    if who.shown_counts is not None:  # counts mode: how many organisations, secretaries or members
+    if who.shown_counts is not None:  # counts mode: how many an entry stands for
         entry["count"] = int(who.shown_counts[i])
     entry["eligible"] = bool(amounts[i] > 0)
     entry["reasons"] = comp.reasons(i, lang)

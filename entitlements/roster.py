@@ -242,7 +242,7 @@ LOOKALIKE_RATIO = 0.65  # 党员数 ~ 党员人数 (0.86), 不予发放说明 ~ 
 def _refuse_lookalikes(unknown: Sequence[str], absent: Sequence[Field], origin: str) -> None:
     """An unknown header that looks like a column the roster lacks (不发放原因 for 不予发放原因,
     死亡日期（年月） for 死亡日期) is most likely that column misnamed. Ignoring it would let the
-    field's default apply (an excluded cadre paid, a dead person paid all year), so the run
+    field's default apply (a withheld payment paid, a dead person paid all year), so the run
     stops and names both: guessing that they are the same column would be no better."""
     def plain(text: str) -> str:  # as normalise_header, but a unit such as （年） is kept: it tells 任职时间（年）
         return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()  # from 任职开始时间

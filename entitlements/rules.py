@@ -2,10 +2,9 @@
 
 A policy reads like the document it encodes:
 
-    Component("member_training", "党员教育培训经费", "member training",
-              rate=standard("member_training.per_member"), per="members")
+    Component("training", ("教育培训经费", "training"), standard("training.per_person"), per="people")
 
-says "each member is paid the per-member standard each year". The engine (lines.py) turns
+says "each person counted in the column `people` is paid the per-person standard each year". The engine (lines.py) turns
 the declarations into lines: it reads the standards in force in each segment of the
 period, prorates, sums, rounds once, splits, and records what it used for ``explain``.
 """
@@ -26,8 +25,8 @@ class Rate:
     """Where a component's amount per beneficiary and schedule unit comes from.
 
     standard: one dated standard (元/个/年, 元/人/月); by: the standard named by a choice
-    column (``org_funding.<org type>``); tiers: a tiered standard looked up on a column
-    (tenure years); a flat standard under a tiered path is paid to everyone.
+    column (``funding.<type>``); tiers: a tiered standard looked up on a column
+    (years of service); a flat standard under a tiered path is paid to everyone.
     """
 
     kind: Literal["standard", "by", "tiers"]
@@ -53,7 +52,7 @@ class Condition:
     """A named predicate over a beneficiary's columns and the standards in force at the
     start of the period. ``label`` says what is checked (``explain`` shows it with ✓ or
     ✗); ``reason`` says why nothing is paid when it fails. Both may name columns and
-    standards in braces: ``任职年限{tenure}年，不满{eligibility.min_tenure_years}年``."""
+    standards in braces: ``任职年限{years}年，不满{eligibility.min_years}年``."""
 
     name: str
     test: Callable[[Columns], np.ndarray]
@@ -87,10 +86,10 @@ class Component:
     """A part of the payment with its own line and split (基本工作经费, 书记津贴 …).
 
     The amount per beneficiary and schedule unit (year or month) is ``rate`` times the
-    column ``per`` (members, months served), or ``formula`` for what a rate cannot say.
+    column ``per`` (people counted, months served), or ``formula`` for what a rate cannot say.
     ``when`` names the conditions that gate this component alone; the policy's other
     conditions gate every component. ``heads`` is the column counted in a budget's 人数
-    (members trained); by default the beneficiary itself.
+    (people trained); by default the beneficiary itself.
     """
 
     name: str
@@ -121,10 +120,10 @@ class Layers:
 
 @frozen
 class Count:
-    """A counts-mode key (as budgets are drafted: 党支部=112): an entry standing for
+    """A counts-mode key (as budgets are drafted: KEY=N): an entry standing for
     ``value`` beneficiaries with the columns ``entry``; ``beneficiaries`` says whether
     they are the programme's beneficiaries (organisations) or only paid through one
-    component (secretaries, members)."""
+    component (people paid through an organisation)."""
 
     key: str
     name: str

@@ -2,11 +2,11 @@
 
 A scenario file (TOML) names itself and lists overrides:
 
-    name = "党支部工作经费提至4000元"
+    name = "某项标准提至4000元"
     description = "从2025年1月起"
 
     [[set]]
-    path = "org_funding.branch"      # any standard path: `entitlements policies ID --paths`
+    path = "some.standard"           # any standard path: `entitlements policies ID --paths`
     value = "4000"                   # 元; tiers: [{min = 11, amount = "30"}, ...]; splits: {rule = "ratio", shares = {...}}
     from = "2025-01"                 # in force from this month; earlier months keep the history
 
@@ -14,12 +14,12 @@ A scenario file (TOML) names itself and lists overrides:
     start = "same_month"
 
     [[counts]]                       # counts mode only; "+20" adds to the baseline, 132 replaces it
-    branch = "+20"
+    some_key = "+20"                 # a counts-mode key of the policy
     from = 2026                      # optional: from this budget year on
 
 An override replaces the standard's values from its date on and keeps the history before
-it, so "from 2025-07" leaves January to June as they were. A new path (a new layer of the
-brigade subsidy, with its split) needs a ``kind`` unless the value shows it.
+it, so "from 2025-07" leaves January to June as they were. A new path (where the policy
+allows one: a new layer with its split) needs a ``kind`` unless the value shows it.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class CountChange:
     from_year: int | None = None
 
     def apply(self, counts: dict[str, int], year: int, canonical: Callable[[str], str] = str) -> None:
-        """``canonical`` names a key as the policy does (党支部 and branch are one count)."""
+        """``canonical`` names a key as the policy does (a key and its Chinese alias are one count)."""
         if self.from_year is not None and year < self.from_year:
             return
         key = canonical(self.key)
@@ -198,7 +198,7 @@ class Scenario:
     @classmethod
     def from_sets(cls, sets: Iterable[str], name: str = "--set") -> Scenario:
         """``PATH=VALUE[@YYYY-MM]``; VALUE is TOML (``4000``, ``"4000"``, ``{rule = "ratio", ...}``)
-        or plain text; ``conventions.start=same_month``; ``counts.branch=+20``."""
+        or plain text; ``conventions.start=same_month``; ``counts.<key>=+20``."""
         overrides, conventions, counts = [], {}, []
         for item in sets:
             if not isinstance(item, str):
@@ -227,12 +227,12 @@ class Scenario:
 
     @classmethod
     def from_mapping(cls, overrides: Mapping[str, Any], name: str = "overrides") -> Scenario:
-        """For scripts: ``{"org_funding.branch": "4000"}`` or ``{"org_funding.branch": ("4000", "2025-07")}``;
-        ``conventions.start`` and ``counts.branch`` (``"+20"``) as in --set."""
+        """For scripts: ``{"<path>": "4000"}`` or ``{"<path>": ("4000", "2025-07")}``;
+        ``conventions.start`` and ``counts.<key>`` (``"+20"``) as in --set."""
         items = []
         for path, value in overrides.items():
             if not isinstance(path, str):
-                raise ScenarioError(f"{name}: 路径应为文本 a path is a text like 'org_funding.branch': {path!r}")
+                raise ScenarioError(f"{name}: 路径应为文本 a path is a text like 'a.standard': {path!r}")
             if isinstance(value, tuple):
                 if len(value) != 2:
                     raise ScenarioError(f"{name}: {path}: 应写作 (值, \"YYYY-MM\") write (value, \"YYYY-MM\"): {value!r}")
