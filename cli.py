@@ -858,10 +858,8 @@ def _print_paths(pid: str, data, when: int, lang: str) -> None:
     c = data.conventions
     for key in ("start", "stop", "rounding", "standard_year"):
         out.print(f"  {'conventions.' + key:<36} {'conv':<6} {getattr(c, key)}", highlight=False)
-    open_paths = get_policy(pid).open_paths
-    if open_paths:
-        out.print(("可新增的路径 new paths may start with: " if lang != "en" else "new paths may start with: ")
-                  + ", ".join(open_paths), highlight=False)
+    out.print(("可新增的路径 new paths: " if lang != "en" else "new paths: ")
+              + ", ".join(get_policy(pid).addable()), highlight=False)
     keys = _count_keys(get_policy(pid))
     if keys:
         out.print(f"counts.<{keys}> = N 或 +N/-N（计数模式 counts mode）", highlight=False)

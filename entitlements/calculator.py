@@ -118,7 +118,7 @@ class Calculator:
             else:
                 raise ScenarioError(f"情景应为 Scenario、情景文件路径或映射 (a scenario is a Scenario, a file path "
                                     f"or a mapping of standard paths to values): {type(s).__name__}")
-            data = scenario.apply(data, first, self.policy.open_paths)
+            data = scenario.apply(data, first, self.policy)
         other = copy.copy(self)
         other.data = data
         return other
@@ -468,13 +468,13 @@ def _refuse_unknown_paths(policy: Policy, data: PolicyData, raw: Any, origin: st
     if not isinstance(table, Mapping):
         return
     for path in table:
-        if str(path) in data.standards or str(path).startswith(policy.open_paths):
+        if str(path) in data.standards or policy.may_add(str(path)):
             continue
         close = difflib.get_close_matches(str(path), list(data.standards), n=3, cutoff=0.5)
         line = lines(str(path)) if lines else None
         where = f"{origin}:{line}" if line else origin
         hint = f"；是否应为 did you mean: {', '.join(close)}" if close else ""
-        allowed = f"（可新增 new paths may start with: {', '.join(policy.open_paths)}）" if policy.open_paths else ""
+        allowed = f"（可新增 new paths: {', '.join(policy.addable())}）"
         raise StandardsError(f"{where}: 政策 {policy.id} 没有标准 {path}，此项不会被使用{allowed}{hint} "
                              f"(no standard {path} in {policy.id}: it would be read by nothing)")
 

@@ -22,6 +22,7 @@ from .roster import ParsedTable
 from .standards import LEVELS, Standard
 
 Schedule = Literal["monthly", "annual", "lump_sum"]
+TOTAL_SPLIT = "splits.total"  # a profile's split of a programme's total (lines.py honours it for every policy)
 
 
 @define
@@ -146,6 +147,14 @@ class Policy(ABC):
     def options(self) -> dict[str, Any]:
         """Typed options a run may be given (name -> rules.Option); none by default."""
         return {}
+
+    def addable(self) -> tuple[str, ...]:
+        """Paths a standards file or a scenario may add: the policy's open paths (prefixes: a
+        new layer), and ``splits.total`` (exactly: any profile may split a programme's total)."""
+        return (*self.open_paths, TOTAL_SPLIT)
+
+    def may_add(self, path: str) -> bool:
+        return path == TOTAL_SPLIT or path.startswith(self.open_paths)
 
     def trace(self, comp: Computation, i: int) -> dict[str, Any]:
         """What was used for beneficiary i, as data; a declared policy records it all."""

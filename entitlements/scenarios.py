@@ -248,7 +248,8 @@ class Scenario:
 
     # ---- applying ----
 
-    def apply(self, data: PolicyData, first_month: int, open_paths: Sequence[str] = ()) -> PolicyData:
+    def apply(self, data: PolicyData, first_month: int, policy: Any = None) -> PolicyData:
+        """``policy`` says which new paths may be added (``may_add``); none without it."""
         """``data`` with every override in force; ``first_month`` dates an override that gives no date."""
         if self.policy and self.policy != data.policy_id:
             raise ScenarioError(f"{self.origin}: 情景适用于 {self.policy}，不是 {data.policy_id} "
@@ -257,7 +258,7 @@ class Scenario:
         changed: dict[str, Standard] = {}
         for o in self.overrides:
             current = changed.get(o.path) or data.standards.get(o.path)
-            changed[o.path] = apply_override(o, current, data, first_month, source, open_paths)
+            changed[o.path] = apply_override(o, current, data, first_month, source, policy)
         if self.conventions:
             try:
                 data = data.overlay({"conventions": dict(self.conventions)}, self.origin)
@@ -277,12 +278,12 @@ class Scenario:
 
 
 def apply_override(o: Override, current: Standard | None, data: PolicyData, first_month: int,
-                   source: Source, open_paths: Sequence[str] = ()) -> Standard:
+                   source: Source, policy: Any = None) -> Standard:
     where = o.where or o.path
-    if current is None and not any(o.path.startswith(p) for p in open_paths):
+    if current is None and not (policy is not None and policy.may_add(o.path)):
         raise ScenarioError(f"{where}: 没有这个标准 no standard '{o.path}' in {data.policy_id}"
                             + _suggest(o.path, list(data.standards))
-                            + ("；可新增 new paths may start with: " + ", ".join(open_paths) if open_paths else ""))
+                            + ("；可新增 new paths: " + ", ".join(policy.addable()) if policy is not None else ""))
     kind = o.kind or (current.kind if current else _infer_kind(o.value))
     if current is not None and kind != current.kind:
         raise ScenarioError(f"{where}: {o.path} 是 {current.kind} 标准，不能设为 {kind} "

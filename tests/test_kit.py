@@ -139,3 +139,20 @@ def test_the_trace_adds_up_to_the_lines_and_cites_every_standard(policy, profile
         used += [p for p in trace.get("lump_sum", {}).get("pieces", [])]
         assert all(u.get("source") for u in used if u.get("value") is not None), used
         assert trace["splits"] and all(s["source"] for s in trace["splits"])
+
+
+def test_any_policy_may_have_its_total_split_by_a_standards_file():
+    """splits.total is an engine concept: a file may split 16321's whole programme, which
+    never had one (a fixed per-capita share of 500元/年 to the prefecture, the rest county)."""
+    total = {"sources": {"s": {"doc": "示例 illustrative"}}, "standards": {"splits.total": {
+        "kind": "split", "values": [{"from": "2017-01", "rule": "fixed_per_capita", "level": "prefecture",
+                                     "amount": "500", "remainder": "county", "source": "s"}]}}}
+    calc = Calculator("two_new_16321", profile="yunnan", standards=total)
+    one = calc.compute({"org_id": "o", "org_type": "党支部", "members": 9}, year=2025)
+    assert one.amount == 6300 and one.by_level["prefecture"] == 500 and one.by_level["county"] == 5800
+    assert sum(one.by_component.values()) == one.amount
+    misspelt = {**total, "standards": {"splits.totals": total["standards"]["splits.total"]}}
+    with pytest.raises(Exception, match="splits.totals"):
+        Calculator("two_new_16321", standards=misspelt)
+    scenario = calc.with_overrides({"splits.total": {"rule": "ratio", "shares": {"province": 1, "county": 1}}})
+    assert scenario.compute({"org_id": "o", "org_type": "党支部"}, year=2025).by_level["province"] == 2700
