@@ -26,7 +26,7 @@ from .roster import InputError, ParsedTable
 from .rules import Component, Condition, Count, Layers, LumpSum, Note, Option, Rate, Service, Window
 from .service import MISSING, missing_standards, post_table, service_credit, service_pieces, standards_from_csv
 from .standards import Standard, StandardsError
-from .trace import explain_trace, fill_in, trace_of
+from .trace import catalogue, explain_trace, fill_in, trace_of
 
 
 class DeclaredPolicy(Policy):
@@ -265,6 +265,7 @@ class DeclaredPolicy(Policy):
         ev: Evaluation = comp.detail["evaluation"]
         fill = lambda text: fill_in(text, comp, i)  # noqa: E731
         zh = lang != "en"
+        m = catalogue()["zh" if zh else "en"]
         if self.lump_sum is not None:
             return self._lump_sum_reasons(comp, i, zh)
         failed = [fill(c.reason[0 if zh else 1]) for c in self.conditions
@@ -275,17 +276,15 @@ class DeclaredPolicy(Policy):
         if ev.first_paid is not None:
             fp, sp, event = int(ev.first_paid[i]), int(ev.stop_paid[i]), int(ev.event[i])
             what = self.window.event[0 if zh else 1]
+            words = dict(event=what, month=month_label(event), first=month_label(fp), last=month_label(sp - 1))
             if sp <= comp.first:
-                return [f"已于{month_label(event)}{what}，本期不予补助" if zh
-                        else f"{what} {month_label(event)}: nothing due in this period"]
+                return [m["reason_ended"].format(**words)]
             if fp >= comp.stop:
-                return [f"{month_label(fp)}起方可发放（条件满足月的次月），本期不予补助" if zh
-                        else f"payable only from {month_label(fp)}: nothing due in this period"]
+                return [m["reason_not_yet"].format(**words)]
             if fp > comp.first:
-                out.append(f"自{month_label(fp)}起发放" if zh else f"paid from {month_label(fp)}")
+                out.append(m["reason_paid_from"].format(**words))
             if sp < comp.stop:
-                out.append(f"发放至{month_label(sp - 1)}（{what}日期{month_label(event)}）" if zh
-                           else f"paid to {month_label(sp - 1)} ({what} {month_label(event)})")
+                out.append(m["reason_paid_until"].format(**words))
         out += [fill(c.reason[0 if zh else 1]) for c in self.conditions
                 if c.name not in self.gating() and not ev.conditions[c.name][i]]
         roster = comp.who.multiplicity is None
@@ -297,11 +296,11 @@ class DeclaredPolicy(Policy):
     def _lump_sum_reasons(self, comp: Computation, i: int, zh: bool) -> list[str]:
         """Not due in the period, the conditions that fail, and posts and years without a standard."""
         ev, d = comp.detail["evaluation"], comp.detail
+        m = catalogue()["zh" if zh else "en"]
         out = []
         if not d["in_period"][i]:
             due = month_label(int(comp.who.columns[self.lump_sum.due][i]))
-            out.append(f"{self.lump_sum.label[0]}{due}，不在本预算年度" if zh
-                       else f"{self.lump_sum.label[1]} {due}: outside the budget year")
+            out.append(m["reason_not_due"].format(label=self.lump_sum.label[0 if zh else 1], month=due))
         out += [fill_in(c.reason[0 if zh else 1], comp, i) for c in self.conditions if not ev.conditions[c.name][i]]
         if d["missing"][i]:
             g = service_pieces(self.service, comp.data, comp.who.spans, i, len(comp.who),
@@ -309,8 +308,7 @@ class DeclaredPolicy(Policy):
             gap = (g["owner"] == i) & (g["value"] == MISSING)
             what = "、".join(sorted({f"{self.service.name(p)}{month_label(m)[:4]}年"
                                      for p, m in zip(g["top_post"][gap], g["start"][gap])}))
-            out.append(f"缺少岗位补贴标准：{what}（请用 --standards 提供）" if zh
-                       else f"no post standard for: {what} (supply one with --standards)")
+            out.append(m["reason_unpriced"].format(what=what))
         return out
 
     def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
