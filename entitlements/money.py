@@ -110,14 +110,15 @@ def split_by_weights(amounts: np.ndarray, weights: Sequence[int] | np.ndarray) -
         out = _split_remainders(amounts - q * total, w, total)
         out += q * w
         return out.T
-    total = int(w.sum())
-    if total == 0:
-        _refuse_unsplittable(amounts, total)
-    if np.count_nonzero(w) <= 1:  # one level pays it all: nothing to divide
+    paying = np.flatnonzero(w)
+    if len(paying) <= 1:  # one level pays it all (or none does): nothing to divide
         out = np.zeros((len(amounts), len(w)), dtype=np.int64)
-        if total:
-            out[:, int(np.flatnonzero(w)[0])] = amounts
+        if len(paying):
+            out[:, paying[0]] = amounts
+        else:
+            _refuse_unsplittable(amounts, 0)
         return out
+    total = int(w.sum())
     # as above; and r's split depends on r alone, so a small total reads it from a table
     q = amounts // total
     r = amounts - q * total
