@@ -106,7 +106,7 @@ def split_by_weights(amounts: np.ndarray, weights: Sequence[int] | np.ndarray) -
         # amount × weight may pass int64 (a large line, a large weight): divide first. With
         # amount = q × total + r (0 <= r < total), amount × w / total = q × w + r × w / total:
         # q × w (<= amount) is whole, and r × w < total × w stays small (limits.MAX_WEIGHT).
-        q = amounts // total
+        q = amounts // total  # q × total may wrap near -2^63; the difference r is still exact
         out = _split_remainders(amounts - q * total, w, total)
         out += q * w
         return out.T
