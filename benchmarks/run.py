@@ -120,6 +120,19 @@ def two_new_bound(g: dict[str, np.ndarray]) -> tuple[int, dict[str, int]]:
     return total, {"province": 0, "prefecture": 0, "county": total}
 
 
+def two_new_chengjiang_bound(g: dict[str, np.ndarray]) -> tuple[int, dict[str, int]]:
+    """The same lines under 澄江市: org funding and member training split 1:1 between 玉溪
+    (prefecture) and 澄江 (county) line by line, the secretary stipend the county's alone."""
+    rate = np.select([g["组织类型"] == "党委", g["组织类型"] == "党总支"], [1_000_000, 600_000], 300_000)
+    stipend = np.where(g["书记是否公职人员"] == "是", 0, g["书记任职月数"] * 20_000)
+    levels = {"province": 0, "prefecture": 0, "county": int(stipend.sum())}
+    for line in (rate, g["党员人数"] * 10_000):
+        prefecture, county = largest_remainder(line, (1, 1))
+        levels["prefecture"] += int(prefecture.sum())
+        levels["county"] += int(county.sum())
+    return sum(levels.values()), levels
+
+
 POSTS = ("书记", "主任", "副书记", "副主任", "委员")
 
 
@@ -188,6 +201,7 @@ def village_bound(g: dict[str, np.ndarray]) -> tuple[int, dict[str, int]]:
 POLICIES = {
     "brigade_cadre_living": (brigade, brigade_cells, brigade_bound),
     "two_new_16321": (two_new, two_new_cells, two_new_bound),
+    "two_new_16321@澄江市": (two_new, two_new_cells, two_new_chengjiang_bound),
     "village_cadre_departure": (village, village_cells, village_bound),
 }
 
@@ -242,12 +256,15 @@ def best_of(fn, repeat: int) -> float:
     return min(times)
 
 
-def measure(policy: str, n: int, tmp: Path, standards: Path, e2e: bool) -> dict:
-    generate, to_cells, bound = POLICIES[policy]
+def measure(case: str, n: int, tmp: Path, standards: Path, e2e: bool) -> dict:
+    """One row of the table: ``case`` is a policy id, or ``policy@profile`` for another profile."""
+    generate, to_cells, bound = POLICIES[case]
+    policy, _, profile = case.partition("@")
+    profile = profile or "yunnan"
     rnd = np.random.default_rng(n)
     g = generate(n, rnd)
     cells = to_cells(g)
-    calc = Calculator(policy, profile="yunnan", standards=standards if policy == "village_cadre_departure" else None)
+    calc = Calculator(policy, profile=profile, standards=standards if policy == "village_cadre_departure" else None)
     table = table_of(cells)
     t0 = time.perf_counter()
     parsed = parse_table(table, calc.policy.fields)
@@ -264,18 +281,18 @@ def measure(policy: str, n: int, tmp: Path, standards: Path, e2e: bool) -> dict:
     total = int(comp.amounts().sum())
     levels = {lv: int(v.sum()) for lv, v in comp.by_level().items() if lv in bound_levels}
     if total != bound_total or levels != bound_levels:
-        raise SystemExit(f"{policy} {n}: engine {total} {levels} != bound {bound_total} {bound_levels}")
-    row = {"policy": policy, "rows": n, "check": check, "compute": compute, "bound": bound_s,
+        raise SystemExit(f"{case} {n}: engine {total} {levels} != bound {bound_total} {bound_levels}")
+    row = {"policy": case, "rows": n, "check": check, "compute": compute, "bound": bound_s,
            "ratio": compute / bound_s if bound_s else float("nan"), "total": total}
     if e2e:
         path = tmp / f"{policy}_{n}.csv"
         write_csv(path, cells)
-        args = [str(path), "--policy", policy, "--year", str(YEAR), "--format", "json", "--summary"]
+        args = [str(path), "--policy", policy, "--profile", profile, "--year", str(YEAR), "--format", "json", "--summary"]
         if policy == "village_cadre_departure":
             args += ["--standards", str(standards)]
         seconds, peak, data = run_cli(["calc", *args], tmp)
         if data["totals"]["amount"] != f"{total // FEN}.{total % FEN:02d}":
-            raise SystemExit(f"{policy} {n}: CLI total {data['totals']['amount']} != {total}")
+            raise SystemExit(f"{case} {n}: CLI total {data['totals']['amount']} != {total}")
         row.update(e2e=seconds, peak=peak, stages=stages(calc, path))
         path.unlink()
     return row

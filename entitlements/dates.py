@@ -11,7 +11,6 @@ import datetime as _dt
 import re
 
 import numpy as np
-import pendulum
 from attrs import frozen
 
 MONTH_PRECISION = 0  # day value of a month-precision date
@@ -74,7 +73,7 @@ def parse_date(value: object) -> RosterDate:
             y, mo, d = (int(g) for g in m.groups())
             _check(y, mo, text)
             try:
-                pendulum.date(y, mo, d)
+                _dt.date(y, mo, d)  # refuses 31 April and 29 February of a common year
             except ValueError:
                 raise DateError(f"日期不存在：{text}", f"no such date: {text}") from None
             return RosterDate(y, mo, d)

@@ -15,8 +15,6 @@ from typing import Any, Literal
 
 import numpy as np
 from attrs import frozen
-from stdnum import numdb
-from stdnum.cn import ric
 
 from .columns import Encoded
 from .dates import DateError, RosterDate, days_in_month, parse_date
@@ -68,9 +66,25 @@ def normalise_header(text: str) -> str:
 _SUPPLEMENTARY_FORMAT = (range(0x110BD, 0x110BE), range(0x110CD, 0x110CE), range(0x13430, 0x13440),
                          range(0x1BCA0, 0x1BCA4), range(0x1D173, 0x1D17B), range(0xE0001, 0xE0002),
                          range(0xE0020, 0xE0080))
-INVISIBLE = dict.fromkeys(
-    c for c in (*range(0x10000), *(c for r in _SUPPLEMENTARY_FORMAT for c in r))
-    if (unicodedata.category(chr(c)) == "Cf" or (unicodedata.category(chr(c)) == "Cc" and chr(c) not in "\t\n\r")))
+
+
+def scan_invisible() -> dict[int, None]:
+    return dict.fromkeys(
+        c for c in (*range(0x10000), *(c for r in _SUPPLEMENTARY_FORMAT for c in r))
+        if (unicodedata.category(chr(c)) == "Cf" or (unicodedata.category(chr(c)) == "Cc" and chr(c) not in "\t\n\r")))
+
+
+# What scan_invisible finds under Unicode 14.0 (Python 3.11), as [start, stop) ranges: the
+# scan costs 20-30 ms at every start, so a Python of that Unicode version reads this list
+# instead (a test checks it against the scan); any other version scans.
+_INVISIBLE_UNICODE_14 = (
+    (0x0, 0x9), (0xB, 0xD), (0xE, 0x20), (0x7F, 0xA0), (0xAD, 0xAE), (0x600, 0x606), (0x61C, 0x61D),
+    (0x6DD, 0x6DE), (0x70F, 0x710), (0x890, 0x892), (0x8E2, 0x8E3), (0x180E, 0x180F), (0x200B, 0x2010),
+    (0x202A, 0x202F), (0x2060, 0x2065), (0x2066, 0x2070), (0xFEFF, 0xFF00), (0xFFF9, 0xFFFC), (0x110BD, 0x110BE),
+    (0x110CD, 0x110CE), (0x13430, 0x13439), (0x1BCA0, 0x1BCA4), (0x1D173, 0x1D17B), (0xE0001, 0xE0002),
+    (0xE0020, 0xE0080))
+INVISIBLE = (dict.fromkeys(c for a, b in _INVISIBLE_UNICODE_14 for c in range(a, b))
+             if unicodedata.unidata_version == "14.0.0" else scan_invisible())
 
 
 def normalise_cell(text: object) -> str:
@@ -151,6 +165,8 @@ def region_known(code: str) -> bool:
     """Is a 6-digit 行政区划代码 known? Any period counts: stdnum checks it against the birth
     year, but people born before 1997 got their numbers under codes valid at registration.
     Looked up once per code: a province has a few thousand, its roster millions of numbers."""
+    from stdnum import numdb  # here, not at start-up: python-stdnum's import costs about 12 ms
+
     return any("county" in props for _, props in numdb.get("cn/loc").info(code))
 
 
@@ -186,6 +202,7 @@ def read_id_numbers(texts: Sequence[str]) -> IdNumbers:
     numbers = np.empty(n, dtype=object)
     numbers[:] = texts
     shaped = _match_all(numbers, _ID18)  # 18 characters as written: taken as they are
+    from stdnum.cn import ric  # here, not at start-up: python-stdnum's import is slow
     for j in np.flatnonzero(~shaped):  # the rest one by one: a lower-case x, 15 digits, spaces, junk
         text = texts[j]
         number = text.upper() if _PLAIN_ID.fullmatch(text) else ric.compact(text)  # stdnum's clean-up is slow

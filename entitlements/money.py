@@ -6,6 +6,7 @@ hands leftover fen to the largest remainders so the parts always add up to the l
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -78,6 +79,7 @@ def round_to_yuan(fen: np.ndarray) -> np.ndarray:
 
 
 SPLIT_CHUNK = 1 << 20
+SPLIT_TABLE_MAX = 1 << 12  # weights adding up to at most this split their remainders by a table
 
 
 def split_by_weights(amounts: np.ndarray, weights: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -94,33 +96,74 @@ def split_by_weights(amounts: np.ndarray, weights: Sequence[int] | np.ndarray) -
     if len(amounts) > SPLIT_CHUNK:  # bounded temporaries: a province's lines a million at a time
         return np.concatenate([split_by_weights(amounts[i:i + SPLIT_CHUNK], w if w.ndim == 1 else w[i:i + SPLIT_CHUNK])
                                for i in range(0, len(amounts), SPLIT_CHUNK)])
-    if w.ndim == 1 and np.count_nonzero(w) == 1:  # one level pays it all: nothing to divide
+    # The work runs level by level on (k, n) arrays, each level's values contiguous (an (n, k)
+    # array's inner loops are k long, several times slower); the result is their transpose.
+    if w.ndim == 2:
+        w = np.ascontiguousarray(w.T)  # (k, n)
+        total = w.sum(axis=0)
+        _refuse_unsplittable(amounts, total)
+        total = np.where(total == 0, 1, total)
+        # amount × weight may pass int64 (a large line, a large weight): divide first. With
+        # amount = q × total + r (0 <= r < total), amount × w / total = q × w + r × w / total:
+        # q × w (<= amount) is whole, and r × w < total × w stays small (limits.MAX_WEIGHT).
+        q = amounts // total  # q × total may wrap near -2^63; the difference r is still exact
+        out = _split_remainders(amounts - q * total, w, total)
+        out += q * w
+        return out.T
+    paying = np.flatnonzero(w)
+    if len(paying) <= 1:  # one level pays it all (or none does): nothing to divide
         out = np.zeros((len(amounts), len(w)), dtype=np.int64)
-        out[:, int(np.flatnonzero(w)[0])] = amounts
+        if len(paying):
+            out[:, paying[0]] = amounts
+        else:
+            _refuse_unsplittable(amounts, 0)
         return out
-    w = np.broadcast_to(w, (len(amounts), w.shape[-1]))
-    total = w.sum(axis=1)
-    if ((total == 0) & (amounts != 0)).any():
+    total = int(w.sum())
+    # as above; and r's split depends on r alone, so a small total reads it from a table
+    q = amounts // total
+    r = amounts - q * total
+    if total <= SPLIT_TABLE_MAX:
+        table = _remainder_table(tuple(w.tolist()))
+        out = np.empty((len(w), len(amounts)), dtype=np.int64)
+        for j, wj in enumerate(w.tolist()):
+            np.multiply(q, wj, out=out[j])
+            out[j] += table[j].take(r)
+    else:
+        out = _split_remainders(r, w[:, None], total)
+        out += q * w[:, None]
+    return out.T
+
+
+def _refuse_unsplittable(amounts: np.ndarray, total: np.ndarray | int) -> None:
+    if ((np.asarray(total) == 0) & (amounts != 0)).any():
         raise ValueError("an amount cannot be split by weights that are all zero")
-    total = np.where(total == 0, 1, total)[:, None]
-    # amount × weight may pass int64 (a large line, a large weight): divide first. With
-    # amount = q × total + r (0 <= r < total), amount × w / total = q × w + r × w / total,
-    # and r × w < total × w stays small (limits.MAX_WEIGHT); q × w <= amount.
-    q, r = np.divmod(amounts[:, None], total)
-    rw = r * w
-    parts = q * w + rw // total
-    remainders = rw % total
-    leftover = amounts - parts.sum(axis=1)
-    k = w.shape[1]
-    if k == 1:
-        return parts + leftover[:, None]
+
+
+@functools.lru_cache(maxsize=64)
+def _remainder_table(weights: tuple[int, ...]) -> np.ndarray:
+    """(k, total) table: column r is the split of r fen (0 <= r < total); read-only, shared."""
+    w = np.array(weights, dtype=np.int64)
+    total = int(w.sum())
+    table = _split_remainders(np.arange(total, dtype=np.int64), w[:, None], total)
+    table.flags.writeable = False
+    return table
+
+
+def _split_remainders(r: np.ndarray, w: np.ndarray, total: np.ndarray | int) -> np.ndarray:
+    """(k, n) largest-remainder split of 0 <= r < total by weights w, (k, 1) or (k, n)."""
+    rw = w * r
+    parts = rw // total
+    remainders = rw - parts * total
+    leftover = r - parts.sum(axis=0)  # 0 … k-1 fen left over per line
     # rank levels by (remainder, position), the later position winning ties: a level's
     # rank is how many levels beat it (k is at most four, so k × k comparisons beat a sort)
-    key = remainders * k + np.arange(k)[None, :]
-    ranks = np.zeros_like(parts)
-    for i in range(k):
-        ranks += key[:, i:i + 1] > key
-    return parts + (ranks < leftover[:, None])
+    k = len(w)
+    key = remainders * k + np.arange(k)[:, None]
+    ranks = np.zeros_like(key)
+    for j in range(k):
+        ranks += key[j] > key
+    parts += ranks < leftover
+    return parts
 
 
 def apportion(total: int, amounts: np.ndarray, tie_keys: np.ndarray | None = None) -> np.ndarray:
