@@ -86,8 +86,11 @@ class DeclaredPolicy(Policy):
 
     def gating(self) -> list[str]:
         """Conditions that gate every component: those no component names in ``when``."""
-        own = {name for c in self.parts for name in c.when}
-        return [c.name for c in self.conditions if c.name not in own]
+        found = self.__dict__.get("_gating")
+        if found is None:  # declarations are fixed: worked out once per policy
+            own = {name for c in self.parts for name in c.when}
+            found = self.__dict__["_gating"] = [c.name for c in self.conditions if c.name not in own]
+        return found
 
     # ---- input ----
 
@@ -189,11 +192,13 @@ class DeclaredPolicy(Policy):
         conditions, gates = check_conditions(self.conditions, self.gating(), ctx, n)
         window = window_months(self.window, ctx, data)
         components = [self._gated(c, conditions) for c in self.resolved(data)]
+        cuts = segments(data, first, stop)
         lines, paid_months = compute_lines(
             [c for c, _ in components], who, data, first, stop, gates, window, self.schedule == "annual",
-            whole_programme, gates_of={c.name: g for c, g in components})
-        evaluation = Evaluation(conditions, gates, *(window or (None, None, None)), segments(data, first, stop),
-                                paid_months, dict(ctx.read))
+            whole_programme, gates_of={c.name: g for c, g in components}, cuts=cuts)
+        notes = [np.broadcast_to(np.asarray(nt.test(ctx), dtype=bool), (n,)) for nt in self.notes]
+        evaluation = Evaluation(conditions, gates, *(window or (None, None, None)), cuts, paid_months, dict(ctx.read),
+                                notes)
         return Computation(self, data, first, stop, who, lines,
                            paid_months if self.schedule == "monthly" else None, {"evaluation": evaluation})
 
@@ -288,9 +293,8 @@ class DeclaredPolicy(Policy):
         out += [fill(c.reason[0 if zh else 1]) for c in self.conditions
                 if c.name not in self.gating() and not ev.conditions[c.name][i]]
         roster = comp.who.multiplicity is None
-        out += [fill(nt.text[0 if zh else 1]) for nt in self.notes
-                if (roster or not nt.roster_only) and bool(np.broadcast_to(nt.test(Context(
-                    {k: v[i:i + 1] for k, v in comp.who.columns.items()}, comp.data, comp.first, 1)), (1,))[0])]
+        out += [fill(nt.text[0 if zh else 1]) for nt, applies in zip(self.notes, ev.notes)
+                if (roster or not nt.roster_only) and applies[i]]
         return out
 
     def _lump_sum_reasons(self, comp: Computation, i: int, zh: bool) -> list[str]:

@@ -40,6 +40,7 @@ class Context:
                  options: dict[str, Any] | None = None):
         self._columns, self.data, self.month, self.n = columns, data, month, n
         self.options = options or {}
+        self._factorized: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.read: dict[str, DatedValue] = {}
         self.used: set[str] = set()
 
@@ -49,6 +50,13 @@ class Context:
             self.used.add(name)
             return columns[name]
         raise AttributeError(name)
+
+    def factorized(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A column's codes and distinct values, worked out once for all segments."""
+        found = self._factorized.get(name)
+        if found is None:
+            found = self._factorized[name] = factorize(getattr(self, name))
+        return found
 
     @property
     def conventions(self):
@@ -72,6 +80,7 @@ class Evaluation:
     segments: list[tuple[int, int]]
     paid_months: np.ndarray
     read: dict[str, DatedValue] = field(factory=dict)  # conditions' standards
+    notes: list[np.ndarray] = field(factory=list)  # per declared note: does it apply, per beneficiary
 
 
 def segments(data: PolicyData, first: int, stop: int) -> list[tuple[int, int]]:
@@ -88,7 +97,7 @@ def rate_values(rate: Rate, ctx: Context, data: PolicyData, month: int) -> tuple
     tier index of each where the standard is tiered."""
     n = ctx.n
     if rate.kind == "by":
-        codes, names = factorize(getattr(ctx, rate.column))
+        codes, names = ctx.factorized(rate.column)
         per_name = np.array([_money(data.standards.get(f"{rate.path}.{v}"), month) for v in names] + [0],
                             dtype=np.int64)
         return per_name[codes] if len(codes) else np.zeros(n, dtype=np.int64), None
@@ -133,8 +142,10 @@ def window_months(window: Window | None, ctx: Context, data: PolicyData) -> tupl
 
 def compute_lines(components: Sequence[Component], who, data: PolicyData, first: int, stop: int,
                   gates: np.ndarray, window: tuple[np.ndarray, ...] | None, per_year: bool,
-                  whole_programme: bool, gates_of: dict[str, np.ndarray | None] | None = None, cases: bool = True):
-    """Lines (component -> level -> fen per beneficiary) and paid months per beneficiary."""
+                  whole_programme: bool, gates_of: dict[str, np.ndarray | None] | None = None, cases: bool = True,
+                  cuts: list[tuple[int, int]] | None = None):
+    """Lines (component -> level -> fen per beneficiary) and paid months per beneficiary;
+    ``cuts``: the period's segments, when the caller has them."""
     n = len(who)
     mult = who.multiplicity if who.multiplicity is not None else np.ones(n, dtype=np.int64)
     fp, sp = (np.full(n, first, dtype=np.int64), np.full(n, stop, dtype=np.int64)) if window is None else \
@@ -151,20 +162,24 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
         keys += [gate_of[c.name] for c in components if c.when]
         rep, group = distinct_rows(*keys)
         if len(rep) > n // 2:  # little to share: compute per beneficiary
-            rep, group = np.arange(n), None
+            group = None
     else:
-        rep, group = np.arange(n), None
-    sub = {k: v[rep] for k, v in columns.items()}
-    m, fp_r, sp_r = mult[rep], fp[rep], sp[rep]
-    k = len(rep)
-    on = {c.name: gate_of[c.name][rep] for c in components}
+        group = None
+    if group is None:  # every beneficiary its own case: nothing to take
+        sub, m, fp_r, sp_r, on, k = columns, mult, fp, sp, gate_of, n
+    else:
+        sub = {k: v[rep] for k, v in columns.items()}
+        m, fp_r, sp_r, k = mult[rep], fp[rep], sp[rep], len(rep)
+        on = {c.name: gate_of[c.name][rep] for c in components}
     total_std = data.standards.get("splits.total")
     numerators: dict[tuple[str, int], list[np.ndarray]] = {}  # (component, rule start) -> [amount, months]
     pooled: dict[int, dict[str, np.ndarray]] = {}  # total split start -> component -> amount
     pooled_months: dict[int, np.ndarray] = {}
     paid_months = np.zeros(k, dtype=np.int64)
-    for s, e in segments(data, first, stop):
+    shared: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # choice columns factorised once
+    for s, e in (cuts or segments(data, first, stop)):
         ctx = Context(sub, data, s, k)
+        ctx._factorized = shared
         months = np.clip(np.minimum(e, sp_r) - np.maximum(s, fp_r), 0, None)
         amounts = {}
         for c in components:
