@@ -35,6 +35,7 @@ class Beneficiaries:
     row_owner: np.ndarray  # per accepted table row: index of its beneficiary (-1 if rejected)
     spans: dict[str, np.ndarray] = field(factory=dict)  # service spans, with "owner"
     counts: np.ndarray | None = None  # beneficiaries an entry stands for (counts mode)
+    shown_counts: np.ndarray | None = None  # counts mode: organisations or people an entry stands for, as shown
     _tie_keys: np.ndarray | None = field(default=None, init=False, repr=False, eq=False)
 
     def __len__(self) -> int:
@@ -62,6 +63,7 @@ class Beneficiaries:
             {k: v[index] for k, v in self.columns.items()},
             np.where(self.row_owner >= 0, remap[np.maximum(self.row_owner, 0)], -1),
             spans, None if self.counts is None else self.counts[index],
+            None if self.shown_counts is None else self.shown_counts[index],
         )
 
 

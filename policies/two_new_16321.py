@@ -133,9 +133,9 @@ class TwoNew16321(Policy):
             ids=np.array(ids, dtype=object), names=np.array(names, dtype=object),
             units=np.full(n, "", dtype=object),
             columns={"org_type": np.array(org, dtype=np.int64), "members": np.array(members, dtype=np.int64),
-                     "public_servant": np.zeros(n, dtype=bool), "secretary_months": np.array(months, dtype=np.int64),
-                     "quantity": np.array(quantity, dtype=np.int64)},
+                     "public_servant": np.zeros(n, dtype=bool), "secretary_months": np.array(months, dtype=np.int64)},
             row_owner=np.array([], dtype=np.int64), counts=np.array(mult, dtype=np.int64),
+            shown_counts=np.array(quantity, dtype=np.int64),
         )
 
     # ---- formula ----
@@ -180,7 +180,8 @@ class TwoNew16321(Policy):
     def headcounts(self, comp: Computation) -> dict[str, np.ndarray]:
         """Organisations funded, secretaries paid, members trained."""
         cols, parts = comp.who.columns, comp.by_component()
-        secretaries = cols["quantity"] if "quantity" in cols else np.ones(len(comp.who), dtype=np.int64)
+        shown = comp.who.shown_counts
+        secretaries = shown if shown is not None else np.ones(len(comp.who), dtype=np.int64)
         return {
             "org_funding": np.where(parts["org_funding"] > 0, comp.counts(), 0),
             "secretary_stipend": np.where(parts["secretary_stipend"] > 0, secretaries, 0),
