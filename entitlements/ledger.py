@@ -138,6 +138,10 @@ class Ledger:
     def paid_by_unit(self) -> dict[str, int]:
         return {u: int(self.paid[k]) for k, u in enumerate(self.units)}
 
+    def levels_used(self) -> list[str]:
+        """The levels that hold money."""
+        return [LEVELS[j] for j in np.flatnonzero(self.fen.any(axis=(0, 2)))]
+
     def levels_shown(self) -> list[str]:
         """The usual three levels, and any other that holds money."""
         return shown_levels([self])
@@ -173,7 +177,7 @@ class Ledger:
 def shown_levels(ledgers: Iterable[Ledger]) -> list[str]:
     """Levels shown for ledgers presented together: the usual three, and any other that holds
     money in one of them."""
-    used = {LEVELS[j] for led in ledgers for j in np.flatnonzero(led.fen.any(axis=(0, 2)))}
+    used = {lv for led in ledgers for lv in led.levels_used()}
     return [lv for lv in LEVELS if lv in SHOWN_LEVELS or lv in used]
 
 
