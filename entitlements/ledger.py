@@ -50,6 +50,8 @@ class Ledger:
         """The ledger of a computation's beneficiaries (those in the mask ``keep``, if given).
         ``amounts`` is comp.amounts() when the caller has it already."""
         who = comp.who
+        if keep is not None and keep.all():
+            keep = None  # the whole: no copies
         units = who.units if keep is None else who.units[keep]
         codes, names = factorize(units)
         labels = [str(u) for u in names]
