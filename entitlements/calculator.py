@@ -29,7 +29,7 @@ from attrs import field, frozen
 from .dates import DateError, month_label, parse_date
 from .errors import EntitlementInputError
 from .ledger import Ledger
-from .limits import MAX_TOTAL_FEN, abs_sum, check_count, check_year
+from .limits import MAX_TOTAL_FEN, abs_sum, check_count, check_total, check_year
 from .money import fen_to_decimal, fen_to_yuan
 from .policy import Computation, Policy
 from .profiles import PolicyData, load_policy_data, resolve_profile
@@ -342,11 +342,7 @@ def _check_total(comp: Computation) -> None:
     bound = sum(len(a) * max(int(a.max()), -int(a.min())) for a in arrays)
     if bound <= MAX_TOTAL_FEN:
         return  # the usual case: the largest line times the count of lines is already within
-    exact = sum(abs_sum(a) for a in arrays)
-    if exact > MAX_TOTAL_FEN:
-        raise EntitlementInputError(
-            "roster", fen_to_yuan(exact), f"合计超出引擎可精确计算的上限 {fen_to_yuan(MAX_TOTAL_FEN)} 元",
-            f"the total passes the engine limit of {fen_to_yuan(MAX_TOTAL_FEN)} yuan")
+    check_total(sum(abs_sum(a) for a in arrays))
 
 
 def _period_label(first: int, stop: int) -> str:

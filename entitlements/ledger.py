@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .columns import factorize, group_sums
-from .limits import MAX_TOTAL_FEN, abs_sum
+from .limits import abs_sum, check_total
 from .standards import LEVELS
 
 if TYPE_CHECKING:
@@ -81,13 +81,7 @@ class Ledger:
             return NotImplemented
         components, units, a, b = _aligned(self, other)
         fen = a[0] + b[0]  # each side's cells sum to at most MAX_TOTAL_FEN in absolute value: no wrap
-        if abs_sum(fen) > MAX_TOTAL_FEN:
-            from .errors import EntitlementInputError
-            from .money import fen_to_yuan
-
-            raise EntitlementInputError(
-                "roster", fen_to_yuan(abs_sum(fen)), f"合计超出引擎可精确计算的上限 {fen_to_yuan(MAX_TOTAL_FEN)} 元",
-                f"the total passes the engine limit of {fen_to_yuan(MAX_TOTAL_FEN)} yuan")
+        check_total(abs_sum(fen))  # and so must the sum, or a later merge could wrap
         return Ledger(components, units, fen, a[1] + b[1])
 
     def __radd__(self, other: object) -> Ledger:

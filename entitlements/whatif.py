@@ -1,7 +1,8 @@
 """Baseline against scenarios, per component, funding level and unit, year by year.
 
-Every figure is integer fen from the same formulas as ``calc``; a difference is scenario
-minus baseline, so differences add up exactly across components, levels and units.
+Every run's figures are its ledger (integer fen from the same formulas as ``calc``, the
+same totals calc prints); a difference is scenario minus baseline, ledger against ledger,
+so differences add up exactly across components, levels and units.
 Beneficiaries whose amounts change can be listed with the overrides that move them
 (each override applied alone, so "why" names the rule, not a guess).
 """
