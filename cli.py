@@ -492,9 +492,8 @@ def _print_table(result, lang: str, out: Console, limit: int | None = 50) -> Non
         table.add_column(names[lv], justify="right")
     table.add_column("合计" if zh else "total", justify="right")
     comp = result.computation
-    for c in calc.policy.components(calc.data):
-        parts = comp.lines[c]
-        row = [fen_to_yuan(parts[lv].sum()) if lv in parts else "0.00" for lv in levels]
+    for c, by_level in result.ledger.component_levels().items():
+        row = [fen_to_yuan(by_level[lv]) for lv in levels]
         table.add_row(calc.policy.component_label(calc.data, c, lang), *row, totals["by_component"][c])
     table.add_row("[bold]合计[/]" if zh else "[bold]total[/]", *totals["by_level"].values(), f"[bold]{totals['amount']}[/]")
     out.print(table)
@@ -505,7 +504,8 @@ def _print_table(result, lang: str, out: Console, limit: int | None = 50) -> Non
         detail.add_column(h)
     if monthly:
         detail.add_column("月数" if zh else "months", justify="right")
-    if result.mode == "counts":
+    shown = comp.who.shown_counts is not None  # counts mode: how many an entry stands for
+    if shown:
         detail.add_column("数量" if zh else "count", justify="right")
     detail.add_column("金额" if zh else "amount", justify="right")
     detail.add_column("说明" if zh else "reasons")
@@ -513,7 +513,7 @@ def _print_table(result, lang: str, out: Console, limit: int | None = 50) -> Non
         row = [escape(p["id"]), escape(p["name"]), escape(p["unit"])]
         if monthly:
             row.append(str(p["paid_months"]))
-        if result.mode == "counts":
+        if shown:
             row.append(str(p["count"]))
         detail.add_row(*row, p["amount"], escape("；".join(p["reasons"])))
     out.print(detail)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .ledger import Ledger
 from .money import fen_to_yuan
 from .output import Sheet
 from .standards import SplitRule
@@ -32,12 +33,12 @@ def budget_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     policy, data = calc.policy, calc.data
     monthly = policy.schedule == "monthly"
     names = calc.profile.level_names(lang)
-    by_level = comp.by_level()
-    levels = [lv for lv in LEVEL_ORDER if by_level[lv].any()] or ["county"]
-    lines = comp.lines
+    ledger = result.ledger
+    used = ledger.levels_used()
+    levels = [lv for lv in LEVEL_ORDER if lv in used] or ["county"]
     heads = policy.headcounts(comp)
-    if monthly:
-        month = policy.compute(comp.who, data, comp.first, comp.first + 1).lines
+    if monthly:  # what the roster costs in the year's first month
+        month = Ledger.of(policy.compute(comp.who, data, comp.first, comp.first + 1))
 
     title = data.meta["title"] if zh else data.meta.get("title_en", data.meta["title"])
     item = title if "经费" in title or not zh else f"{title}经费"
@@ -53,14 +54,12 @@ def budget_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     def row(label: str, components: list[str], count: int) -> list:
         out: list = [label, count]
         if monthly:
-            out.append(sum(int(p.sum()) for c in components for p in month[c].values()))
-        out.append(sum(int(p.sum()) for c in components for p in lines[c].values()))
-        out += [sum(int(lines[c][lv].sum()) for c in components if lv in lines[c]) for lv in levels]
-        return out
+            out.append(month.restricted(components).amount)
+        year = ledger.restricted(components)
+        return out + [year.amount, *(year.by_level[lv] for lv in levels)]
 
-    components = list(lines)
-    paid = comp.amounts() > 0
-    rows = [row(item, components, int(comp.counts()[paid].sum()))]
+    components = list(ledger.components)
+    rows = [row(item, components, ledger.beneficiaries)]
     if len(components) > 1:
         for c in components:
             label = policy.component_label(data, c, lang)
@@ -74,7 +73,7 @@ def _notes(result: RosterResult, names: dict[str, str], lang: str) -> list[str]:
     """备注: each split rule in force for the year, in the budget text's words."""
     zh = lang != "en"
     calc, comp = result.calculator, result.computation
-    paid = int(comp.counts()[comp.amounts() > 0].sum())
+    paid = result.ledger.beneficiaries
     notes: list[str] = []
     for std in calc.policy.splits_in_force(calc.data, comp.first):
         value = std.at(comp.first)

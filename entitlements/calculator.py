@@ -28,7 +28,8 @@ from attrs import field, frozen
 
 from .dates import DateError, month_label, parse_date
 from .errors import EntitlementInputError
-from .limits import MAX_TOTAL_FEN, check_count, check_year
+from .ledger import Ledger
+from .limits import MAX_TOTAL_FEN, abs_sum, check_count, check_total, check_year
 from .money import fen_to_decimal, fen_to_yuan
 from .policy import Computation, Policy
 from .profiles import PolicyData, load_policy_data, resolve_profile
@@ -363,17 +364,7 @@ def _check_total(comp: Computation) -> None:
     bound = sum(len(a) * max(int(a.max()), -int(a.min())) for a in arrays)
     if bound <= MAX_TOTAL_FEN:
         return  # the usual case: the largest line times the count of lines is already within
-    exact = sum(_abs_sum(a) for a in arrays)
-    if exact > MAX_TOTAL_FEN:
-        raise EntitlementInputError(
-            "roster", fen_to_yuan(exact), f"合计超出引擎可精确计算的上限 {fen_to_yuan(MAX_TOTAL_FEN)} 元",
-            f"the total passes the engine limit of {fen_to_yuan(MAX_TOTAL_FEN)} yuan")
-
-
-def _abs_sum(a: np.ndarray) -> int:
-    """The exact sum of |a| (int64) without wrapping: high and low 32 bits summed apart."""
-    mag = np.abs(a.astype(np.int64)).astype(np.uint64)
-    return int((mag >> np.uint64(32)).sum()) * 2**32 + int((mag & np.uint64(0xFFFFFFFF)).sum())
+    check_total(sum(abs_sum(a) for a in arrays))
 
 
 def _period_label(first: int, stop: int) -> str:
@@ -420,6 +411,11 @@ class RosterResult:
     @property
     def rows_rejected(self) -> int:
         return len({r.row for r in self.rejects})
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """The run's totals (every output's totals read this one table)."""
+        return Ledger.of(self.computation)
 
     def to_json(self, lang: str | None = None, summary: bool = False) -> dict[str, Any]:
         from .output import result_json

@@ -31,6 +31,8 @@ from __future__ import annotations
 import numbers
 import re
 
+import numpy as np
+
 MIN_YEAR, MAX_YEAR = 1949, 2100
 MAX_AMOUNT_FEN = 10**8
 MAX_COUNT = 10**8
@@ -77,3 +79,21 @@ def whole_number(value: object) -> int | None:
     if isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]{1,30}\s*", value):
         return int(value)
     return None
+
+
+def abs_sum(a: np.ndarray) -> int:
+    """The exact sum of |a| (int64) without wrapping: high and low 32 bits summed apart."""
+    mag = np.abs(np.asarray(a, dtype=np.int64)).astype(np.uint64)
+    return int((mag >> np.uint64(32)).sum()) * 2**32 + int((mag & np.uint64(0xFFFFFFFF)).sum())
+
+
+def check_total(exact: int) -> None:
+    """A run's (or a merged ledger's) sum of absolute fen within MAX_TOTAL_FEN, or
+    EntitlementInputError: beyond it an int64 total could wrap."""
+    if exact > MAX_TOTAL_FEN:
+        from .errors import EntitlementInputError
+        from .money import fen_to_yuan
+
+        raise EntitlementInputError(
+            "roster", fen_to_yuan(exact), f"合计超出引擎可精确计算的上限 {fen_to_yuan(MAX_TOTAL_FEN)} 元",
+            f"the total passes the engine limit of {fen_to_yuan(MAX_TOTAL_FEN)} yuan")

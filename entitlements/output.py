@@ -15,12 +15,11 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
 from attrs import define, field
 
-from .columns import factorize, group_sums
+from .contract import CONTRACT_VERSION, calc_json  # noqa: F401  (CONTRACT_VERSION: importable here as before)
+from .ledger import Ledger
 from .money import fen_to_yuan
-from .standards import LEVELS
 
 if TYPE_CHECKING:
     from .policy import Computation
@@ -42,91 +41,10 @@ class RosterResult(Protocol):
     @property
     def rows_rejected(self) -> int: ...
 
-CONTRACT_VERSION = "1"
-SHOWN_LEVELS = ("province", "prefecture", "county")  # township only when it pays
-
-
-def _levels(by_level: dict[str, np.ndarray]) -> list[str]:
-    """The levels shown: the usual three, and any other that pays something (per person or per unit sums)."""
-    return [lv for lv in LEVELS if lv in SHOWN_LEVELS or by_level[lv].any()]
-
 
 def result_json(result: RosterResult, lang: str = "zh", summary: bool = False) -> dict[str, Any]:
-    comp = result.computation
-    calc = result.calculator
-    who = comp.who
-    codes, unit_names = factorize(who.units)
-    k = len(unit_names)
-    # totals from each line's per-unit sums: a province's per-person level and component
-    # arrays are built only for the per-person entries
-    unit_level = {lv: np.zeros(k, dtype=np.int64) for lv in LEVELS}
-    component_total: dict[str, int] = {}
-    for c, parts in comp.lines.items():
-        component_total[c] = 0
-        for lv, part in parts.items():
-            (sums,) = group_sums(codes, k, part)
-            unit_level[lv] += sums
-            component_total[c] += int(sums.sum())
-    levels = _levels(unit_level)
-    amounts = comp.amounts()
-    paid = amounts > 0
-    counts = comp.counts()
-    (heads,) = group_sums(codes, k, np.where(paid, counts, 0))
-    del paid
-    unit_amount = sum(unit_level.values())
-    units: dict[str, Any] = {
-        str(unit): {
-            "amount": fen_to_yuan(unit_amount[j]),
-            "by_level": {lv: fen_to_yuan(unit_level[lv][j]) for lv in levels},
-            "beneficiaries": int(heads[j]),
-        }
-        for j, unit in enumerate(unit_names)
-    }
-    out: dict[str, Any] = {
-        "contract": CONTRACT_VERSION,
-        "policy": calc.policy.id,
-        "profile": calc.profile.id,
-        "year": result.year,
-        "mode": result.mode,
-        "currency": "CNY",
-        "totals": {
-            "amount": fen_to_yuan(unit_amount.sum()),
-            "by_level": {lv: fen_to_yuan(unit_level[lv].sum()) for lv in levels},
-            "by_component": {c: fen_to_yuan(v) for c, v in component_total.items()},
-            "beneficiaries": int(heads.sum()),
-            "by_unit": units,
-        },
-    }
-    if not summary:
-        by_level, by_component = comp.by_level(), comp.by_component()
-        out["beneficiaries"] = [_beneficiary(comp, i, lang, amounts, by_level, by_component, levels, counts)
-                                for i in range(len(who))]
-    out["rejects"] = [{"row": r.row, "column": r.column, "value": r.value, "reason": r.reason(lang)}
-                      for r in result.rejects]
-    out["notices"] = [{"row": n.row, "column": n.column, "value": n.value, "message": n.message(lang)}
-                      for n in result.notices]
-    rejected = result.rows_rejected
-    out["rows"] = {"read": result.rows_read, "accepted": result.rows_read - rejected, "rejected": rejected}
-    return out
-
-
-def _beneficiary(comp, i, lang, amounts, by_level, by_component, levels, counts) -> dict[str, Any]:
-    who = comp.who
-    entry: dict[str, Any] = {
-        "id": str(who.ids[i]),
-        "name": str(who.names[i] or ""),
-        "unit": str(who.units[i] or ""),
-        "amount": fen_to_yuan(amounts[i]),
-        "by_level": {lv: fen_to_yuan(by_level[lv][i]) for lv in levels},
-        "by_component": {c: fen_to_yuan(v[i]) for c, v in by_component.items()},
-    }
-    if comp.paid_months is not None:
-        entry["paid_months"] = int(comp.paid_months[i])
-    if who.shown_counts is not None:  # counts mode: how many an entry stands for
-        entry["count"] = int(who.shown_counts[i])
-    entry["eligible"] = bool(amounts[i] > 0)
-    entry["reasons"] = comp.reasons(i, lang)
-    return entry
+    """calc's JSON contract (written by contract.calc_json)."""
+    return calc_json(result, lang, summary)
 
 
 @define
@@ -162,15 +80,19 @@ def _title(result: RosterResult, what_zh: str, what_en: str, lang: str) -> str:
     return f"{calc.profile.name}{result.year}年{calc.data.meta['title']}{what_zh}"
 
 
-def _amount_columns(result: RosterResult, lang: str) -> tuple[list[str], list[np.ndarray]]:
-    """Headers and fen arrays of the money columns: each component, each level, the total."""
-    comp, calc = result.computation, result.calculator
-    by_level, by_component = comp.by_level(), comp.by_component()
-    levels = _levels(by_level)
+def _money_headers(result: RosterResult, lang: str) -> tuple[list[str], list[str]]:
+    """Headers of the money columns (each component, each level shown, the total), and the levels."""
+    calc, ledger = result.calculator, result.ledger
+    levels = ledger.levels_shown()
     names = calc.profile.level_names(lang)
-    headers = [calc.policy.component_label(calc.data, c, lang) for c in by_component]
+    headers = [calc.policy.component_label(calc.data, c, lang) for c in ledger.components]
     headers += [names[lv] for lv in levels] + (["合计"] if lang != "en" else ["total"])
-    return headers, [*by_component.values(), *(by_level[lv] for lv in levels), comp.amounts()]
+    return headers, levels
+
+
+def _money_totals(ledger: Ledger, levels: list[str]) -> list[int]:
+    """A totals row's money cells, from the ledger: each component, each level, the total."""
+    return [*ledger.by_component.values(), *(ledger.by_level[lv] for lv in levels), ledger.amount]
 
 
 def allocation_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
@@ -178,9 +100,12 @@ def allocation_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     comp = result.computation
     who = comp.who
     zh = lang != "en"
-    money_headers, money = _amount_columns(result, lang)
+    money_headers, levels = _money_headers(result, lang)
+    by_level = comp.by_level()
+    money = [*comp.by_component().values(), *(by_level[lv] for lv in levels), comp.amounts()]
     monthly = comp.paid_months is not None
-    counts_mode = who.shown_counts is not None
+    shown = who.shown_counts  # counts mode: how many organisations or people an entry stands for
+    counts_mode = shown is not None
     header = ["编号", "名称", "所属单位"] if zh else ["id", "name", "unit"]
     kinds = ["text"] * 3
     if counts_mode:
@@ -198,32 +123,30 @@ def allocation_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     for i in range(len(who)):
         row: list[Any] = [str(who.ids[i]), str(who.names[i] or ""), str(who.units[i] or "")]
         if counts_mode:
-            row.append(int(who.shown_counts[i]))
+            row.append(int(shown[i]))
         row += [c[i] for c in columns]
         if monthly:
             row.append(int(comp.paid_months[i]))
         row += [("是" if zh else "yes") if columns[-1][i] > 0 else ("否" if zh else "no"), "；".join(comp.reasons(i, lang))]
         rows.append(row)
     total: list[Any] = ["合计" if zh else "total", "", ""] + ([""] if counts_mode else [])
-    total += [int(c.sum()) for c in money]
+    total += _money_totals(result.ledger, levels)
     total += [""] * (len(header) - len(total))
     return Sheet("分配表" if zh else "allocation", _title(result, "分配表", "allocation", lang), header, kinds, rows, total)
 
 
 def unit_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     """Per 乡镇（街道）: beneficiaries paid, each component, each level, the total."""
-    comp = result.computation
     zh = lang != "en"
-    money_headers, money = _amount_columns(result, lang)
-    counts = comp.counts()
-    paid = money[-1] > 0
-    codes, units = factorize(comp.who.units)
-    sums = group_sums(codes, len(units), np.where(paid, counts, 0), *money)
+    ledger = result.ledger
+    money_headers, levels = _money_headers(result, lang)
     header = (["单位", "发放人数（个数）"] if zh else ["unit", "paid"]) + money_headers
-    kinds = ["text", "int"] + ["money"] * len(money)
-    rows = [[str(unit) or ("（未填单位）" if zh else "(no unit)"), *(int(c[k]) for c in sums)]
-            for k, unit in enumerate(units)]
-    total = ["合计" if zh else "total", int(counts[paid].sum())] + [int(c.sum()) for c in money]
+    kinds = ["text", "int"] + ["money"] * (len(money_headers))
+    rows = []
+    for unit in ledger.units:
+        one = ledger.unit(unit)
+        rows.append([unit or ("（未填单位）" if zh else "(no unit)"), one.beneficiaries, *_money_totals(one, levels)])
+    total = ["合计" if zh else "total", ledger.beneficiaries] + _money_totals(ledger, levels)
     return Sheet("按单位汇总" if zh else "by unit", _title(result, "按单位汇总", "by unit", lang), header, kinds, rows, total)
 
 

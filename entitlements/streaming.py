@@ -23,21 +23,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .columns import factorize, group_sums
 from .fields import normalise_header
 from .policy import first_rows, keys_for
 from .fastcsv import LINE_END_BYTES, Layout, csv_layout, frame_table
 from .reading import check_roster_path
-from .money import fen_to_yuan
-from .output import CONTRACT_VERSION
+from .contract import run_json
+from .ledger import Ledger
 from .roster import InputError, Reject
-from .standards import LEVELS, year_months
+from .standards import year_months
 
 if TYPE_CHECKING:
     from .calculator import Calculator
 
 MAX_KEPT = 100_000
-SHOWN_LEVELS = ("province", "prefecture", "county")
 
 
 def stream_summary(calc: Calculator, path: str | Path, year: int, batch_rows: int = 1_000_000,
@@ -252,11 +250,7 @@ def _pair_hashes(numbers: np.ndarray, keys: np.ndarray) -> np.ndarray:
 class _Totals:
     def __init__(self, calc: Calculator, lang: str):
         self.calc, self.lang = calc, lang
-        self.amount = 0
-        self.by_level = dict.fromkeys(LEVELS, 0)
-        self.by_component: dict[str, int] = {}
-        self.units: dict[str, list[int]] = {}  # unit -> [amount, *levels, paid]
-        self.paid = 0
+        self.ledger = Ledger.empty()  # the sum of the batches' ledgers
         self.read = 0
         self.rejected_rows = 0
         self.rejects: list[Reject] = []
@@ -296,24 +290,7 @@ class _Totals:
         self._keep(rejects, self.rejects, "more_rejects")
         notices = [n for n in result.notices if n.row is not None or not self.read - result.rows_read]
         self._keep(notices, self.notices, "more_notices")  # a header notice once, not once per batch
-        by_level = comp.by_level()
-        paid = (amounts > 0) & keep
-        counts = comp.counts()
-        self.amount += int(amounts[keep].sum())
-        for lv in LEVELS:
-            self.by_level[lv] += int(by_level[lv][keep].sum())
-        for c, v in comp.by_component().items():
-            self.by_component[c] = self.by_component.get(c, 0) + int(v[keep].sum())
-        self.paid += int(counts[paid].sum())
-        codes, units = factorize(who.units)
-        sums = group_sums(codes, len(units), keep.astype(np.int64), np.where(keep, amounts, 0),
-                          *(np.where(keep, by_level[lv], 0) for lv in LEVELS), np.where(paid, counts, 0))
-        for k, unit in enumerate(units):
-            if not sums[0][k]:
-                continue  # only rejected beneficiaries: the whole roster would not list the unit
-            acc = self.units.setdefault(str(unit), [0] * (len(LEVELS) + 2))
-            for j, column in enumerate(sums[1:]):
-                acc[j] += int(column[k])
+        self.ledger = self.ledger + Ledger.of(comp, keep, amounts)
 
     def _check_id_numbers(self, result, keep: np.ndarray, rejects: list) -> np.ndarray:
         """One 身份证号 under two beneficiaries in different batches (SPEC §7). The whole
@@ -421,26 +398,7 @@ class _Totals:
         setattr(self, overflow, getattr(self, overflow) + max(len(items) - max(room, 0), 0))
 
     def summary(self, year: int) -> dict[str, Any]:
-        levels = [lv for lv in LEVELS if lv in SHOWN_LEVELS or self.by_level[lv]]
-        lang = self.lang
-        out: dict[str, Any] = {
-            "contract": CONTRACT_VERSION, "policy": self.calc.policy.id, "profile": self.calc.profile.id,
-            "year": year, "mode": "roster", "currency": "CNY",
-            "totals": {
-                "amount": fen_to_yuan(self.amount),
-                "by_level": {lv: fen_to_yuan(self.by_level[lv]) for lv in levels},
-                "by_component": {c: fen_to_yuan(v) for c, v in self.by_component.items()},
-                "beneficiaries": self.paid,
-                "by_unit": {u: {"amount": fen_to_yuan(acc[0]),
-                                "by_level": {lv: fen_to_yuan(acc[1 + LEVELS.index(lv)]) for lv in levels},
-                                "beneficiaries": acc[-1]} for u, acc in self.units.items()},
-            },
-            "rejects": [{"row": r.row, "column": r.column, "value": r.value, "reason": r.reason(lang)}
-                        for r in sorted(self.rejects, key=lambda r: r.row)],
-            "notices": [{"row": n.row, "column": n.column, "value": n.value, "message": n.message(lang)}
-                        for n in self.notices],
-            "rows": {"read": self.read, "accepted": self.read - self.rejected_rows, "rejected": self.rejected_rows},
-        }
-        if self.more_rejects or self.more_notices:
-            out["truncated"] = {"rejects": self.more_rejects, "notices": self.more_notices}
-        return out
+        truncated = {"rejects": self.more_rejects, "notices": self.more_notices}
+        return run_json(self.calc.policy.id, self.calc.profile.id, year, "roster", self.ledger,
+                        sorted(self.rejects, key=lambda r: r.row), self.notices, (self.read, self.rejected_rows),
+                        self.lang, truncated=truncated if any(truncated.values()) else None)

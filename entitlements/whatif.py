@@ -1,7 +1,8 @@
 """Baseline against scenarios, per component, funding level and unit, year by year.
 
-Every figure is integer fen from the same formulas as ``calc``; a difference is scenario
-minus baseline, so differences add up exactly across components, levels and units.
+Every run's figures are its ledger (integer fen from the same formulas as ``calc``, the
+same totals calc prints); a difference is scenario minus baseline, ledger against ledger,
+so differences add up exactly across components, levels and units.
 Beneficiaries whose amounts change can be listed with the overrides that move them
 (each override applied alone, so "why" names the rule, not a guess).
 """
@@ -13,53 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from .columns import factorize, group_sums
+from .contract import whatif_json
+from .ledger import Ledger, shown_levels
 from .limits import MAX_YEAR, MIN_YEAR, check_year
-from .money import fen_to_yuan
 from .output import Sheet
 from .roster import Table
 from .scenarios import Scenario, ScenarioError
-from .standards import LEVELS
 
 if TYPE_CHECKING:
     from .calculator import Calculator, RosterResult
-
-
-@frozen
-class Figures:
-    """Totals of one run in fen."""
-
-    amount: int
-    by_level: dict[str, int]
-    by_component: dict[str, int]
-    by_unit: dict[str, int]
-    beneficiaries: int
-
-    @classmethod
-    def of(cls, result: RosterResult) -> Figures:
-        comp = result.computation
-        amounts = comp.amounts()
-        codes, units = factorize(comp.who.units)
-        (sums,) = group_sums(codes, len(units), amounts)
-        by_unit = {str(u): int(v) for u, v in zip(units, sums)}
-        return cls(int(amounts.sum()), {lv: int(v.sum()) for lv, v in comp.by_level().items()},
-                   {c: int(v.sum()) for c, v in comp.by_component().items()}, by_unit,
-                   int(comp.counts()[amounts > 0].sum()))
-
-    def minus(self, base: Figures) -> Figures:
-        def diff(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
-            return {k: a.get(k, 0) - b.get(k, 0) for k in dict.fromkeys([*b, *a])}
-
-        return Figures(self.amount - base.amount, diff(self.by_level, base.by_level),
-                       diff(self.by_component, base.by_component), diff(self.by_unit, base.by_unit),
-                       self.beneficiaries - base.beneficiaries)
-
-    def json(self, levels: Sequence[str]) -> dict[str, Any]:
-        return {"amount": fen_to_yuan(self.amount),
-                "by_level": {lv: fen_to_yuan(self.by_level.get(lv, 0)) for lv in levels},
-                "by_component": {c: fen_to_yuan(v) for c, v in self.by_component.items()},
-                "by_unit": {u: fen_to_yuan(v) for u, v in self.by_unit.items()},
-                "beneficiaries": self.beneficiaries}
 
 
 @frozen
@@ -74,8 +37,8 @@ class Change:
 @frozen
 class YearRun:
     year: int
-    baseline: Figures
-    scenarios: tuple[Figures, ...]
+    baseline: Ledger
+    scenarios: tuple[Ledger, ...]
     changes: tuple[tuple[Change, ...], ...]  # per scenario, when asked for
 
 
@@ -89,35 +52,10 @@ class Comparison:
     rejects: int
 
     def levels(self) -> list[str]:
-        shown = ("province", "prefecture", "county")
-        used = {lv for y in self.years for f in (y.baseline, *y.scenarios) for lv, v in f.by_level.items() if v}
-        return [lv for lv in LEVELS if lv in shown or lv in used]
+        return shown_levels(led for y in self.years for led in (y.baseline, *y.scenarios))
 
     def to_json(self, lang: str = "zh", detail: bool = False) -> dict[str, Any]:
-        calc = self.calculator
-        levels = self.levels()
-        out: dict[str, Any] = {
-            "contract": "1", "policy": calc.policy.id, "profile": calc.profile.id, "mode": self.mode,
-            "scenarios": [{"name": s.name, "description": s.description,
-                           "overrides": [o.describe() for o in s.overrides],
-                           "conventions": dict(s.conventions),
-                           "counts": [f"{c.key}={'+' if c.relative and c.value >= 0 else ''}{c.value}"
-                                      + (f" (from {c.from_year})" if c.from_year else "") for c in s.counts]}
-                          for s in self.scenarios],
-            "years": [],
-        }
-        for run in self.years:
-            entry: dict[str, Any] = {"year": run.year, "baseline": run.baseline.json(levels), "scenarios": []}
-            for k, (s, fig) in enumerate(zip(self.scenarios, run.scenarios)):
-                item = {"name": s.name, "totals": fig.json(levels), "difference": fig.minus(run.baseline).json(levels)}
-                if detail:
-                    item["changes"] = [{"id": c.id, "name": c.name, "baseline": fen_to_yuan(c.baseline),
-                                        "scenario": fen_to_yuan(c.scenario),
-                                        "difference": fen_to_yuan(c.scenario - c.baseline), "why": list(c.why)}
-                                       for c in run.changes[k]]
-                entry["scenarios"].append(item)
-            out["years"].append(entry)
-        return out
+        return whatif_json(self, lang, detail)
 
     def sheet(self, lang: str = "zh") -> Sheet:
         """Rows: per year, the total, each level, each component, each unit; columns: baseline,
@@ -179,10 +117,10 @@ def compare(calculator: Calculator, scenarios: Sequence[Scenario], years: Sequen
         figures, changes = [], []
         for s, other in zip(scenarios, variants):
             result = _run(other, year, checked, counts, s, options)
-            figures.append(Figures.of(result))
+            figures.append(result.ledger)
             changes.append(_changes(calculator, s, since, year, checked, counts, options, base_result, result)
                            if detail else ())
-        runs.append(YearRun(year, Figures.of(base_result), tuple(figures), tuple(changes)))
+        runs.append(YearRun(year, base_result.ledger, tuple(figures), tuple(changes)))
     labels = {}
     for s in (None, *scenarios):
         calc = calculator if s is None else calculator.with_overrides(s, since=since)
