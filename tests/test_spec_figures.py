@@ -196,3 +196,27 @@ def test_accident_insurance_from_a_roster():
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["totals"]["amount"] == "1560.00" and doc["rows"] == {"read": 6, "accepted": 6, "rejected": 0}
+
+
+def test_accident_insurance_explain_budget_whatif_and_xlsx_work_with_no_code_outside_its_folder(tmp_path):
+    """Issue 11's proof of cost: the kit gives the new policy every command."""
+    import openpyxl
+
+    base = ["--policy", "village_accident_insurance", "--profile", "澄江市"]
+    proc = run_cli("explain", "examples/village_cadres_insured.csv", *base, "--year", "2024", "--id", "CJB003")
+    assert proc.returncode == 0, proc.stderr
+    assert "260.00元/人/年" in proc.stdout and "项目10" in proc.stdout and "合计: 260.00" in proc.stdout
+    proc = run_cli("budget", "--count", "人数=1563", *base, "--year", "2024")
+    assert proc.returncode == 0, proc.stderr
+    assert "| 1563 | 406380.00 | 406380.00 |" in proc.stdout
+    proc = run_cli("whatif", "--count", "people=1563", *base, "--years", "2024-2025",
+                   "--set", "premium.per_person=300", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    years = json.loads(proc.stdout)["years"]
+    assert [y["scenarios"][0]["difference"]["amount"] for y in years] == ["62520.00", "62520.00"]
+    out = tmp_path / "保险.xlsx"
+    proc = run_cli("calc", "examples/village_cadres_insured.csv", *base, "--year", "2024", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    assert [c.value for c in sheet[2]][:4] == ["编号", "名称", "所属单位", "意外伤害保险费"]
+    assert sheet.max_row == 2 + 6 + 1  # title, header, six cadres, the totals row
