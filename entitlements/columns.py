@@ -144,7 +144,11 @@ def distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if size * span >= 1 << 62:  # too wide for one integer key: compare whole rows
             _, first, inverse = np.unique(np.stack(cols, axis=1), axis=0, return_index=True, return_inverse=True)
             return first, inverse.reshape(-1)
-        key = key * span + (col - lo)
+        if span > 1:  # a column the same throughout tells no rows apart
+            key *= span  # in place: a province's key is not copied per column
+            key += col
+            if lo:
+                key -= lo
         size *= span
     if size > DENSE_KEYS:
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .columns import Encoded
 from .dates import month_label
 from .limits import check_count
 from .lines import (
@@ -102,7 +103,7 @@ class DeclaredPolicy(Policy):
         columns = self.columns(parsed, data)
         return Beneficiaries(ids=ids, names=parsed.columns["name"].objects()[pos],
                              units=parsed.columns["unit"].encoded()[pos],
-                             columns={k: np.asarray(v)[pos] for k, v in columns.items()}, row_owner=owner)
+                             columns={k: v[pos] for k, v in columns.items()}, row_owner=owner)
 
     def checked_keys(self, parsed: ParsedTable, data: PolicyData) -> np.ndarray:
         """Each row's key; rows without one, duplicates and one 身份证号 under two keys rejected."""
@@ -138,7 +139,9 @@ class DeclaredPolicy(Policy):
                 out[f.name] = col.ints()
             elif f.kind == "bool":
                 out[f.name] = col.flags()
-            elif f.kind in ("choice", "text"):
+            elif f.kind == "choice":  # codes into the canonical names: cheap to group and to look up
+                out[f.name] = Encoded(col.inverse, np.where(np.equal(col.uniq, None), "", col.uniq).astype(object))
+            elif f.kind == "text":
                 out[f.name] = np.where(np.equal(col.objects(), None), "", col.objects()).astype(object)
         return out
 

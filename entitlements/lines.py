@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from attrs import define, field
 
-from .columns import distinct_rows, factorize
+from .columns import Encoded, distinct_rows, factorize
 from .money import div_round_half_up, round_to_yuan, split_by_weights
 from .profiles import PolicyData
 from .rules import Component, Condition, Rate, Window
@@ -55,7 +55,9 @@ class Context:
         """A column's codes and distinct values, worked out once for all segments."""
         found = self._factorized.get(name)
         if found is None:
-            found = self._factorized[name] = factorize(getattr(self, name))
+            column = getattr(self, name)
+            found = self._factorized[name] = (column.codes, column.values) if isinstance(column, Encoded) \
+                else factorize(column)
         return found
 
     @property
@@ -147,20 +149,23 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
     """Lines (component -> level -> fen per beneficiary) and paid months per beneficiary;
     ``cuts``: the period's segments, when the caller has them."""
     n = len(who)
-    mult = who.multiplicity if who.multiplicity is not None else np.ones(n, dtype=np.int64)
-    fp, sp = (np.full(n, first, dtype=np.int64), np.full(n, stop, dtype=np.int64)) if window is None else \
-        (np.clip(window[0], first, stop), np.clip(window[1], first, stop))
+    mult = who.multiplicity  # None outside counts mode: no multiplying
+    fp, sp = (None, None) if window is None else (np.clip(window[0], first, stop), np.clip(window[1], first, stop))
     own = gates_of or {}
     gate_of = {c.name: gates if own.get(c.name) is None else gates & own[c.name] for c in components}
     columns = who.columns
     used = sorted({name for c in components for name in (c.per, c.rate.column if c.rate else None,
                                                          c.heads) if name})
     formulas = any(c.formula is not None for c in components)
-    # distinct cases: everything a line depends on, as integer columns
+    # distinct cases: everything a line depends on, as integer columns (what is the same for
+    # everyone, such as the months of a programme without a window, is left out)
     if cases and not formulas and n > 1:
-        keys = [gates, fp, sp, mult] + [_as_ints(columns[u]) for u in used]
-        keys += [gate_of[c.name] for c in components if c.when]
-        rep, group = distinct_rows(*keys)
+        keys = [] if window is None else [fp, sp]
+        keys += [] if who.multiplicity is None else [mult]
+        keys += [_as_ints(columns[u]) for u in used]
+        gate_keys = {id(g): g for g in gate_of.values()}
+        keys += [g for g in gate_keys.values() if not g.all()]
+        rep, group = distinct_rows(*keys) if keys else (np.zeros(1, dtype=np.int64), np.zeros(n, dtype=np.int64))
         if len(rep) > n // 2:  # little to share: compute per beneficiary
             group = None
     else:
@@ -169,10 +174,14 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
         sub, m, fp_r, sp_r, on, k = columns, mult, fp, sp, gate_of, n
     else:
         sub = {k: v[rep] for k, v in columns.items()}
-        m, fp_r, sp_r, k = mult[rep], fp[rep], sp[rep], len(rep)
+        take = lambda a: None if a is None else a[rep]  # noqa: E731
+        m, fp_r, sp_r, k = take(mult), take(fp), take(sp), len(rep)
         on = {c.name: gate_of[c.name][rep] for c in components}
+    everyone = {name: bool(g.all()) for name, g in on.items()}  # a gate that stops no one is not applied
+    counted = who.multiplicity is not None
+    monthly = not per_year  # paid months are reported
     total_std = data.standards.get("splits.total")
-    numerators: dict[tuple[str, int], list[np.ndarray]] = {}  # (component, rule start) -> [amount, months]
+    numerators: dict[tuple[str, int], list] = {}  # (component, rule start) -> [amount, months]
     pooled: dict[int, dict[str, np.ndarray]] = {}  # total split start -> component -> amount
     pooled_months: dict[int, np.ndarray] = {}
     paid_months = np.zeros(k, dtype=np.int64)
@@ -180,33 +189,39 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
     for s, e in (cuts or segments(data, first, stop)):
         ctx = Context(sub, data, s, k)
         ctx._factorized = shared
-        months = np.clip(np.minimum(e, sp_r) - np.maximum(s, fp_r), 0, None)
+        # months paid in the segment: the same for all without a window
+        months = (e - s) if window is None else np.clip(np.minimum(e, sp_r) - np.maximum(s, fp_r), 0, None)
         amounts = {}
         for c in components:
             fen = c.formula(ctx) if c.formula is not None else rate_values(c.rate, ctx, data, s)[0]
             if c.per:
                 fen = fen * sub[c.per]
-            amounts[c.name] = np.where(on[c.name], fen * months * m, 0)
+            fen = fen * months
+            if counted:
+                fen = fen * m
+            amounts[c.name] = fen if everyone[c.name] else np.where(on[c.name], fen, 0)
         if not amounts:
             continue
-        seg_total = sum(amounts.values())
-        months = np.where(seg_total > 0, months, 0)
-        paid_months += months
         total_rule = total_std.at(s) if total_std is not None else None
+        rules = {c.name: None if total_rule is not None and covered(c, total_rule) else _split_in_force(data, c, s)
+                 for c in components}
+        paid = None  # months in which anything is paid: only worked out where something reads them
+        if monthly or total_rule is not None or any(r.value.rule == "fixed_per_capita" for r in rules.values() if r):
+            paid = np.where(sum(amounts.values()) > 0, months, 0)
+            if monthly:
+                paid_months += paid
         for c in components:
-            if total_rule is not None and covered(c, total_rule):
+            rule = rules[c.name]
+            if rule is None:  # covered by the total split
                 acc = pooled.setdefault(total_rule.start, {})
                 acc[c.name] = acc.get(c.name, 0) + amounts[c.name]
                 continue
-            split = data.standards.get(c.split_path)
-            if split is None:
-                raise StandardsError(f"{data.policy_id}: {c.label[0]}（{c.name}）没有分担办法，请给出 {c.split_path} "
-                                     f"(component '{c.name}' has no split '{c.split_path}')")
-            line = numerators.setdefault((c.name, split.at_or_first(s).start), [0, 0])
+            line = numerators.setdefault((c.name, rule.start), [0, 0])
             line[0] = line[0] + amounts[c.name]
-            line[1] = line[1] + np.where(amounts[c.name] > 0, months, 0)
+            if rule.value.rule == "fixed_per_capita":  # the per-capita share prorates by the line's months
+                line[1] = line[1] + np.where(amounts[c.name] > 0, paid, 0)
         if total_rule is not None and total_rule.start in pooled:
-            pooled_months[total_rule.start] = pooled_months.get(total_rule.start, 0) + months
+            pooled_months[total_rule.start] = pooled_months.get(total_rule.start, 0) + paid
 
     def per_person(a: np.ndarray) -> np.ndarray:
         return a if group is None else a[group]
@@ -215,23 +230,27 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
         amount = div_round_half_up(numerator, MONTHS_PER_YEAR) if per_year else np.asarray(numerator, dtype=np.int64)
         return round_to_yuan(amount) if data.conventions.rounding == "yuan" else amount
 
-    lines: dict[str, dict[str, np.ndarray]] = {c.name: {} for c in components}
+    # a line splits on its own (per case, expanded to people at the end), except a fixed-total
+    # split, which shares one sum over the people themselves (their ids break ties)
+    by_case: dict[str, dict[str, np.ndarray]] = {c.name: {} for c in components}
+    by_person: dict[str, dict[str, np.ndarray]] = {c.name: {} for c in components}
 
-    def add(c: str, lv: str, part: np.ndarray) -> None:
-        lines[c][lv] = part if lv not in lines[c] else lines[c][lv] + part
+    def add(c: str, lv: str, part: np.ndarray, rule) -> None:
+        into = by_person[c] if rule.rule == "fixed_total" else by_case[c]
+        into[lv] = part if lv not in into else into[lv] + part
 
     def split(rule, amount, months) -> dict[str, np.ndarray]:
-        amount, months = _column(amount, k), _column(months, k)
-        if rule.rule == "fixed_total":  # one sum over the people themselves (their ids break ties)
-            return split_lines(rule, per_person(amount), per_person(months), who.tie_keys, whole_programme)
-        return {lv: per_person(p) for lv, p in split_lines(rule, amount, months, who.tie_keys,
-                                                            whole_programme).items()}
+        amount = _column(amount, k)
+        months = _column(months, k) if rule.rule == "fixed_per_capita" else None  # only a per-capita share reads them
+        if rule.rule == "fixed_total":
+            amount = per_person(amount)
+        return split_lines(rule, amount, months, who.tie_keys, whole_programme)
 
     by_name = {c.name: c for c in components}
     for (c, start), (numerator, months) in numerators.items():
         rule = data.get(by_name[c].split_path).at_or_first(start).value
         for lv, part in split(rule, finish(numerator), months).items():
-            add(c, lv, part)
+            add(c, lv, part, rule)
     for start, acc in pooled.items():
         rule = total_std.at_or_first(start).value
         amounts = {c: _column(finish(a), k) for c, a in acc.items()}
@@ -240,9 +259,15 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
             weights = per_person(weights)
         for lv, share in split(rule, sum(amounts.values()), pooled_months.get(start, 0)).items():
             # each level's share of the total is shared over the components pro rata
-            parts = split_by_weights(share, weights if rule.rule == "fixed_total" else per_person(weights))
+            parts = split_by_weights(share, weights)
             for j, c in enumerate(amounts):
-                add(c, lv, parts[:, j])
+                add(c, lv, parts[:, j], rule)
+    lines: dict[str, dict[str, np.ndarray]] = {}
+    for c in components:
+        mine = {lv: per_person(part) for lv, part in by_case[c.name].items()}
+        for lv, part in by_person[c.name].items():
+            mine[lv] = part if lv not in mine else mine[lv] + part
+        lines[c.name] = mine
     for c in components:  # a component with no line at all (not in force): zero at its first split's levels
         if not lines[c.name]:
             split_std = data.standards.get(c.split_path)
@@ -258,15 +283,25 @@ def _column(values, k: int) -> np.ndarray:
     return values if values.shape == (k,) else np.full(k, int(values), dtype=np.int64)
 
 
+def _split_in_force(data: PolicyData, c: Component, month: int) -> DatedValue:
+    split = data.standards.get(c.split_path)
+    if split is None:
+        raise StandardsError(f"{data.policy_id}: {c.label[0]}（{c.name}）没有分担办法，请给出 {c.split_path} "
+                             f"(component '{c.name}' has no split '{c.split_path}')")
+    return split.at_or_first(month)
+
+
 def covered(component: Component, total_rule: DatedValue) -> bool:
     """A profile's total split covers the components in force when it took effect; a layer
     added later (a new raise) splits by its own rule."""
     return component.first_value is None or component.first_value <= total_rule.start
 
 
-def _as_ints(values: np.ndarray) -> np.ndarray:
+def _as_ints(values) -> np.ndarray:
+    if isinstance(values, Encoded):
+        return np.asarray(values.codes, dtype=np.int64)  # no copy: codes are int64 already
     if values.dtype.kind in "iub":
-        return values.astype(np.int64)
+        return np.asarray(values, dtype=np.int64)
     codes, _ = factorize(values)
     return np.asarray(codes, dtype=np.int64)
 
