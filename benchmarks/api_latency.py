@@ -16,11 +16,10 @@ import random
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from run import POSTS, village_standards  # noqa: E402  (every post, 2005-2025, as the scale benchmark)
+from run import POSTS, per_call, village_standards  # noqa: E402  (every post, 2005-2025, as the scale benchmark)
 
 from entitlements import Calculator  # noqa: E402
 
@@ -53,17 +52,6 @@ def cases(standards: Path) -> dict:
     return {"brigade_cadre_living": ({"profile": "江川区"}, brigade),
             "two_new_16321": ({"profile": "澄江市"}, two_new),
             "village_cadre_departure": ({"profile": "澄江市", "standards": standards}, village)}
-
-
-def per_call(calc: Calculator, people: list[dict]) -> list[float]:
-    for person in people[:50]:
-        calc.compute(person, year=YEAR).amount
-    times = []
-    for person in people[50:]:
-        t0 = time.perf_counter()
-        calc.compute(person, year=YEAR).amount
-        times.append(time.perf_counter() - t0)
-    return times
 
 
 def main() -> None:
