@@ -82,3 +82,18 @@ def test_one_module_object_each_and_no_top_level_copies():
     assert Calculator("two_new_16321").policy is module.POLICY
     assert Path(entitlements.cli.__file__).name == "cli.py"
     assert "policies" not in sys.modules and "cli" not in sys.modules
+
+
+def test_the_engine_data_files_are_installed():
+    """Files the engine reads through importlib.resources (the message catalogue, the JSON
+    schema, each policy's standards and cases) are package data: missing, explain fails."""
+    dist, _ = installed()
+    names = {str(f).replace("\\", "/") for f in dist.files or ()}
+    if not any(n.startswith("entitlements/") for n in names):
+        pytest.skip("an editable install lists no package files")
+    root = Path(__file__).resolve().parent.parent
+    wanted = {"entitlements/messages.toml", "entitlements/contract.schema.json", "entitlements/policies/profiles.toml"}
+    for folder in (root / "policies").iterdir():
+        if (folder / "__init__.py").is_file():
+            wanted |= {f"entitlements/policies/{folder.name}/{f.name}" for f in folder.glob("*.toml")}
+    assert wanted - names == set()
