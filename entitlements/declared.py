@@ -216,9 +216,10 @@ class DeclaredPolicy(Policy):
         conditions, gates = check_conditions(self.conditions, self.gating(), ctx, n)
         due = who.columns[self.lump_sum.due]
         in_period = (due < stop) & ((due >= first) | bool(options.get("include_earlier")))
-        if all(std is None for std in post_table(self.service, data)) and not check_only:
+        table = post_table(self.service, data)
+        if all(std is None for std in table) and not check_only:
             raise StandardsError(NO_STANDARDS)
-        numerator, missing = service_credit(self.service, data, who.spans, n, due, in_period)
+        numerator, missing = service_credit(self.service, data, who.spans, n, due, in_period, table)
         unpriced = missing & in_period & gates
         if unpriced.any() and not check_only:  # paying 0.00 for months with no standard would be silently wrong
             raise StandardsError(missing_standards(self.service, data, who.spans, n, due, unpriced, who.ids))

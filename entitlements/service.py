@@ -277,14 +277,14 @@ def post_table(service, data) -> PostTable:
 
 
 def service_credit(service, data, spans: dict[str, np.ndarray], n: int, due: np.ndarray,
-                   payable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                   payable: np.ndarray, table: PostTable | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per beneficiary: Σ months × the credited monthly standard over the service of those
     ``payable`` (fen × months), and whether a month served has no standard."""
     if not payable.all():  # only the service of those paid in the period is credited
         keep = payable[spans["owner"]]
         spans = {k: spans[k][keep] for k in SPAN_KEYS}
     at_due = data.conventions.standard_year == "departure"
-    return credited_sums(spans, n, due, post_table(service, data), at_due)
+    return credited_sums(spans, n, due, post_table(service, data) if table is None else table, at_due)
 
 
 def service_pieces(service, data, spans: dict[str, np.ndarray], i: int, n: int, due: np.ndarray) -> dict[str, np.ndarray]:
