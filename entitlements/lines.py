@@ -22,7 +22,7 @@ import numpy as np
 from attrs import define, field
 
 from .columns import Encoded, distinct_rows, factorize
-from .money import div_round_half_up, round_to_yuan, split_by_weights
+from .money import FEN_PER_YUAN, div_round_half_up, split_by_weights
 from .profiles import PolicyData
 from .rules import Component, Condition, Rate, Window
 from .splits import MONTHS_PER_YEAR, split_lines
@@ -196,9 +196,7 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
             fen = c.formula(ctx) if c.formula is not None else rate_values(c.rate, ctx, data, s)[0]
             if c.per:
                 fen = fen * sub[c.per]
-            fen = fen * months
-            if counted:
-                fen = fen * m
+            fen = fen * months  # a counts-mode entry's line is one beneficiary's; times its count below
             amounts[c.name] = fen if everyone[c.name] else np.where(on[c.name], fen, 0)
         if not amounts:
             continue
@@ -227,8 +225,12 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
         return a if group is None else a[group]
 
     def finish(numerator) -> np.ndarray:
-        amount = div_round_half_up(numerator, MONTHS_PER_YEAR) if per_year else np.asarray(numerator, dtype=np.int64)
-        return round_to_yuan(amount) if data.conventions.rounding == "yuan" else amount
+        return round_once(numerator, MONTHS_PER_YEAR if per_year else 1, data.conventions.rounding)
+
+    def counted_times(part: np.ndarray) -> np.ndarray:
+        """A counts-mode entry stands for ``m`` beneficiaries alike: each one's line, rounded and
+        split as one roster row's, times m (so a count gives what m identical rows give)."""
+        return part * m if counted else part
 
     # a line splits on its own (per case, expanded to people at the end), except a fixed-total
     # split, which shares one sum over the people themselves (their ids break ties)
@@ -236,14 +238,17 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
     by_person: dict[str, dict[str, np.ndarray]] = {c.name: {} for c in components}
 
     def add(c: str, lv: str, part: np.ndarray, rule) -> None:
-        into = by_person[c] if rule.rule == "fixed_total" else by_case[c]
+        if rule.rule == "fixed_total":
+            into = by_person[c]
+        else:  # one beneficiary's part, times the count of a counts-mode entry
+            into, part = by_case[c], counted_times(part)
         into[lv] = part if lv not in into else into[lv] + part
 
     def split(rule, amount, months) -> dict[str, np.ndarray]:
         amount = _column(amount, k)
         months = _column(months, k) if rule.rule == "fixed_per_capita" else None  # only a per-capita share reads them
-        if rule.rule == "fixed_total":
-            amount = per_person(amount)
+        if rule.rule == "fixed_total":  # the programme's fixed sum is shared over all its lines at once
+            return split_lines(rule, per_person(counted_times(amount)), None, who.tie_keys, whole_programme)
         return split_lines(rule, amount, months, who.tie_keys, whole_programme)
 
     by_name = {c.name: c for c in components}
@@ -255,8 +260,8 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
         rule = total_std.at_or_first(start).value
         amounts = {c: _column(finish(a), k) for c, a in acc.items()}
         weights = np.stack(list(amounts.values()), axis=1)
-        if rule.rule == "fixed_total":
-            weights = per_person(weights)
+        if rule.rule == "fixed_total":  # entries' whole lines, person by person
+            weights = per_person(weights if not counted else weights * m[:, None])
         for lv, share in split(rule, sum(amounts.values()), pooled_months.get(start, 0)).items():
             # each level's share of the total is shared over the components pro rata
             parts = split_by_weights(share, weights)
@@ -275,6 +280,16 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
             for lv in (rule.levels if rule is not None else ("county",)):
                 lines[c.name][lv] = np.zeros(n, dtype=np.int64)
     return lines, per_person(paid_months)
+
+
+def round_once(numerator, denominator: int, rounding: str) -> np.ndarray:
+    """numerator / denominator rounded half up once: to the fen, or (a profile's ``rounding =
+    "yuan"``) straight to the yuan — never to the fen first (260.495 元 is 260, not 261)."""
+    if rounding == "yuan":
+        return div_round_half_up(numerator, denominator * FEN_PER_YUAN) * FEN_PER_YUAN
+    if denominator == 1:
+        return np.asarray(numerator, dtype=np.int64)
+    return div_round_half_up(numerator, denominator)
 
 
 def _column(values, k: int) -> np.ndarray:
@@ -324,9 +339,7 @@ def lump_sum_lines(component: Component, who, data: PolicyData, numerator: np.nd
                    due: np.ndarray, whole_programme: bool) -> dict[str, np.ndarray]:
     """A lump sum's line per beneficiary: its credit ÷ 12 (one month's standard per year
     earned) rounded half up once where payable, split by the rule in force in its due month."""
-    amount = np.where(payable, div_round_half_up(numerator, MONTHS_PER_YEAR), 0)
-    if data.conventions.rounding == "yuan":
-        amount = round_to_yuan(amount)
+    amount = np.where(payable, round_once(numerator, MONTHS_PER_YEAR, data.conventions.rounding), 0)
     split_std = data.get(component.split_path)
     starts = [v.start for v in split_std.values]
     # each beneficiary's rule: the one in force in the due month (the first one before any)

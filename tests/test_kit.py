@@ -156,3 +156,41 @@ def test_any_policy_may_have_its_total_split_by_a_standards_file():
         Calculator("two_new_16321", standards=misspelt)
     scenario = calc.with_overrides({"splits.total": {"rule": "ratio", "shares": {"province": 1, "county": 1}}})
     assert scenario.compute({"org_id": "o", "org_type": "党支部"}, year=2025).by_level["province"] == 2700
+
+
+# ---------- review findings (issue 11), each seen failing before its fix ----------
+
+PER_CAPITA = {"sources": {"t": {"doc": "测试文"}}, "standards": {"splits.premium": {"kind": "split", "values": [
+    {"from": "2023-01", "rule": "fixed_per_capita", "level": "prefecture", "remainder": "county", "amount": "50",
+     "source": "t"}]}}}
+
+
+def test_counts_mode_gives_what_that_many_identical_rows_give():
+    """A count of N is N beneficiaries alike: a per-capita share is paid N times, and each line
+    is rounded and split as one roster row's (not once for the whole count)."""
+    calc = Calculator("village_accident_insurance", profile="澄江市", standards=PER_CAPITA)
+    counts = calc.compute_counts({"people": 1563}, 2024).to_json()["totals"]
+    roster = calc.compute_roster([{"编号": f"A{i}"} for i in range(1563)], 2024).to_json()["totals"]
+    assert counts["by_level"] == roster["by_level"] and counts["by_level"]["prefecture"] == "78150.00"
+    odd = {"sources": {"t": {"doc": "测试文"}}, "standards": {"premium.per_person": {"values": [
+        {"from": "2023-01", "amount": "260", "source": "t"}, {"from": "2024-07", "amount": "260.99", "source": "t"}]}}}
+    calc = Calculator("village_accident_insurance", profile="澄江市", standards=odd)
+    counts = calc.compute_counts({"people": 1563}, 2024).to_json()["totals"]
+    roster = calc.compute_roster([{"编号": f"A{i}"} for i in range(1563)], 2024).to_json()["totals"]
+    assert counts["amount"] == roster["amount"] == "407161.50"  # 1563 × 260.50 (260.495 rounded per person)
+    branch = {"sources": {"t": {"doc": "测试文"}}, "standards": {"org_funding.branch": {"values": [
+        {"from": "2017-01", "amount": "3000.01", "source": "t"}]}}}
+    calc = Calculator("two_new_16321", profile="澄江市", standards=branch)
+    counts = calc.compute_counts({"branch": 112}, 2025).to_json()["totals"]["by_level"]
+    rows = calc.compute_roster([{"组织编号": f"O{i}", "组织类型": "党支部", "书记任职月数": 0} for i in range(112)],
+                               2025).to_json()["totals"]["by_level"]
+    assert counts == rows
+
+
+def test_rounding_to_the_yuan_rounds_once():
+    """260.495 元 rounds half up once to 260 元, not to 260.50 and then to 261."""
+    yuan = {"sources": {"t": {"doc": "测试文"}}, "conventions": {"rounding": "yuan"},
+            "standards": {"premium.per_person": {"values": [
+                {"from": "2023-01", "amount": "260", "source": "t"}, {"from": "2024-07", "amount": "260.99", "source": "t"}]}}}
+    one = Calculator("village_accident_insurance", profile="澄江市", standards=yuan).compute({"编号": "A"}, year=2024)
+    assert one.amount == 260
