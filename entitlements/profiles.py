@@ -176,11 +176,31 @@ class PolicyData:
                                  f"(unknown table(s) {', '.join(sorted(unknown))})")
         sources = {**self.sources, **build_sources(raw.get("sources", {}), origin)}
         added = build_standards(raw.get("standards", {}), sources, origin, self.standards, lines)
+        for path, std in added.items():
+            _refuse_lost_history(self.standards.get(path), std, origin, lines)
         conventions = self.conventions.apply(raw.get("conventions", {}), origin)
         return evolve(self, standards={**self.standards, **added}, conventions=conventions, sources=sources)
 
     def with_standards(self, standards: Mapping[str, Standard]) -> PolicyData:
         return evolve(self, standards={**self.standards, **standards})
+
+
+def _refuse_lost_history(old: Standard | None, new: Standard, origin: str,
+                         lines: Callable[[str], int | None] | None) -> None:
+    """An overlay replaces a standard's values. Given only from a later month, it would leave
+    the months before without a standard, which pays nothing there: a raise from 2024-07
+    written alone would silently drop January to June. Refused; the file must repeat the
+    earlier values (a --set or scenario override keeps the history by itself)."""
+    if old is None or not old.values or not new.values or new.values[0].start <= old.values[0].start:
+        return
+    first, was = new.values[0].start_label, old.values[0].start_label
+    line = lines(new.path) if lines else None
+    where = f"{origin}:{line}" if line else origin
+    raise StandardsError(
+        f"{where}: {new.path} 只给出了自{first}起的值，会删去此前自{was}起的标准，使{was}至{first}之间没有标准（不发放）；"
+        f"请在文件中一并给出此前的值，或用 --set / 情景文件覆盖（保留此前的历史） "
+        f"({new.path} is given only from {first}: the values in force from {was} would be dropped and the months "
+        f"between would pay nothing; repeat the earlier values, or use --set / a scenario, which keeps the history)")
 
 
 @cache

@@ -194,3 +194,17 @@ def test_rounding_to_the_yuan_rounds_once():
                 {"from": "2023-01", "amount": "260", "source": "t"}, {"from": "2024-07", "amount": "260.99", "source": "t"}]}}}
     one = Calculator("village_accident_insurance", profile="澄江市", standards=yuan).compute({"编号": "A"}, year=2024)
     assert one.amount == 260
+
+
+def test_a_standards_file_that_would_drop_a_standards_history_is_refused(tmp_path):
+    """A raise written alone from 2024-07 would leave January to June without a standard and
+    silently pay nothing there; a --set override keeps the history by itself."""
+    from entitlements import StandardsError
+
+    later = {"sources": {"t": {"doc": "测试文"}}, "standards": {"premium.per_person": {"values": [
+        {"from": "2024-07", "amount": "260.99", "source": "t"}]}}}
+    with pytest.raises(StandardsError, match="2023-01至2024-07之间没有标准"):
+        Calculator("village_accident_insurance", profile="澄江市", standards=later)
+    kept = Calculator("village_accident_insurance", profile="澄江市").with_overrides(
+        {"premium.per_person": ("260.99", "2024-07")})
+    assert kept.compute({"编号": "A"}, year=2024).amount == 260.50

@@ -183,7 +183,8 @@ def test_an_empty_values_list_is_refused(tmp_path):
 
 
 def test_a_standards_file_and_a_scenario_with_a_bom_are_read(tmp_path):
-    plain = RAISE + 'values = [{ from = "2025-01", amount = "100", source = "later" }]\n'
+    plain = RAISE + ('values = [{ from = "2002-01", amount = "60", source = "later" }, '  # the history kept (review, issue 11)
+                     '{ from = "2025-01", amount = "100", source = "later" }]\n')
     (tmp_path / "a.toml").write_text(plain, encoding="utf-8")
     (tmp_path / "b.toml").write_text(plain, encoding="utf-8-sig")
     a = run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "--standards", str(tmp_path / "a.toml"))
