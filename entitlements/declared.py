@@ -194,6 +194,7 @@ class DeclaredPolicy(Policy):
         ctx = Context(who.columns, data, first, n)
         conditions, gates = check_conditions(self.conditions, self.gating(), ctx, n)
         window = window_months(self.window, ctx, data)
+        _refuse_conditions_changing(ctx, first, stop)
         components = [self._gated(c, conditions) for c in self.resolved(data)]
         cuts = segments(data, first, stop)
         lines, paid_months = compute_lines(
@@ -330,6 +331,21 @@ NO_STANDARDS = ("缺少岗位补贴标准 (no post standards)：按各岗位每�
                 "请用 --standards 提供 CSV 文件（列：职务,年度,月岗位补贴标准，见 README 与 examples/village_post_standards.csv），"
                 "或在地区口径中配置岗位标准 (the sum needs each post's monthly standard by year: give a CSV "
                 "with columns 职务,年度,月岗位补贴标准 via --standards, or post standards in the profile; see README)")
+
+def _refuse_conditions_changing(ctx: Context, first: int, stop: int) -> None:
+    """Conditions and paid months are judged by the standards in force at the start of the
+    period; a threshold (an age, a minimum tenure) that changes within it would be ignored
+    for the rest of the period, so such a period is refused: compute it in parts."""
+    for path in ctx.read:
+        changes = [m for m in ctx.data.get(path).starts() if first < m < stop]
+        if changes:
+            month = month_label(changes[0])
+            raise StandardsError(
+                f"{path} 是判断条件或发放月份所用的标准，在本期间内（{month}）变化：条件按期初的标准判断，"
+                f"期中的变化会被忽略；请分段计算（如 --month 或以 {month} 为界的两段） "
+                f"({path}, which a condition or the paid months read, changes within the period at {month}: "
+                f"conditions are judged at the start of the period, so compute the period in parts)")
+
 
 def reject_fallback_twins(parsed: ParsedTable, primary: str, fallback: str) -> None:
     """A beneficiary without its id is known by its name alone. A second one of that name

@@ -208,3 +208,17 @@ def test_a_standards_file_that_would_drop_a_standards_history_is_refused(tmp_pat
     kept = Calculator("village_accident_insurance", profile="澄江市").with_overrides(
         {"premium.per_person": ("260.99", "2024-07")})
     assert kept.compute({"编号": "A"}, year=2024).amount == 260.50
+
+
+def test_a_condition_threshold_changing_within_the_period_is_refused():
+    """Conditions are judged at the start of the period: a minimum tenure raised from 2025-07
+    would be ignored for July to December, so the year is refused; each month alone computes."""
+    from entitlements import StandardsError
+
+    calc = Calculator("brigade_cadre_living", profile="澄江市").with_overrides(
+        {"eligibility.min_tenure_years": ("12", "2025-07")})
+    person = {"编号": "x", "性别": "男", "出生日期": "1935-01", "任职年限": 11}
+    with pytest.raises(StandardsError, match="eligibility.min_tenure_years"):
+        calc.compute(person, year=2025)
+    assert calc.compute(person, month="2025-06").amount == 78
+    assert calc.compute(person, month="2025-07").amount == 0
