@@ -426,7 +426,8 @@ def _compute(calculator: Calculator, roster: Optional[Path], count: Optional[lis
         if count:
             if roster is not None:
                 raise _fail("花名册与 --count 只能二选一 (give a roster or --count, not both)")
-            return calculator.compute_counts(_parse_counts(count), year)
+            return calculator.compute_counts(_parse_counts(count), year,
+                                             **({"include_earlier": True} if include_earlier else {}))
         if roster is None:
             raise _fail("请给出花名册文件或 --count (give a roster file or --count)")
         zh = calculator.lang != "en"

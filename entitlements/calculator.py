@@ -218,8 +218,9 @@ class Calculator:
             except csv.Error as exc:  # the reader's own check should come first; never a bare csv.Error
                 raise EntitlementInputError("roster", str(path), f"CSV 文件格式错误：{exc}", f"malformed CSV: {exc}") from None
 
-    def compute_counts(self, counts: Mapping[str, int], year: int) -> RosterResult:
-        """Counts mode (as budgets are drafted), for policies that have one."""
+    def compute_counts(self, counts: Mapping[str, int], year: int, **options: Any) -> RosterResult:
+        """Counts mode (as budgets are drafted), for policies that have one; ``options`` as for a
+        roster (an option the policy lacks is refused, not ignored)."""
         year = check_year(year)
         first, stop = year_months(year)
         from_counts = getattr(self.policy, "from_counts", None)
@@ -240,7 +241,7 @@ class Calculator:
             merged[name] = check_count(str(key), value)
         with _as_input_error(self.policy):
             who = from_counts(merged)
-            comp = self._run(who, first, stop)
+            comp = self._run(who, first, stop, **options)
         return RosterResult(self, year, comp, [], [], 0, "counts", None)
 
     def count_key(self, key: object) -> str:

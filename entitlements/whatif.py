@@ -135,7 +135,7 @@ def _run(calc: Calculator, year: int, checked: RosterResult | None, counts: Mapp
     """One year under ``calc``'s standards: the roster checked once (``checked``), or counts."""
     if counts is not None:
         return calc.compute_counts(scenario.counts_for(counts, year, calc.count_key) if scenario else dict(counts),
-                                   year)
+                                   year, **options)
     if scenario is not None and scenario.counts:
         raise ScenarioError(f"{scenario.origin}: 计数只适用于计数模式 (counts apply in counts mode, not to a roster)")
     return calc.rerun(checked, year, **options)

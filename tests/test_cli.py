@@ -188,3 +188,11 @@ def test_explain_as_json_is_the_trace_with_every_source():
 def test_an_option_the_policy_does_not_have_is_refused():
     proc = run_cli("calc", "examples/two_new_orgs.csv", "--policy", "two_new_16321", "--year", "2025", "--include-earlier")
     assert proc.returncode == 2 and "include_earlier" in proc.stderr
+
+
+def test_an_option_the_policy_does_not_have_is_refused_in_counts_mode_too():
+    base = ["--policy", "village_accident_insurance", "--profile", "澄江市", "--include-earlier"]
+    for args in (["calc", "--count", "people=5", "--year", "2024"], ["budget", "--count", "people=5", "--year", "2024"],
+                 ["whatif", "--count", "people=5", "--years", "2024", "--set", "premium.per_person=300"]):
+        proc = run_cli(*args, *base)
+        assert proc.returncode == 2 and "include_earlier" in proc.stderr, (args, proc.stdout, proc.stderr)
