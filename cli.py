@@ -31,7 +31,7 @@ from entitlements.output import (
     rejects_sheet, result_json, same_file, sheet_csv, unit_sheet, write_text_file,
 )
 from entitlements.workbook import build_workbook
-from entitlements.profiles import load_policy_data, profiles, resolve_profile
+from entitlements.profiles import load_policy_data, profiles, resolve_profile, root_profile
 from entitlements.registry import get_policy, policy_ids
 
 try:  # Typer >= 0.2x carries its own copy of Click
@@ -802,7 +802,8 @@ def _print_comparison(comparison, lang: str, console: Console, detail: bool) -> 
 @app.command(name="policies")
 def list_policies(
     policy: Annotated[Optional[str], typer.Argument(help="政策编号 policy id (all when omitted)")] = None,
-    profile: ProfileOpt = "yunnan",
+    profile: Annotated[Optional[str], typer.Option(
+        "--profile", help="地区口径 profile (default: each policy's own, e.g. 云南省, or 澄江市 for a 澄江市 programme)")] = None,
     at: Annotated[Optional[str], typer.Option("--at", help="日期 date, e.g. 2025-01 (default: today)")] = None,
     paths: Annotated[bool, typer.Option(
         "--paths", help="列出可覆盖的路径、现值与依据 every overridable path, its value and citation")] = False,
@@ -814,7 +815,7 @@ def list_policies(
     zh = lang is Lang.zh
     try:
         when = parse_date(at).month_index if at else parse_date(dt.date.today()).month_index
-        prof = resolve_profile(profile)
+        given = resolve_profile(profile) if profile is not None else None
     except (DateError, ProfileError) as exc:
         raise _fail(str(exc)) from None
     ids = [policy] if policy else list(policy_ids())
@@ -824,8 +825,11 @@ def list_policies(
         except LookupError as exc:
             raise _fail(str(exc)) from None
         try:
+            prof = given or resolve_profile(root_profile(pid))  # a programme of one place: shown there
             data = load_policy_data(pid, prof.id)
         except (ProfileError, StandardsError) as exc:
+            if policy:  # the one policy asked for cannot be shown
+                raise _fail(str(exc)) from None
             err.print(str(exc))
             continue
         title = data.meta["title"] if zh else data.meta.get("title_en", data.meta["title"])

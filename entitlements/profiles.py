@@ -203,6 +203,12 @@ def _refuse_lost_history(old: Standard | None, new: Standard, origin: str,
         f"between would pay nothing; repeat the earlier values, or use --set / a scenario, which keeps the history)")
 
 
+def root_profile(policy_id: str) -> str:
+    """The profile a policy is defined for (its data file's ``root_profile``): it applies
+    there and below."""
+    return _data_file(policy_data_name(policy_id))["policy"]["root_profile"]
+
+
 @cache
 def load_policy_data(policy_id: str, profile_id: str) -> PolicyData:
     name = policy_data_name(policy_id)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .dates import month_label
-from .lines import Context
+from .lines import NEVER, Context
 from .money import fen_to_yuan
 from .standards import LEVELS, DatedValue
 
@@ -61,8 +61,9 @@ def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any
         ctx = Context(one, data, comp.first, 1)
         policy.window.starts(ctx)
         out["window"] = {"first_paid": month_label(fp), "event": _pair(*policy.window.event),
-                         "event_month": month_label(int(ev.event[i])) if ev.event[i] < 10**6 else None,
-                         "last_paid": month_label(sp - 1), "start": data.conventions.start,
+                         "event_month": month_label(int(ev.event[i])) if ev.event[i] < NEVER else None,
+                         "last_paid": month_label(sp - 1) if sp < NEVER else None,  # no end: paid on
+                         "start": data.conventions.start,
                          "stop": data.conventions.stop,
                          "standards": [{"path": p, "value": v.value, **_source(v)} for p, v in ctx.read.items()]}
     if policy.lump_sum is not None:

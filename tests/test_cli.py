@@ -196,3 +196,17 @@ def test_an_option_the_policy_does_not_have_is_refused_in_counts_mode_too():
                  ["whatif", "--count", "people=5", "--years", "2024", "--set", "premium.per_person=300"]):
         proc = run_cli(*args, *base)
         assert proc.returncode == 2 and "include_earlier" in proc.stderr, (args, proc.stdout, proc.stderr)
+
+
+def test_policies_shows_a_programme_of_one_place_at_its_own_profile():
+    proc = run_cli("policies", "village_accident_insurance")
+    assert proc.returncode == 0 and "澄江市（yunnan.yuxi.chengjiang）" in proc.stdout and "premium.per_person" in proc.stdout
+    proc = run_cli("policies", "village_accident_insurance", "--profile", "yunnan")
+    assert proc.returncode == 2 and "适用于" in proc.stderr
+
+
+def test_the_trace_of_someone_still_paid_has_no_last_month():
+    proc = run_cli("explain", "examples/brigade_cadres.xlsx", "-p", "brigade_cadre_living", "-y", "2025",
+                   "--profile", "江川区", "--id", "JC001", "-f", "json")
+    window = json.loads(proc.stdout)["trace"]["window"]
+    assert window["event_month"] is None and window["last_paid"] is None
