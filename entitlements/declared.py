@@ -300,7 +300,21 @@ class DeclaredPolicy(Policy):
         roster = comp.who.multiplicity is None
         out += [fill(nt.text[0 if zh else 1]) for nt, applies in zip(self.notes, ev.notes)
                 if (roster or not nt.roster_only) and applies[i]]
+        start = self._first_standard(comp.data)
+        if start is not None and start >= comp.stop:  # a year before the programme: say why nothing is due
+            out.append(m["reason_not_started"].format(first=month_label(start)))
         return out
+
+    def _first_standard(self, data: PolicyData) -> int | None:
+        """The first month any component's standard is in force (None: a component without one)."""
+        starts = []
+        for c in self.resolved(data):
+            if c.rate is None:
+                return None
+            found = [data.standards[c.rate.path]] if c.rate.path in data.standards else \
+                list(data.under(c.rate.path).values())
+            starts += [std.values[0].start for std in found if std.values]
+        return min(starts) if starts else None
 
     def _lump_sum_reasons(self, comp: Computation, i: int, zh: bool) -> list[str]:
         """Not due in the period, the conditions that fail, and posts and years without a standard."""
