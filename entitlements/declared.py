@@ -8,7 +8,8 @@ budget's 人数 come from here and from lines.py, once for every policy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -64,8 +65,26 @@ class DeclaredPolicy(Policy):
 
     # ---- components ----
 
+    def of_data(self, data: PolicyData, what: str, make: Callable[[], Any]) -> Any:
+        """``make()`` worked out once per policy data (a profile's standards, a scenario's): the
+        one-person API computes many times over one. Keyed by the data object itself (a weak
+        reference, so a new object at a reused address is never taken for the old one)."""
+        cache = self.__dict__.setdefault("_of_data", {})
+        key = (what, id(data))
+        hit = cache.get(key)
+        if hit is not None and hit[0]() is data:
+            return hit[1]
+        if len(cache) > 64:  # scenario sweeps make many data objects: keep the cache small
+            cache.clear()
+        value = make()
+        cache[key] = (weakref.ref(data), value)
+        return value
+
     def resolved(self, data: PolicyData) -> list[Component]:
         """The declared components, then the layers the standards hold (by first month, then name)."""
+        return self.of_data(data, "resolved", lambda: self._resolve(data))
+
+    def _resolve(self, data: PolicyData) -> list[Component]:
         out = list(self.parts)
         if self.layers is not None:
             found = data.under(self.layers.prefix)
@@ -217,7 +236,7 @@ class DeclaredPolicy(Policy):
         conditions, gates = check_conditions(self.conditions, self.gating(), ctx, n)
         due = who.columns[self.lump_sum.due]
         in_period = (due < stop) & ((due >= first) | bool(options.get("include_earlier")))
-        table = post_table(self.service, data)
+        table = self.of_data(data, "posts", lambda: post_table(self.service, data))
         if all(std is None for std in table) and not check_only:
             raise StandardsError(NO_STANDARDS)
         numerator, missing = service_credit(self.service, data, who.spans, n, due, in_period, table)
@@ -300,7 +319,7 @@ class DeclaredPolicy(Policy):
         roster = comp.who.multiplicity is None
         out += [fill(nt.text[0 if zh else 1]) for nt, applies in zip(self.notes, ev.notes)
                 if (roster or not nt.roster_only) and applies[i]]
-        start = self._first_standard(comp.data)
+        start = self.of_data(comp.data, "first", lambda: self._first_standard(comp.data))
         if start is not None and start >= comp.stop:  # a year before the programme: say why nothing is due
             out.append(m["reason_not_started"].format(first=month_label(start)))
         return out
