@@ -215,7 +215,7 @@ class DeclaredPolicy(Policy):
         window = window_months(self.window, ctx, data)
         _refuse_conditions_changing(ctx, first, stop)
         components = [self._gated(c, conditions) for c in self.resolved(data)]
-        cuts = segments(data, first, stop)
+        cuts = self.of_data(data, f"segments {first} {stop}", lambda: segments(data, first, stop))
         lines, paid_months = compute_lines(
             [c for c, _ in components], who, data, first, stop, gates, window, self.schedule == "annual",
             whole_programme, gates_of={c.name: g for c, g in components}, cuts=cuts)
