@@ -18,7 +18,7 @@ from .columns import Encoded
 from .dates import month_label
 from .limits import check_count
 from .lines import (
-    Context, Evaluation, NEVER, check_conditions, compute_lines, lump_sum_lines, segments, window_months,
+    Context, Evaluation, NEVER, _flags, check_conditions, compute_lines, lump_sum_lines, segments, window_months,
 )
 from .policy import (
     Beneficiaries, Computation, Policy, group_keys, keys_for, reject_duplicates, reject_shared_id_numbers,
@@ -219,7 +219,7 @@ class DeclaredPolicy(Policy):
         lines, paid_months = compute_lines(
             [c for c, _ in components], who, data, first, stop, gates, window, self.schedule == "annual",
             whole_programme, gates_of={c.name: g for c, g in components}, cuts=cuts)
-        notes = [np.broadcast_to(np.asarray(nt.test(ctx), dtype=bool), (n,)) for nt in self.notes]
+        notes = [_flags(nt.test(ctx), n) for nt in self.notes]
         evaluation = Evaluation(conditions, gates, *(window or (None, None, None)), cuts, paid_months, dict(ctx.read),
                                 notes)
         return Computation(self, data, first, stop, who, lines,

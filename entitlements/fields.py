@@ -290,7 +290,10 @@ class ParsedColumn:
     def ints(self, missing: int = 0) -> np.ndarray:
         """Whole numbers per row (read-only; one value throughout is a view, not a column)."""
         u = np.array([missing if v is None else int(v) for v in self.uniq], dtype=np.int64)
-        return np.broadcast_to(u[0], len(self.inverse)) if len(u) == 1 else u[self.inverse]
+        if len(u) == 1:  # a view for a province; a plain array for a handful of rows (cheaper)
+            n = len(self.inverse)
+            return np.full(n, u[0], dtype=np.int64) if n <= SMALL else np.broadcast_to(u[0], n)
+        return u[self.inverse]
 
     def flags(self) -> np.ndarray:
         """A yes/no column as bools (the default where blank)."""
@@ -302,7 +305,10 @@ class ParsedColumn:
             [(0, 0, 0) if v is None else (v.year, v.month, v.day) for v in self.uniq], dtype=np.int64
         ).reshape(-1, 3)
         if len(parts) == 1:  # one value throughout (a column the roster lacks): a view, no memory
-            return tuple(np.broadcast_to(parts[0, k], len(self.inverse)) for k in range(3))
+            n = len(self.inverse)
+            if n <= SMALL:  # a handful of rows (the one-person API): a plain array is cheaper than a view
+                return tuple(np.full(n, parts[0, k], dtype=np.int64) for k in range(3))
+            return tuple(np.broadcast_to(parts[0, k], n) for k in range(3))
         return parts[:, 0][self.inverse], parts[:, 1][self.inverse], parts[:, 2][self.inverse]
 
 
