@@ -220,3 +220,30 @@ def test_accident_insurance_explain_budget_whatif_and_xlsx_work_with_no_code_out
     sheet = openpyxl.load_workbook(out).worksheets[0]
     assert [c.value for c in sheet[2]][:4] == ["编号", "名称", "所属单位", "意外伤害保险费"]
     assert sheet.max_row == 2 + 6 + 1  # title, header, six cadres, the totals row
+
+
+def test_chengjiang_2023_rural_member_training_through_the_console_command():
+    """澄江市2023: 7428名农村党员 × 100元 = 742800.00, of which 玉溪 a fixed 260000.00 (预算文本项目2)."""
+    for key in ("member", "党员"):
+        proc = run_cli("calc", "--policy", "rural_member_training", "--year", "2023", "--profile", "澄江市",
+                       "--count", f"{key}=7428", "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        totals = json.loads(proc.stdout)["totals"]
+        assert totals["amount"] == "742800.00"
+        assert totals["by_level"] == {"province": "0.00", "prefecture": "260000.00", "county": "482800.00"}
+
+
+def test_rural_member_training_from_a_branch_roster_and_a_member_roster(tmp_path):
+    proc = run_cli("calc", "examples/rural_branches.csv", "--policy", "rural_member_training", "--year", "2025",
+                   "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["totals"]["amount"] == "25700.00"  # (86 + 41 + 57 + 73) × 100
+    members = tmp_path / "members.csv"
+    members.write_text("编号,姓名\nM1,张三\nM2,李四\nM3,王五\n", encoding="utf-8")
+    proc = run_cli("calc", str(members), "--policy", "rural_member_training", "--year", "2025", "--format", "json")
+    assert json.loads(proc.stdout)["totals"]["amount"] == "300.00"
+    blank = tmp_path / "blank.csv"
+    blank.write_text("编号,党员人数\nZ1,12\nZ2,\n", encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(blank), "--policy", "rural_member_training", "--year", "2025",
+                             "--format", "json").stdout)
+    assert doc["totals"]["amount"] == "1200.00" and doc["rejects"][0]["row"] == 3  # a blank count is not 0
