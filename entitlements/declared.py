@@ -132,6 +132,7 @@ class DeclaredPolicy(Policy):
                       f"{primary.header}和{fallback.header}均为空",
                       f"neither {primary.label_en} nor {fallback.label_en} is given", "")
         self.check_rows(parsed, data)
+        notice_assumptions(parsed, self.fields)
         if fallback.kind == "text":
             reject_fallback_twins(parsed, primary.name, fallback.name)
         if parsed.has(primary.name):
@@ -378,6 +379,17 @@ def _refuse_conditions_changing(ctx: Context, first: int, stop: int) -> None:
                 f"期中的变化会被忽略；请分段计算（如 --month 或以 {month} 为界的两段） "
                 f"({path}, which a condition or the paid months read, changes within the period at {month}: "
                 f"conditions are judged at the start of the period, so compute the period in parts)")
+
+
+def notice_assumptions(parsed: ParsedTable, fields) -> None:
+    """A value a field reads under an assumption (a 联合党支部 funded as a 党支部) is said on
+    every row that has it, with the assumption: the clerk sees what was decided for them."""
+    for f in fields:
+        if not f.assumed or not parsed.has(f.name):
+            continue
+        texts = parsed.table.cells[parsed.headers[f.name]]
+        for text, (zh, en) in f.assumed.items():
+            parsed.notice(np.flatnonzero((texts == text) & ~parsed.rejected), f.name, zh, en)
 
 
 def reject_fallback_twins(parsed: ParsedTable, primary: str, fallback: str) -> None:

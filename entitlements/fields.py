@@ -43,6 +43,8 @@ class Field:
     choices: Mapping[str, str] = {}  # accepted text -> code, for kind "choice"
     max: int | None = None  # upper bound of a plausible int
     whole_part: bool = False  # int fields: take the whole part of a decimal (15.5 years -> 15)
+    refused: Mapping[str, tuple[str, str]] = {}  # choice fields: a known value that is refused, and why (zh, en)
+    assumed: Mapping[str, tuple[str, str]] = {}  # choice fields: a value read under an assumption, said on its row
 
     def headers(self) -> tuple[str, ...]:
         return (self.header, self.name, *self.aliases)
@@ -138,6 +140,8 @@ def parse_cell(field: Field, text: str) -> Any:
         except DateError as exc:
             raise CellError(exc.zh, exc.en) from None
     if kind == "choice":
+        if text in field.refused:  # known, and not paid: the reject says why, not "unknown"
+            raise CellError(*field.refused[text])
         code = field.choices.get(text) or field.choices.get(text.lower())
         if code is None:
             options = "、".join(dict.fromkeys(k for k in field.choices if not k.isascii()))

@@ -247,3 +247,18 @@ def test_rural_member_training_from_a_branch_roster_and_a_member_roster(tmp_path
     doc = json.loads(run_cli("calc", str(blank), "--policy", "rural_member_training", "--year", "2025",
                              "--format", "json").stdout)
     assert doc["totals"]["amount"] == "1200.00" and doc["rejects"][0]["row"] == 3  # a blank count is not 0
+
+
+def test_joint_party_organisations_are_funded_as_their_type_and_a_temporary_branch_is_refused(tmp_path):
+    """Issue 12, item 8: 联合党支部 is funded as a 党支部 (an assumption, said on its row); a
+    临时党支部 is not funded by the standard and the reject says so."""
+    path = tmp_path / "orgs.csv"
+    path.write_text("组织编号,组织类型,党员人数,书记任职月数\nJ1,联合党支部,10,0\nJ2,联合党总支,0,0\nJ3,联合党委,0,0\n"
+                    "T1,临时党支部,8,0\n", encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(path), "--policy", "two_new_16321", "--year", "2025", "--format", "json").stdout)
+    amounts = {b["id"]: b["amount"] for b in doc["beneficiaries"]}
+    assert amounts == {"J1": "4000.00", "J2": "6000.00", "J3": "10000.00"}
+    assert [(r["row"], r["column"]) for r in doc["rejects"]] == [(5, "组织类型")]
+    assert "临时党支部不在" in doc["rejects"][0]["reason"]
+    notices = {n["row"]: n["message"] for n in doc["notices"]}
+    assert "按党支部的标准计算" in notices[2] and "假设" in notices[2] and "按党委的标准计算" in notices[4]

@@ -93,7 +93,7 @@ def test_cli_batches_and_their_limits(tmp_path):
     proc = run_cli("calc", str(broken), *args, "-f", "json", "--batch-rows", "1", "--rejects", str(tmp_path / "r.csv"))
     assert proc.returncode == 0 and json.loads(proc.stdout)["rows"] == {"read": 3, "accepted": 1, "rejected": 2}
     assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()[1:] == [
-        "3,组织编号,O1,编号重复，与第2行相同", "4,组织类型,党小组,无法识别：党小组（可填：党委、党总支、总支、党支部、支部）"]
+        "3,组织编号,O1,编号重复，与第2行相同", "4,组织类型,党小组,无法识别：党小组（可填：党委、党总支、总支、党支部、支部、联合党委、联合党总支、联合党支部、联合支部）"]
     assert run_cli("calc", str(EXAMPLES / "two_new_orgs.xlsx"), *args, "-f", "json", "--batch-rows", "2").returncode == 2
     assert run_cli("calc", str(EXAMPLES / "two_new_orgs.csv"), *args, "--batch-rows", "2").returncode == 2  # table
     fixed = tmp_path / "fixed.toml"  # a fixed-total split needs the whole roster at once

@@ -15,6 +15,14 @@ from entitlements.rules import Component, Condition, Count, Note, by, standard
 from entitlements.splits import MONTHS_PER_YEAR
 
 ORG_TYPE_NAMES = {"committee": ("党委",), "general_branch": ("党总支", "总支"), "branch": ("党支部", "支部")}
+# 联合党组织 (one set up by several small organisations together) are funded as their type: the
+# Yunnan standard is set by type and names no joint ones. An assumption, said on each such row.
+JOINT = {"联合党委": "committee", "联合党总支": "general_branch", "联合党支部": "branch", "联合支部": "branch"}
+ASSUMED = {t: (f"{t}按{ORG_TYPE_NAMES[k][0]}的标准计算（假设：云南“16321”标准按党委、党总支、党支部核定，未单列联合党组织）",
+               f"{t} is funded as a {k.replace('_', ' ')} (assumption: the standard names no joint organisations)")
+           for t, k in JOINT.items()}
+UNFUNDED = {"临时党支部": ("临时党支部不在“16321”标准的资助范围内，不予计算",  # known: the reject says why
+                      "a temporary branch is not funded by the 16321 standard")}
 MAX_MEMBERS = 100_000  # plausibility bound for one organisation's roster row
 
 
@@ -38,8 +46,8 @@ class TwoNew16321(DeclaredPolicy):
     fields = (
         Field("org_id", "组织编号", "text", "organisation id", aliases=("编号",)),
         Field("name", "组织名称", "text", "organisation name", aliases=("党组织名称", "名称")),
-        Field("org_type", "组织类型", "choice", "organisation type", aliases=("类型", "党组织类型"),
-              required=True, choices=choice_map(ORG_TYPE_NAMES)),
+        Field("org_type", "组织类型", "choice", "organisation type", aliases=("类型", "党组织类型"), required=True,
+              choices={**choice_map(ORG_TYPE_NAMES), **JOINT}, refused=UNFUNDED, assumed=ASSUMED),
         Field("members", "党员人数", "int", "party members", aliases=("党员数",), default=0, max=MAX_MEMBERS),
         Field("secretary_public_servant", "书记是否公职人员", "bool", "secretary is a public servant",
               aliases=("书记为公职人员", "公职人员"), default=False),
