@@ -196,7 +196,7 @@ class Calculator:
             comp = self._run(who, first, stop, **options)
         rejects = sorted(parsed.rejects, key=lambda r: r.row)  # stable: a row's problems keep their order
         notices = sorted(parsed.notices, key=lambda n: -1 if n.row is None else n.row)
-        return RosterResult(self, year, comp, rejects, notices, len(table), "roster", parsed)
+        return RosterResult(self, year, comp, rejects, notices + _said(comp), len(table), "roster", parsed)
 
     def rerun(self, base: RosterResult, year: int | None = None, **options: Any) -> RosterResult:
         """``base``'s checked beneficiaries computed again under this calculator's standards
@@ -206,7 +206,8 @@ class Calculator:
         year = base.year if year is None else check_year(year)
         first, stop = year_months(year)
         comp = self._run(base.computation.who, first, stop, **options)
-        return RosterResult(self, year, comp, base.rejects, base.notices, base.rows_read, base.mode, base.parsed)
+        notices = [n for n in base.notices if n.column != SAID] + _said(comp)  # the base run's own remarks are its own
+        return RosterResult(self, year, comp, base.rejects, notices, base.rows_read, base.mode, base.parsed)
 
     def read(self, path: str | Path, sheet: str | None = None) -> Table:
         """Read a roster file, finding the header row by this policy's column names."""
@@ -242,7 +243,7 @@ class Calculator:
         with _as_input_error(self.policy):
             who = from_counts(merged)
             comp = self._run(who, first, stop, **options)
-        return RosterResult(self, year, comp, [], [], 0, "counts", None)
+        return RosterResult(self, year, comp, [], _said(comp), 0, "counts", None)
 
     def count_key(self, key: object) -> str:
         """A counts-mode key as the policy names it (a Chinese alias -> its key); an unknown key is an input error."""
@@ -356,6 +357,14 @@ def _as_input_error(policy: Policy, field: str | None = None) -> Iterator[None]:
         named += [f.name for f in policy.fields if f.header in message]  # 缺少任职年限（……）
         name = field or getattr(exc, "field", None) or (named[0] if named else "roster")
         raise EntitlementInputError(name, getattr(exc, "value", "") or "", message, message) from None
+
+
+SAID = "（计算）"  # the column of a notice about the run itself, not a cell
+
+
+def _said(comp: Computation) -> list[Notice]:
+    """What the run itself must tell the user (a capped fixed share), as notices without a row."""
+    return [Notice(None, SAID, "", zh, en) for zh, en in dict.fromkeys(comp.detail.get("said", ()))]
 
 
 def _check_total(comp: Computation) -> None:

@@ -217,14 +217,15 @@ class DeclaredPolicy(Policy):
         _refuse_conditions_changing(ctx, first, stop)
         components = [self._gated(c, conditions) for c in self.resolved(data)]
         cuts = self.of_data(data, f"segments {first} {stop}", lambda: segments(data, first, stop))
+        said: list[tuple[str, str]] = []
         lines, paid_months = compute_lines(
             [c for c, _ in components], who, data, first, stop, gates, window, self.schedule == "annual",
-            whole_programme, gates_of={c.name: g for c, g in components}, cuts=cuts)
+            whole_programme, gates_of={c.name: g for c, g in components}, cuts=cuts, said=said)
         notes = [_flags(nt.test(ctx), n) for nt in self.notes]
         evaluation = Evaluation(conditions, gates, *(window or (None, None, None)), cuts, paid_months, dict(ctx.read),
                                 notes)
         return Computation(self, data, first, stop, who, lines,
-                           paid_months if self.schedule == "monthly" else None, {"evaluation": evaluation})
+                           paid_months if self.schedule == "monthly" else None, {"evaluation": evaluation, "said": said})
 
     def _lump_sum(self, who: Beneficiaries, data: PolicyData, first: int, stop: int, whole_programme: bool,
                   options: Mapping[str, Any]) -> Computation:

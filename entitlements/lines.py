@@ -145,9 +145,10 @@ def window_months(window: Window | None, ctx: Context, data: PolicyData) -> tupl
 def compute_lines(components: Sequence[Component], who, data: PolicyData, first: int, stop: int,
                   gates: np.ndarray, window: tuple[np.ndarray, ...] | None, per_year: bool,
                   whole_programme: bool, gates_of: dict[str, np.ndarray | None] | None = None, cases: bool = True,
-                  cuts: list[tuple[int, int]] | None = None):
+                  cuts: list[tuple[int, int]] | None = None, said: list[tuple[str, str]] | None = None):
     """Lines (component -> level -> fen per beneficiary) and paid months per beneficiary;
-    ``cuts``: the period's segments, when the caller has them."""
+    ``cuts``: the period's segments, when the caller has them; ``said`` collects what the run
+    must tell the user (a fixed programme share larger than the lines it is shared over)."""
     n = len(who)
     mult = who.multiplicity  # None outside counts mode: no multiplying
     fp, sp = (None, None) if window is None else (np.clip(window[0], first, stop), np.clip(window[1], first, stop))
@@ -248,7 +249,10 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
         amount = _column(amount, k)
         months = _column(months, k) if rule.rule == "fixed_per_capita" else None  # only a per-capita share reads them
         if rule.rule == "fixed_total":  # the programme's fixed sum is shared over all its lines at once
-            return split_lines(rule, per_person(counted_times(amount)), None, who.tie_keys, whole_programme)
+            whole = per_person(counted_times(amount))
+            if said is not None and whole_programme and rule.amount > int(whole.sum()):
+                said.append(_capped(rule, int(whole.sum())))
+            return split_lines(rule, whole, None, who.tie_keys, whole_programme)
         return split_lines(rule, amount, months, who.tie_keys, whole_programme)
 
     by_name = {c.name: c for c in components}
@@ -280,6 +284,17 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
             for lv in (rule.levels if rule is not None else ("county",)):
                 lines[c.name][lv] = np.zeros(n, dtype=np.int64)
     return lines, per_person(paid_months)
+
+
+def _capped(rule, total: int) -> tuple[str, str]:
+    """A fixed programme share larger than the lines it is shared over pays them all, no more:
+    a partial roster (one town of a county) would carry the whole share, so it is said."""
+    from .money import fen_to_yuan
+
+    return (f"定额分担 {fen_to_yuan(rule.amount)} 元大于本次计算的合计 {fen_to_yuan(total)} 元，按合计封顶（全部由该级承担）；"
+            f"定额是整个项目的，请用整个项目的花名册或计数计算",
+            f"the fixed share of {fen_to_yuan(rule.amount)} exceeds this run's total of {fen_to_yuan(total)}: capped "
+            f"(that level pays it all); the fixed share is the whole programme's, compute the whole programme")
 
 
 def round_once(numerator, denominator: int, rounding: str) -> np.ndarray:

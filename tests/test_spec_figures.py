@@ -262,3 +262,15 @@ def test_joint_party_organisations_are_funded_as_their_type_and_a_temporary_bran
     assert "临时党支部不在" in doc["rejects"][0]["reason"]
     notices = {n["row"]: n["message"] for n in doc["notices"]}
     assert "按党支部的标准计算" in notices[2] and "假设" in notices[2] and "按党委的标准计算" in notices[4]
+
+
+def test_a_fixed_programme_share_larger_than_the_roster_is_said():
+    """A roster of one town under 澄江市 carries the whole 260000 (capped at its total): said, not silent."""
+    proc = run_cli("calc", "examples/rural_branches.csv", "--policy", "rural_member_training", "--year", "2023",
+                   "--profile", "澄江市", "--format", "json")
+    doc = json.loads(proc.stdout)
+    assert doc["totals"]["by_level"]["prefecture"] == "25700.00"
+    assert any("按合计封顶" in n["message"] and "260000.00" in n["message"] for n in doc["notices"])
+    whole = run_cli("calc", "--policy", "rural_member_training", "--year", "2023", "--profile", "澄江市",
+                    "--count", "党员=7428", "--format", "json")
+    assert json.loads(whole.stdout)["notices"] == []
