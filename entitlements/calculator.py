@@ -30,7 +30,7 @@ from .dates import DateError, month_label, parse_date
 from .errors import EntitlementInputError
 from .ledger import Ledger
 from .limits import MAX_TOTAL_FEN, abs_sum, check_count, check_total, check_year
-from .money import fen_to_decimal, fen_to_yuan
+from .money import fen_to_decimal
 from .policy import Computation, Policy
 from .profiles import PolicyData, load_policy_data, resolve_profile
 from .rosterfile import read_roster

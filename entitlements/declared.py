@@ -363,7 +363,7 @@ class DeclaredPolicy(Policy):
 
 
 NO_STANDARDS = ("缺少岗位补贴标准 (no post standards)：按各岗位每年的月岗位补贴标准计算，我们的资料中没有这些标准；"
-                "请用 --standards 提供 CSV 文件（列：职务,年度,月岗位补贴标准，见 README 与 examples/village_post_standards.csv），"
+                "请用 --standards 提供 CSV 文件（列：职务,年度,月岗位补贴标准，见 README 与 examples/ 中的岗位标准示例），"
                 "或在地区口径中配置岗位标准 (the sum needs each post's monthly standard by year: give a CSV "
                 "with columns 职务,年度,月岗位补贴标准 via --standards, or post standards in the profile; see README)")
 
