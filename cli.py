@@ -568,10 +568,8 @@ def explain(
         options = {"include_earlier": True} if include_earlier else {}
         result = calculator.compute_roster(roster, year, sheet=sheet, **options)
         one = calculator.entitlement(result, beneficiary_id, **options)
-    except LookupError as exc:
-        rejected = [r for r in result.rejects if beneficiary_id in r.value] if "result" in locals() else []
-        hint = "".join(f"\n  第{r.row}行 {r.column}: {r.reason(lang.value)}" for r in rejected)
-        raise _fail(str(exc) + hint) from None
+    except LookupError as exc:  # the message names the rejected rows that carry the id, if any
+        raise _fail(str(exc)) from None
     except ValueError as exc:  # InputError, StandardsError, a year out of range
         raise _fail(str(exc)) from None
     if fmt is ExplainFormat.json:

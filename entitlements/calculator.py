@@ -265,7 +265,10 @@ class Calculator:
         wanted = normalise_cell(str(beneficiary_id))  # as the roster's keys: "JC001 " or with a zero-width space
         hits = np.flatnonzero(comp.who.ids.astype(str) == wanted)
         if len(hits) == 0:
-            raise LookupError(f"花名册中没有编号 no beneficiary with id {beneficiary_id!r}")
+            said = "".join(f"\n  第{r.row}行 {r.column}「{r.value}」：{r.zh} (row {r.row}: {r.en})"
+                           for r in result.rejects_of(wanted))
+            raise LookupError(f"花名册中没有编号 no beneficiary with id {beneficiary_id!r}"
+                              + (f"；该编号所在的行被拒收 its rows were rejected:{said}" if said else ""))
         i = int(hits[0])
         return self._entitlement(comp, i, comp.who.take(np.array([i])), options)
 
@@ -421,6 +424,18 @@ class RosterResult:
     @property
     def rows_rejected(self) -> int:
         return len({r.row for r in self.rejects})
+
+    def rejects_of(self, key: str) -> list[Reject]:
+        """The rejects of the rows that carry ``key`` in one of the policy's key columns: a rejected
+        row is no beneficiary, but ``explain --id`` on it should say why, not only "not found"."""
+        if self.parsed is None or not key:
+            return []
+        policy = self.calculator.policy
+        names = (*policy.key_fields, "id_number")
+        headers = [self.parsed.headers[n] for n in dict.fromkeys(names) if self.parsed.has(n)]
+        table = self.parsed.table
+        rows = {int(table.row_numbers[pos]) for h in headers for pos in np.flatnonzero(table.cells[h] == key)}
+        return [r for r in self.rejects if r.row in rows]
 
     @cached_property
     def ledger(self) -> Ledger:

@@ -77,6 +77,15 @@ def test_explain_finds_an_id_typed_with_spaces_or_an_invisible_character():
         assert proc.returncode == 0 and "JC004" in proc.stdout, proc.stderr
 
 
+def test_explain_on_a_rejected_row_says_why_not_only_not_found(tmp_path):
+    """A clerk asks for the person whose row was rejected: the answer names that row's reject."""
+    roster = write_csv(tmp_path / "r.csv", ["编号", "姓名", "性别", "出生日期", "任职年限"],
+                       [["A1", "张三", "男", "1938-04", "abc"], ["A2", "李四", "男", "1938-04", "16"]])
+    proc = run_cli("explain", str(roster), *BRIGADE, "--id", "A1")
+    assert proc.returncode == 2
+    assert "第2行" in proc.stderr and "任职年限" in proc.stderr and "abc" in proc.stderr, proc.stderr
+
+
 @pytest.mark.parametrize("mark", ["\u2066", "\u2069", "\u061c", "\x00", "\x1a", "\u200e"])
 def test_every_format_or_control_character_is_removed_from_keys(tmp_path, mark):
     """A direction isolate (U+2066), the Arabic letter mark, NUL or Ctrl-Z in a key is not a new person."""
