@@ -241,3 +241,11 @@ def test_a_sheet_whose_error_cells_cannot_be_checked_is_refused(tmp_path, monkey
     monkeypatch.setattr(faults, "_sheet_part", lambda book, index, name: None)
     with pytest.raises(InputError, match="错误值单元格"):
         Calculator("brigade_cadre_living").compute_roster(EXAMPLES / "brigade_cadres.xlsx", 2025)
+
+
+@pytest.mark.parametrize(("who", "cited", "not_cited"), [("JC004", "age_male", "age_female"),
+                                                          ("JC002", "age_female", "age_male")])
+def test_explain_cites_only_the_age_standard_of_the_persons_sex(who, cited, not_cited):
+    proc = run_cli("explain", str(EXAMPLES / "brigade_cadres.csv"), *BRIGADE, "--id", who)
+    assert proc.returncode == 0, proc.stderr
+    assert f"eligibility.{cited}" in proc.stdout and f"eligibility.{not_cited}" not in proc.stdout

@@ -38,6 +38,17 @@ class ServiceSpan(BaseModel):
     end: dt.date | str
 
 
+def _age(c) -> np.ndarray:
+    """The age at which payment may start, by sex; only the standard of a sex present is read,
+    so a man's explanation cites the men's age and not the women's."""
+    male = c.sex == MALE
+    if male.all():
+        return c.std("eligibility.age_male")
+    if not male.any():
+        return c.std("eligibility.age_female")
+    return np.where(male, c.std("eligibility.age_male"), c.std("eligibility.age_female"))
+
+
 class BrigadeCadre(BaseModel):
     """Typed input for one former brigade-level cadre (the API also takes a plain dict).
 
@@ -89,10 +100,8 @@ class BrigadeCadreLiving(DeclaredPolicy):
                   ("在职时未领取国家补助，不予补助", "was not state-subsidised in office")),
     )
     # paid from the month after the later of reaching the age (men 55, women 50) and leaving office
-    window = Window(
-        starts=lambda c: np.maximum(c.birth_month + MONTHS_PER_YEAR * np.where(
-            c.sex == MALE, c.std("eligibility.age_male"), c.std("eligibility.age_female")), c.left_month),
-        ends=lambda c: c.death_month)
+    window = Window(starts=lambda c: np.maximum(c.birth_month + MONTHS_PER_YEAR * _age(c), c.left_month),
+                    ends=lambda c: c.death_month)
     layers = Layers("layers", "splits.layers", on="tenure")  # the 1989 tiers, the 2002 raise, any later raise
 
     def prepare(self, parsed: ParsedTable, data: PolicyData) -> Beneficiaries:
