@@ -91,7 +91,7 @@ class DeclaredPolicy(Policy):
             for k in sorted(found, key=lambda k: (found[k].values[0].start, k)):
                 std = found[k]
                 rate = Rate("tiers" if std.kind == "tiers" else "standard", f"{self.layers.prefix}.{k}", self.layers.on)
-                out.append(Component(k, (std.label, k), rate, split=f"{self.layers.split_prefix}.{k}",
+                out.append(Component(k, (std.label, std.label_en or k), rate, split=f"{self.layers.split_prefix}.{k}",
                                      first_value=std.values[0].start))
         return out
 

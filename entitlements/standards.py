@@ -125,6 +125,7 @@ class Standard:
     unit: str
     values: tuple[DatedValue, ...] = field(converter=lambda vs: tuple(sorted(vs, key=lambda v: v.start)))
     tier_on: str = ""
+    label_en: str = ""  # what --lang en shows; a standard read as a component (a layer) needs one
 
     def at(self, month: int) -> DatedValue | None:
         """The value in force in ``month`` (a month index), or None before the first."""
@@ -192,6 +193,7 @@ class ValueModel(_Strict):
 class StandardModel(_Strict):
     kind: Kind
     label: str = ""
+    label_en: str = ""
     unit: str = ""
     tier_on: str = ""
     values: list[ValueModel]
@@ -322,6 +324,7 @@ def build_standards(
         if parent is not None:
             body.setdefault("kind", parent.kind)
             body.setdefault("label", parent.label)
+            body.setdefault("label_en", parent.label_en)
             body.setdefault("unit", parent.unit)
             body.setdefault("tier_on", parent.tier_on)
         try:
@@ -329,7 +332,7 @@ def build_standards(
         except ValidationError as exc:
             raise StandardsError(f"{at}: 标准文件格式有误 standards.{path}: {_first_error(exc)}") from None
         values = [_convert_value(path, m.kind, v, sources, at) for v in m.values]
-        out[path] = Standard(path, m.kind, m.label or path, m.unit, values, m.tier_on)
+        out[path] = Standard(path, m.kind, m.label or path, m.unit, values, m.tier_on, m.label_en)
     return out
 
 

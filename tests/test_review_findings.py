@@ -249,3 +249,10 @@ def test_explain_cites_only_the_age_standard_of_the_persons_sex(who, cited, not_
     proc = run_cli("explain", str(EXAMPLES / "brigade_cadres.csv"), *BRIGADE, "--id", who)
     assert proc.returncode == 0, proc.stderr
     assert f"eligibility.{cited}" in proc.stdout and f"eligibility.{not_cited}" not in proc.stdout
+
+
+def test_english_explanation_names_layers_in_english_not_by_their_keys():
+    proc = run_cli("explain", str(EXAMPLES / "brigade_cadres.csv"), *BRIGADE, "--id", "JC004", "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    assert "base living subsidy (tiered by tenure): 336.00" in proc.stdout
+    assert "2002 raise (60 yuan a month more): 720.00" in proc.stdout
