@@ -422,7 +422,15 @@ def check_tenure(parsed, keys: np.ndarray, key_field: str, tenure_field: str, bi
     tenure = parsed.columns[tenure_field].ints(missing=-1)
     if has_spans:  # both given: a row whose dates say another tenure cannot be paid by either
         _reject_tenure_against_dates(parsed, tenure, tenure_field)
-    parsed.reject(np.flatnonzero((tenure < 0) & ~parsed.rejected), tenure_field, "任职年限为空", "tenure missing", "")
+    blank = (tenure < 0) & ~parsed.rejected
+    if has_spans:  # a roster mixing both ways: which one the clerk meant for this row is not ours to guess
+        dated = blank & parsed.columns["start"].present & parsed.columns["end"].present
+        parsed.reject(np.flatnonzero(dated), tenure_field,
+                      "任职年限为空：本表有任职年限列，每行都应填写；或删去该列，全部按任职起止日期计算",
+                      "tenure missing: the roster has a tenure column, so every row needs one; or remove the column "
+                      "and give service dates for all", "")
+        blank &= ~dated
+    parsed.reject(np.flatnonzero(blank), tenure_field, "任职年限为空", "tenure missing", "")
     if until_year is not None:
         bound = np.maximum(until_year - birth[0] - min_age, 0)
         bad = (tenure > bound) & (birth[0] > 0) & (True if until_rows is None else until_rows) & ~parsed.rejected

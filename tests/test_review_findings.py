@@ -256,3 +256,14 @@ def test_english_explanation_names_layers_in_english_not_by_their_keys():
     assert proc.returncode == 0, proc.stderr
     assert "base living subsidy (tiered by tenure): 336.00" in proc.stdout
     assert "2002 raise (60 yuan a month more): 720.00" in proc.stdout
+
+
+def test_a_row_with_dates_but_no_tenure_in_a_tenure_roster_is_told_what_to_do(tmp_path):
+    """A roster mixing 任职年限 rows and date rows: the dated row is rejected (which the clerk meant
+    is not ours to guess), and the reason says how to fix the sheet."""
+    roster = write_csv(tmp_path / "r.csv", ["编号", "姓名", "性别", "出生日期", "任职年限", "任职开始", "任职结束"],
+                       [["A1", "张三", "男", "1938-04", "16", "", ""], ["A2", "李四", "男", "1938-04", "", "1960-01", "1978-12"]])
+    proc = run_cli("calc", str(roster), *BRIGADE, "--format", "json")
+    data = json.loads(proc.stdout)
+    assert data["totals"]["amount"] == "996.00" and [r["row"] for r in data["rejects"]] == [3]
+    assert "删去该列" in data["rejects"][0]["reason"]
