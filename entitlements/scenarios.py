@@ -264,7 +264,9 @@ class Scenario:
                 data = data.overlay({"conventions": dict(self.conventions)}, self.origin)
             except StandardsError as exc:
                 raise ScenarioError(str(exc)) from None
-        return data.with_standards(changed)
+        data = data.with_standards(changed)
+        _refuse_shadowed_splits(self.overrides, data, first_month, policy)
+        return data
 
     def counts_for(self, baseline: Mapping[str, int], year: int,
                    canonical: Callable[[str], str] = str) -> dict[str, int]:
@@ -275,6 +277,26 @@ class Scenario:
         for change in self.counts:
             change.apply(counts, year, canonical)
         return counts
+
+
+def _refuse_shadowed_splits(overrides: Sequence[Override], data: PolicyData, first_month: int, policy: Any) -> None:
+    """A component's own split that the profile's total split (``splits.total``) replaces has no
+    effect: setting it would leave the what-if unchanged without a word, so it is refused."""
+    from .lines import covered
+    from .policy import TOTAL_SPLIT
+
+    total, resolved = data.standards.get(TOTAL_SPLIT), getattr(policy, "resolved", None)
+    if total is None or resolved is None:
+        return
+    by_split = {c.split_path: c for c in resolved(data)}
+    for o in overrides:
+        component = by_split.get(o.path)
+        rule = total.at(parse_month(o.start) if o.start else first_month) if component else None
+        if rule is not None and covered(component, rule):
+            raise ScenarioError(
+                f"{o.where or o.path}: {o.path} 不起作用：{data.profile.name} 自{rule.start_label}起按合计分担 "
+                f"{TOTAL_SPLIT} 分担本项；请改设 {TOTAL_SPLIT} ({o.path} has no effect: the profile splits "
+                f"the programme's total by {TOTAL_SPLIT} from {rule.start_label}; set that instead)")
 
 
 def apply_override(o: Override, current: Standard | None, data: PolicyData, first_month: int,

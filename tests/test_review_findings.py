@@ -267,3 +267,14 @@ def test_a_row_with_dates_but_no_tenure_in_a_tenure_roster_is_told_what_to_do(tm
     data = json.loads(proc.stdout)
     assert data["totals"]["amount"] == "996.00" and [r["row"] for r in data["rejects"]] == [3]
     assert "删去该列" in data["rejects"][0]["reason"]
+
+
+def test_a_what_if_on_a_split_the_profiles_total_split_replaces_is_refused():
+    """Under 江川区 the programme's total is split (市级 274元/人/年, the rest 区级): a --set on the
+    2002 raise's own split changes nothing, so it is refused rather than shown as 'no difference'."""
+    split = 'splits.layers.raise_2002={rule="ratio",shares={county=1}}'
+    proc = run_cli("whatif", str(EXAMPLES / "brigade_cadres.csv"), *BRIGADE, "--set", split)
+    assert proc.returncode == 2 and "splits.total" in proc.stderr, proc.stderr
+    yunnan = run_cli("whatif", str(EXAMPLES / "brigade_cadres.csv"), "-p", "brigade_cadre_living", "-y", "2025",
+                     "--set", split, "--format", "json")
+    assert yunnan.returncode == 0, yunnan.stderr  # where no total split is in force, the same --set works

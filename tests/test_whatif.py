@@ -154,12 +154,19 @@ def test_raising_a_16321_standard_never_lowers_anyone(path, raise_fen, year, pro
        st.integers(2024, 2027), st.integers(1, 12))
 def test_differences_add_up_across_components_levels_and_units(ps, amount_fen, shares, year, month):
     calc = Calculator("brigade_cadre_living", profile="江川区")
-    scenario = Scenario.from_mapping({
+    overrides = {
         "layers.raise_x": (str(Decimal(amount_fen) / 100), f"{year}-{month:02d}"),
         "splits.layers.raise_x": ({"rule": "ratio", "shares": dict(zip(("province", "prefecture", "county"), shares))},
                                   f"{year}-{month:02d}"),
         "splits.layers.base": ({"rule": "ratio", "shares": {"province": 1, "county": 1}}, f"{year}-01"),
-    })
+    }
+    # 江川区 splits the programme's total from 2025-01: a layer's own split set under it has no
+    # effect and is refused (test_review_findings), so only splits that take effect are set
+    if year >= 2025:
+        del overrides["splits.layers.base"]
+    if (year, month) == (2025, 1):
+        del overrides["splits.layers.raise_x"]
+    scenario = Scenario.from_mapping(overrides)
     from entitlements.roster import table_from_records
 
     comparison = compare(calc, [scenario], [year, year + 1], table=table_from_records(brigade_rows(ps)))
