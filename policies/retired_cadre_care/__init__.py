@@ -193,6 +193,16 @@ class RetiredCadreCare(DeclaredPolicy):
         return {"spring_visit": flag, "elders_day_visit": flag, "health_check": flag, "hospital_in": count,
                 "hospital_out": count, "post": count, "post_months": count, "party_member": flag}
 
+    def reasons(self, comp, i: int, lang: str = "zh") -> list[str]:
+        """A part not claimed is not a reason worth a line each (``explain`` shows every part with
+        ✓/✗): the reasons keep the notes, and say so once when nothing at all is claimed."""
+        k = 0 if lang != "en" else 1
+        unclaimed = {c.reason[k] for c in self.conditions}
+        out = [r for r in super().reasons(comp, i, lang) if r not in unclaimed]
+        if not comp.amounts()[i] and comp.who.multiplicity is None:
+            out.insert(0, ("未列入任何补助项目（各项均为“否”或0次）", "no part is claimed (all 否 or 0)")[k])
+        return out
+
     def compute(self, who, data, first, stop, whole_programme=True, **options):
         """Visits and checks are paid once a year, not by month: a part of a year would pay a
         twelfth of a visit, so only whole budget years are computed."""
