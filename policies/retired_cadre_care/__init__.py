@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from entitlements.dates import month_label
 from entitlements.declared import DeclaredPolicy
 from entitlements.fields import Field, choice_map
 from entitlements.people import UNIT_ALIASES
@@ -66,6 +67,13 @@ CLAIMS = {"spring_visit": "春节慰问金", "elders_day_visit": "老年节慰�
           "hospital_in": "县内住院慰问金", "hospital_out": "县外住院慰问金", "post": "支部书记、支委工作补贴",
           "party_member": "党员活动经费"}
 YES_NO = ("spring_visit", "elders_day_visit", "both_visits", "health_check", "party_member")
+
+
+def _roster_error(message: str) -> InputError:
+    """The roster as a whole cannot be read (exit 2); the API names the roster, not a column."""
+    error = InputError(message)
+    error.field = "roster"
+    return error
 
 
 def _flag(name: str, zh: str, en: str, no_zh: str, no_en: str) -> Condition:
@@ -136,13 +144,13 @@ class RetiredCadreCare(DeclaredPolicy):
         origin = parsed.table.origin
         if not any(parsed.has(f) for f in (*CLAIMS, "both_visits")):
             wanted = "、".join(self.field(f).header for f in (*CLAIMS, "both_visits"))
-            raise InputError(f"{origin}: 花名册没有任何补助项目列（{wanted}），无法确定每人应发哪些项目 "
+            raise _roster_error(f"{origin}: 花名册没有任何补助项目列（{wanted}），无法确定每人应发哪些项目 "
                              f"(the roster has none of the columns that say who is owed which part){parsed.hint([])}")
         if parsed.has("both_visits") and (parsed.has("spring_visit") or parsed.has("elders_day_visit")):
-            raise InputError(f"{origin}: “两节慰问”列与“春节慰问”/“老年节慰问”列不能同时使用，同一慰问可能计两次 "
+            raise _roster_error(f"{origin}: “两节慰问”列与“春节慰问”/“老年节慰问”列不能同时使用，同一慰问可能计两次 "
                              f"(a both-festivals column with a single-festival column could pay one visit twice)")
         if parsed.has("post_months") and not parsed.has("post"):
-            raise InputError(f"{origin}: 有“任职月数”列但没有“支部职务”列，无法确定按书记还是支委计发 "
+            raise _roster_error(f"{origin}: 有“任职月数”列但没有“支部职务”列，无法确定按书记还是支委计发 "
                              f"(months in post without the branch post column)")
         festivals = parsed.has("both_visits")
         for f, what in CLAIMS.items():
@@ -199,7 +207,15 @@ class RetiredCadreCare(DeclaredPolicy):
         k = 0 if lang != "en" else 1
         unclaimed = {c.reason[k] for c in self.conditions}
         out = [r for r in super().reasons(comp, i, lang) if r not in unclaimed]
-        if not comp.amounts()[i] and comp.who.multiplicity is None:
+        ev, columns = comp.detail["evaluation"], comp.who.columns
+        for c in self.parts:  # claimed, but the year has no standard for it (before the text's year)
+            std = comp.data.get(c.rate.path)
+            claimed = all(ev.conditions[w][i] for w in c.when) and (c.per is None or columns[c.per][i] > 0)
+            if claimed and std.at(comp.stop - 1) is None:
+                first = month_label(std.values[0].start)
+                out.append((f"{c.label[0]}的标准自{first}起施行，本期没有标准，未计",
+                            f"{c.label[1]}: no standard before {first}, not computed")[k])
+        if not comp.amounts()[i] and comp.who.multiplicity is None and not out:
             out.insert(0, ("未列入任何补助项目（各项均为“否”或0次）", "no part is claimed (all 否 or 0)")[k])
         return out
 
