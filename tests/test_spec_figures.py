@@ -407,3 +407,16 @@ def test_retired_cadre_care_is_computed_for_whole_years_only():
     assert calc.compute({"编号": "A", "春节慰问": "是"}, year=2024).amount == Decimal("500.00")
     with pytest.raises(StandardsError, match="只按整个预算年度计算"):
         calc.compute({"编号": "A", "春节慰问": "是"}, month="2024-02")
+
+
+def test_retired_cadre_care_reads_the_headers_a_clerk_writes(tmp_path):
+    """序号, 原职务 … beside 春节慰问（是/否）, 县内住院（次）, 党内职务, 任职月数（月）, 政治面貌 (中共党员/群众)."""
+    path = tmp_path / "clerk.csv"
+    path.write_text("序号,姓名,性别,原职务,原工作单位,春节慰问（是/否）,老年节慰问(是/否),体检（是否）,县内住院（次）,"
+                    "县外住院次数,党内职务,任职月数（月）,政治面貌,备注\n"
+                    "1,甲,男,处长,市直,是,是,是,1,,,,中共党员,\n"   # 1000 + 800 + 200 + 500
+                    "2,乙,女,副处,市直,是,否,否,,2,书记,12,群众,\n",  # 500 + 600 + 3600
+                    encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(path), *RETIRED, "--format", "json").stdout)
+    assert doc["rejects"] == [] and doc["totals"]["amount"] == "7200.00"
+    assert {b["name"]: b["amount"] for b in doc["beneficiaries"]} == {"甲": "2500.00", "乙": "4700.00"}
