@@ -39,6 +39,7 @@ PARTY = {"yes": ("是", "√", "y", "yes", "true", "1", "中共党员", "党员"
 PROBATIONARY = ("按党员计发党员活动经费（假设：澄办发〔2004〕5号“每个党员”未排除预备党员）",
                 "paid as a party member (assumption: the text's 每个党员 does not exclude probationary members)")
 
+
 def _yes_no(header: str) -> tuple[str, ...]:
     """The header as clerks write a yes/no column: 体检（是/否）, 体检(是否)."""
     return tuple(f"{header}({words})" for words in ("是/否", "是否", "是或否"))
@@ -51,12 +52,15 @@ FIELDS = (
     Field("unit", "所属单位", "text", "unit", default="",
           aliases=(*UNIT_ALIASES, "原单位", "原工作单位", "工作单位", "所在单位", "所属支部", "所在支部", "支部", "党支部",
                    "所属党支部")),
-    Field("spring_visit", "春节慰问", "bool", "Spring Festival visit", aliases=("春节走访慰问", "是否春节慰问", "春节", *_yes_no("春节慰问"))),
+    Field("spring_visit", "春节慰问", "bool", "Spring Festival visit",
+          aliases=("春节走访慰问", "是否春节慰问", "春节", *_yes_no("春节慰问"))),
     Field("elders_day_visit", "老年节慰问", "bool", "Elders' Day visit",
           aliases=("老年节走访慰问", "重阳节慰问", "敬老节慰问", "是否老年节慰问", "老年节", "重阳节", "敬老节",
                    *_yes_no("老年节慰问"), *_yes_no("重阳节慰问"))),
-    Field("both_visits", "两节慰问", "bool", "both festival visits", aliases=("两节走访慰问", "春节、老年节慰问", "是否两节慰问", *_yes_no("两节慰问"))),
-    Field("health_check", "体检", "bool", "health check", aliases=("健康体检", "是否体检", "是否参加体检", *_yes_no("体检"), *_yes_no("健康体检"))),
+    Field("both_visits", "两节慰问", "bool", "both festival visits",
+          aliases=("两节走访慰问", "春节、老年节慰问", "是否两节慰问", *_yes_no("两节慰问"))),
+    Field("health_check", "体检", "bool", "health check",
+          aliases=("健康体检", "是否体检", "是否参加体检", *_yes_no("体检"), *_yes_no("健康体检"))),
     Field("hospital_in", "县内住院次数", "int", "hospital stays in the county", max=MAX_STAYS,
           aliases=("县内住院", "县内住院(次)", "县内住院慰问次数", "市内住院次数", "市内住院")),
     Field("hospital_out", "县外住院次数", "int", "hospital stays outside the county", max=MAX_STAYS,
@@ -65,7 +69,8 @@ FIELDS = (
           choices=choice_map(POSTS), refused={"副书记": NO_AMOUNT, "支部副书记": NO_AMOUNT, "党支部副书记": NO_AMOUNT}),
     Field("post_months", "任职月数", "int", "months in post", aliases=("支部任职月数", "职务任职月数", "任职时长"),
           max=MONTHS_PER_YEAR),
-    Field("party_member", "党员", "choice", "party member", aliases=("是否党员", "政治面貌", "中共党员", "党员活动经费", *_yes_no("党员")),
+    Field("party_member", "党员", "choice", "party member",
+          aliases=("是否党员", "政治面貌", "中共党员", "党员活动经费", *_yes_no("党员")),
           choices=choice_map(PARTY) | {"中共预备党员": "yes", "预备党员": "yes"},
           assumed={"中共预备党员": PROBATIONARY, "预备党员": PROBATIONARY}),
 )
@@ -196,7 +201,8 @@ class RetiredCadreCare(DeclaredPolicy):
         post = self._posts(parsed)
         months = c["post_months"].ints() if parsed.has("post_months") else np.full(len(post), MONTHS_PER_YEAR)
         party = c["party_member"]
-        return {"spring_visit": c["spring_visit"].flags() | both, "elders_day_visit": c["elders_day_visit"].flags() | both,
+        return {"spring_visit": c["spring_visit"].flags() | both,
+                "elders_day_visit": c["elders_day_visit"].flags() | both,
                 "health_check": c["health_check"].flags(),
                 "hospital_in": np.asarray(c["hospital_in"].ints(), dtype=np.int64),
                 "hospital_out": np.asarray(c["hospital_out"].ints(), dtype=np.int64),
