@@ -30,7 +30,10 @@ ROSTERS = [
      "澄江市2025年两新组织党组织基本情况统计表", "中共澄江市委组织部", "所属单位"),
     ("village_departures.csv", "village_departures.xlsx",
      "澄江市2025年离任村（社区）干部任职情况花名册", "中共澄江市委组织部", None),
+    ("retired_cadres.csv", "retired_cadres.xlsx",
+     "澄江市2024年离退休干部关爱经费花名册", "中共澄江市委组织部", "所属单位"),
 ]
+NUMBER_COLUMNS |= {"县内住院次数", "县外住院次数", "任职月数"}
 # broken rows appended to a copy of the brigade roster: each should be one reject
 BROKEN = [
     ["JC011", "钱有才", "530421193804121214", "男", "1938-04-12", "16", "是", "是", "1984-06", "", "江城镇"],  # check digit

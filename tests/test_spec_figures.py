@@ -274,3 +274,149 @@ def test_a_fixed_programme_share_larger_than_the_roster_is_said():
     whole = run_cli("calc", "--policy", "rural_member_training", "--year", "2023", "--profile", "澄江市",
                     "--count", "党员=7428", "--format", "json")
     assert json.loads(whole.stdout)["notices"] == []
+
+
+RETIRED = ("--policy", "retired_cadre_care", "--year", "2024", "--profile", "澄江市")
+
+
+def test_chengjiang_2024_retired_cadre_festival_visits_through_the_console_command():
+    """澄江市2024 (离退休老干部、老党员工作经费①): 200余人, 每人每节慰问金500元, 两节计20万元:
+    200 people × 500 × 2 festivals (春节, 老年节) = 200000.00, county-funded (assumption)."""
+    for key in ("person", "离退休干部", "人数"):
+        proc = run_cli("calc", *RETIRED, "--count", f"{key}=200", "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        totals = json.loads(proc.stdout)["totals"]
+        assert totals["amount"] == "200000.00"
+        assert totals["by_level"] == {"province": "0.00", "prefecture": "0.00", "county": "200000.00"}
+        assert (totals["by_component"]["spring_visit"], totals["by_component"]["elders_day_visit"]) == \
+            ("100000.00", "100000.00")
+
+
+def test_retired_cadre_festival_visits_from_a_roster_of_200(tmp_path):
+    """The same figure from a roster: 200 rows, each 春节慰问 是 and 老年节慰问 是, csv and xlsx."""
+    import xlsxwriter
+
+    header = ["序号", "姓名", "所属单位", "春节慰问", "老年节慰问"]
+    rows = [[str(k + 1), f"老干部{k + 1:03d}", "市直机关", "是", "是"] for k in range(200)]
+    csv_path = tmp_path / "两节慰问.csv"
+    csv_path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    xlsx_path = tmp_path / "两节慰问.xlsx"
+    book = xlsxwriter.Workbook(xlsx_path)
+    sheet = book.add_worksheet()
+    for r, row in enumerate([header, *rows]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    for path in (csv_path, xlsx_path):
+        doc = json.loads(run_cli("calc", str(path), *RETIRED, "--format", "json").stdout)
+        assert doc["totals"]["amount"] == "200000.00" and doc["rejects"] == []
+        assert doc["totals"]["beneficiaries"] == 200
+
+
+def test_retired_cadre_care_the_other_budget_lines_from_counts_and_the_budget_table():
+    """健康体检 200 × 800 = 160000; 书记1人 × 300 × 12 + 支委2人 × 200 × 12 = 8400; 党员9人 × 500 = 4500:
+    the budget text's ③, ⑨ and ⑩; the 预算文本 table has a row per component with its 人数."""
+    counts = ["--count", "person=200", "--count", "体检=200", "--count", "书记=1", "--count", "支委=2",
+              "--count", "党员=9", "--count", "县内住院=50", "--count", "县外住院=10"]
+    doc = json.loads(run_cli("calc", *RETIRED, *counts, "--format", "json").stdout)
+    by = doc["totals"]["by_component"]
+    assert (by["health_check"], by["secretary_stipend"], by["member_stipend"], by["party_activity"]) == \
+        ("160000.00", "3600.00", "4800.00", "4500.00")
+    assert (by["hospital_in"], by["hospital_out"]) == ("10000.00", "3000.00")
+    assert doc["totals"]["amount"] == "385900.00"
+    proc = run_cli("budget", *RETIRED, *counts)
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+            for line in proc.stdout.splitlines() if line.startswith("| ")}
+    assert rows["其中：春节慰问金"] == ["200", "100000.00", "100000.00"]
+    assert rows["其中：健康体检费"] == ["200", "160000.00", "160000.00"]
+    assert rows["其中：离退休党支部支委工作补贴"] == ["2", "4800.00", "4800.00"]
+    assert rows["其中：党员活动经费"] == ["9", "4500.00", "4500.00"]
+
+
+def test_retired_cadre_care_example_roster_csv_and_xlsx_explain_validate_whatif():
+    for name in ("examples/retired_cadres.csv", "examples/retired_cadres.xlsx"):
+        doc = json.loads(run_cli("calc", name, *RETIRED, "--format", "json").stdout)
+        assert doc["totals"]["amount"] == "21800.00" and doc["rejects"] == []
+        amounts = {b["id"]: b["amount"] for b in doc["beneficiaries"]}
+        # LT001: 2 × 500 + 800 + 2 × 200 (县内) + 12 × 300 (书记) + 500 (党员); LT003: 支委 6 months
+        assert (amounts["LT001"], amounts["LT002"], amounts["LT003"]) == ("6300.00", "5000.00", "3500.00")
+        assert amounts["LT005"] == "1800.00"  # 政治面貌 中共党员 in the 党员 column: the activity fund
+    proc = run_cli("explain", "examples/retired_cadres.csv", *RETIRED, "--id", "LT003")
+    assert proc.returncode == 0, proc.stderr
+    assert "支部职务：书记：✗" in proc.stdout and "支部职务：委员：✓" in proc.stdout
+    assert "离退休党支部书记工作补贴：不发放（非离退休党支部书记" in proc.stdout
+    assert "200.00元/人/月 × 任职月数 6" in proc.stdout and "玉老通〔2018〕15号" in proc.stdout
+    proc = run_cli("validate", "examples/retired_cadres.csv", "--policy", "retired_cadre_care", "--profile", "澄江市")
+    assert proc.returncode == 0, proc.stderr
+    proc = run_cli("whatif", "--policy", "retired_cadre_care", "--profile", "澄江市", "--count", "person=200",
+                   "--set", "festival_visit.per_festival=600", "--year", "2024", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert "240000.00" in proc.stdout
+    listing = run_cli("policies", "retired_cadre_care").stdout
+    assert "festival_visit.per_festival" in listing and "澄办发〔2004〕5号" in listing and "假设" in listing
+
+
+def test_retired_cadre_care_rulings_on_the_roster(tmp_path):
+    """A blank 是/否 is a reject; a component whose column is absent is claimed for no one (a
+    notice); a blank 住院次数 is 0; 任职月数 blank for a post, or given without one, is a reject;
+    副书记 (no amount in the text) is refused; 预备党员 is a party member, said on its row."""
+    path = tmp_path / "r.csv"
+    path.write_text("姓名,身份证号,春节慰问,老年节慰问,县内住院次数,支部职务,任职月数,党员\n"
+                    "甲,,是,,1,,,是\n"          # row 2: 老年节慰问 blank
+                    "乙,,是,是,,书记,,否\n"       # row 3: 书记 without months
+                    "丙,,否,否,,,5,否\n"          # row 4: months without a post
+                    "丁,,否,否,,副书记,12,否\n"    # row 5: 副书记 refused
+                    "戊,,否,否,25,,,否\n"         # row 6: 25 stays: implausible
+                    "己,,是,是,,委员,3,预备党员\n",  # row 7: 1000 + 600 + 500
+                    encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(path), *RETIRED, "--format", "json").stdout)
+    rejects = {r["row"]: (r["column"], r["reason"]) for r in doc["rejects"]}
+    assert rejects[2][0] == "老年节慰问" and "应填“是”或“否”" in rejects[2][1]
+    assert rejects[3] == ("任职月数", "支部书记、支委未填任职月数")
+    assert rejects[4][0] == "任职月数" and "支部职务为空" in rejects[4][1]
+    assert rejects[5][0] == "支部职务" and "副书记" in rejects[5][1]
+    assert rejects[6][0] == "县内住院次数"
+    assert set(rejects) == {2, 3, 4, 5, 6}
+    assert doc["totals"]["amount"] == "2100.00"
+    notices = [(n["row"], n["column"], n["message"]) for n in doc["notices"]]
+    assert (None, "体检", "花名册无“体检”列：本次不计健康体检费") in notices
+    assert any(row == 7 and "按党员计发" in msg and "假设" in msg for row, _, msg in notices)
+
+
+def test_retired_cadre_care_a_roster_that_claims_nothing_or_a_visit_twice_is_refused(tmp_path):
+    none = tmp_path / "none.csv"
+    none.write_text("姓名,原职务\n甲,处长\n", encoding="utf-8")
+    proc = run_cli("calc", str(none), *RETIRED)
+    assert proc.returncode == 2 and "没有任何补助项目列" in proc.stderr
+    twice = tmp_path / "twice.csv"
+    twice.write_text("姓名,两节慰问,春节慰问\n甲,是,是\n", encoding="utf-8")
+    proc = run_cli("calc", str(twice), *RETIRED)
+    assert proc.returncode == 2 and "不能同时使用" in proc.stderr
+    both = tmp_path / "both.csv"
+    both.write_text("姓名,两节慰问\n甲,是\n乙,否\n", encoding="utf-8")
+    assert json.loads(run_cli("calc", str(both), *RETIRED, "--format", "json").stdout)["totals"]["amount"] == "1000.00"
+
+
+def test_retired_cadre_care_is_computed_for_whole_years_only():
+    """A visit is paid once: a month's period would pay a twelfth of it, so it is refused."""
+    import pytest
+
+    from entitlements.standards import StandardsError
+
+    calc = Calculator("retired_cadre_care", profile="澄江市")
+    assert calc.compute({"编号": "A", "春节慰问": "是"}, year=2024).amount == Decimal("500.00")
+    with pytest.raises(StandardsError, match="只按整个预算年度计算"):
+        calc.compute({"编号": "A", "春节慰问": "是"}, month="2024-02")
+
+
+def test_retired_cadre_care_reads_the_headers_a_clerk_writes(tmp_path):
+    """序号, 原职务 … beside 春节慰问（是/否）, 县内住院（次）, 党内职务, 任职月数（月）, 政治面貌 (中共党员/群众)."""
+    path = tmp_path / "clerk.csv"
+    path.write_text("序号,姓名,性别,原职务,原工作单位,春节慰问（是/否）,老年节慰问(是/否),体检（是否）,县内住院（次）,"
+                    "县外住院次数,党内职务,任职月数（月）,政治面貌,备注\n"
+                    "1,甲,男,处长,市直,是,是,是,1,,,,中共党员,\n"   # 1000 + 800 + 200 + 500
+                    "2,乙,女,副处,市直,是,否,否,,2,书记,12,群众,\n",  # 500 + 600 + 3600
+                    encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(path), *RETIRED, "--format", "json").stdout)
+    assert doc["rejects"] == [] and doc["totals"]["amount"] == "7200.00"
+    assert {b["name"]: b["amount"] for b in doc["beneficiaries"]} == {"甲": "2500.00", "乙": "4700.00"}
