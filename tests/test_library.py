@@ -17,6 +17,7 @@ from .conftest import EXAMPLES, run_cli
 # policy -> (example roster, profile, year, extra arguments, a money standard a what-if raises)
 LIBRARY = {
     "brigade_cadre_living": ("brigade_cadres.csv", "江川区", 2025, (), "layers.raise_2002"),
+    "retired_cadre_care": ("retired_cadres.csv", "澄江市", 2024, (), "festival_visit.per_festival"),
     "rural_member_training": ("rural_branches.csv", "澄江市", 2023, (), "training.per_member"),
     "two_new_16321": ("two_new_orgs.csv", "澄江市", 2024, (), "org_funding.branch"),
     "village_accident_insurance": ("village_cadres_insured.csv", "澄江市", 2024, (), "premium.per_person"),
