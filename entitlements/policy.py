@@ -219,22 +219,28 @@ def group_keys(keys: np.ndarray, accepted: np.ndarray) -> tuple[np.ndarray, np.n
 
 def reject_duplicates(parsed: ParsedTable, keys: np.ndarray, field: str,
                       what: tuple[str, str] = ("编号", "id")) -> None:
-    """A beneficiary listed twice: the later rows are rejected, naming the first.
-    ``what`` names the key in the reason (zh, en)."""
-    live = np.flatnonzero(~parsed.rejected)
+    """A beneficiary listed twice: the later rows are rejected, naming the first. The first row
+    is the beneficiary's row even when it is itself rejected (a bad cell): a later row is not paid
+    in its place, since which of the two the clerk meant is not ours to guess; the reason says to
+    fix the first and keep one. ``what`` names the key in the reason (zh, en)."""
     all_codes, uniq = factorize_remembered(keys)
     if len(uniq) == len(keys):  # every key differs: no one is listed twice
         return
-    codes = all_codes[live]
+    keyed = np.flatnonzero(keys != "")  # a blank key is rejected on its own, and matches nothing
+    codes = all_codes[keyed]
     order = np.argsort(codes, kind="stable")
-    heads = np.r_[True, codes[order][1:] != codes[order][:-1]] if len(live) else np.array([], dtype=bool)
+    heads = np.r_[True, codes[order][1:] != codes[order][:-1]] if len(keyed) else np.array([], dtype=bool)
     first = np.empty(len(uniq), dtype=np.int64)
-    first[codes[order][heads]] = order[heads]  # each key's first live row
+    first[codes[order][heads]] = keyed[order[heads]]  # each key's first row, rejected or not
     for k in np.sort(order[~heads]):
-        pos, row = live[k], int(parsed.table.row_numbers[live[first[codes[k]]]])
-        parsed.reject([pos], field, f"{what[0]}重复，与第{row}行相同", f"duplicate {what[1]}, same as row {row}",
-                      keys[pos])
-
+        pos, at = keyed[k], first[codes[k]]
+        if parsed.rejected[pos]:
+            continue
+        row = int(parsed.table.row_numbers[at])
+        zh, en = f"{what[0]}重复，与第{row}行相同", f"duplicate {what[1]}, same as row {row}"
+        if parsed.rejected[at]:
+            zh, en = zh + f"（第{row}行已被拒收：改正后只保留一行）", en + f" (row {row} is rejected: fix it and keep one row)"
+        parsed.reject([pos], field, zh, en, keys[pos])
 
 
 def _first_row_of_key(codes: np.ndarray, rows: np.ndarray, groups: int) -> np.ndarray:

@@ -263,6 +263,7 @@ class _Totals:
         # a text fallback key (an organisation's name where it has no id): the names of rows
         # accepted so far, and of those accepted without the primary key
         self.names, self.nameless = _SeenKeys(), _SeenKeys()
+        self.rejected_keys = _SeenKeys()  # keys of rows rejected so far: a later row under one is a duplicate
 
     def add(self, result, seen: _SeenKeys) -> None:
         comp = result.computation
@@ -283,6 +284,7 @@ class _Totals:
                                       f"编号重复，与第{earlier[i]}行相同（分批计算时同一人的各行须相邻）",
                                       f"duplicate id, same as row {earlier[i]} (in batches a person's rows must be adjacent)"))
             seen.add(hashes[keep], first_row_numbers[keep])
+        keep = self._check_after_rejected(result, keep, rejects)
         keep = self._check_id_numbers(result, keep, rejects)  # a batch of rejected rows too: their numbers count
         keep = self._check_fallback_names(result, keep, rejects)
         self.read += result.rows_read
@@ -291,6 +293,31 @@ class _Totals:
         notices = [n for n in result.notices if n.row is not None or not self.read - result.rows_read]
         self._keep(notices, self.notices, "more_notices")  # a header notice once, not once per batch
         self.ledger = self.ledger + Ledger.of(comp, keep, amounts)
+
+    def _check_after_rejected(self, result, keep: np.ndarray, rejects: list) -> np.ndarray:
+        """A key whose first row was rejected in an earlier batch: the whole roster rejects every
+        later row under it as a duplicate (policy.reject_duplicates), so a beneficiary of this
+        batch under it is rejected too. Returns ``keep`` with such beneficiaries dropped."""
+        parsed, who = result.parsed, result.computation.who
+        if parsed is None:
+            return keep
+        line = parsed.table.row_numbers
+        if len(who) and self.rejected_keys.runs:
+            earlier = self.rejected_keys.find(_hashes(np.asarray(who.ids, dtype=object)))
+            owner = who.row_owner
+            for pos in np.flatnonzero(owner >= 0):
+                i = owner[pos]
+                if keep[i] and earlier[i]:
+                    rejects.append(Reject(int(line[pos]), "编号", str(who.ids[i]),
+                                          f"编号重复，与第{earlier[i]}行相同（第{earlier[i]}行已被拒收：改正后只保留一行）",
+                                          f"duplicate id, same as row {earlier[i]} (row {earlier[i]} is rejected: "
+                                          "fix it and keep one row)"))
+            keep = keep & (earlier == 0)
+        bad = np.flatnonzero(parsed.rejected)
+        keys = keys_for(parsed, self.calc.policy.key_fields)[bad]
+        filled = keys != ""
+        self.rejected_keys.add(_hashes(keys[filled]), line[bad][filled])
+        return keep
 
     def _check_id_numbers(self, result, keep: np.ndarray, rejects: list) -> np.ndarray:
         """One 身份证号 under two beneficiaries in different batches (SPEC §7). The whole

@@ -428,3 +428,18 @@ def test_shared_id_numbers_in_batches_match_the_whole_roster_or_stop(tmp_path_fa
         return
     assert batched["totals"] == whole["totals"] and batched["rows"] == whole["rows"]
     assert {r["row"] for r in batched["rejects"]} == {r["row"] for r in whole["rejects"]}
+
+
+def test_a_row_repeating_the_id_of_a_rejected_row_is_not_paid_in_its_place(tmp_path):
+    """Row 2 is damaged, row 4 repeats its 编号: row 4 is not the person's row (which of the two the
+    clerk meant is not ours to guess), in one piece and in batches alike; the reason says what to do."""
+    insured = Calculator("village_accident_insurance", profile="澄江市")
+    path = write_csv(tmp_path / "d.csv", ["编号", "姓名", "身份证号", "所属单位"],
+                     [["A1", "张三", "X", "右所镇"], ["B1", "李四", "", "右所镇"], ["A1", "张三", "", "右所镇"]])
+    whole = insured.compute_roster(path, 2024).to_json()
+    assert whole["totals"]["amount"] == "260.00" and whole["rows"]["rejected"] == 2
+    assert "第2行已被拒收" in whole["rejects"][1]["reason"] and whole["rejects"][1]["row"] == 4
+    for batch_rows in (1, 2, 3):  # the repeat in another batch than the rejected row, or in the same
+        batched = stream_summary(insured, path, 2024, batch_rows=batch_rows)
+        assert batched["rows"] == whole["rows"] and batched["totals"] == whole["totals"]
+        assert {r["row"] for r in batched["rejects"]} == {2, 4}
