@@ -26,11 +26,12 @@ from pydantic import BaseModel, ConfigDict, Field as ModelField, ValidationError
 
 from .dates import month_label
 from .declared import DeclaredPolicy
+from .errors import EntitlementInputError
 from .fields import Field
 from .people import UNIT_ALIASES
 from .policy import Computation
 from .profiles import PolicyData
-from .roster import InputError, ParsedTable
+from .roster import ParsedTable
 from .rules import Component, Count, Note, standard
 from .standards import StandardsError, _first_error, year_months
 from .trace import explain_trace, trace_of
@@ -106,9 +107,9 @@ class PerUnitPolicy(DeclaredPolicy):
                 **options: Any) -> Computation:
         if self.per_event and (first, stop) != year_months(int(month_label(first)[:4])):
             # an event is paid once: prorating it by months, or paying it in each year, would be wrong
-            raise InputError(f"政策 {self.id} 按次（个）计，只能按一个完整的预算年度计算（{month_label(first)}.."
-                             f"{month_label(stop - 1)} 不是） (policy {self.id} is paid per event: compute one "
-                             f"whole budget year)")
+            period = f"{month_label(first)}..{month_label(stop - 1)}"
+            raise EntitlementInputError("month", period, f"政策 {self.id} 按次（个）计，只能按一个完整的预算年度计算",
+                                        f"policy {self.id} is paid per event: compute one whole budget year")
         comp = super().compute(who, data, first, stop, whole_programme, **options)
         parts = comp.by_component()
         for u in self.units:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from functools import cache
 from importlib.metadata import entry_points
 from types import MappingProxyType
+from typing import Any
 
 from .policy import Policy
 from .profiles import DATA_PACKAGE, _data_file
@@ -58,14 +59,17 @@ def data_policy(name: str) -> Policy | None:
     kind in such a folder is refused, naming the file: the programme would silently be missing."""
     if not resources.files(DATA_PACKAGE).joinpath(name, "standards.toml").is_file():
         return None
+    return policy_from_data(_data_file(f"{name}/standards.toml"), f"policies/{name}/standards.toml", name)
+
+
+def policy_from_data(raw: Mapping[str, Any], origin: str, name: str) -> Policy:
+    """The policy a standards file (``origin``, in folder ``name``) declares by its ``kind``."""
     from . import per_unit  # only where a data-only folder exists
 
     kinds = {"per_unit": per_unit.build}
-    origin = f"policies/{name}/standards.toml"
-    raw = _data_file(f"{name}/standards.toml")
     meta = raw.get("policy")
-    kind = meta.get("kind") if isinstance(meta, dict) else None
-    if kind not in kinds:
+    kind = meta.get("kind") if isinstance(meta, Mapping) else None
+    if not isinstance(kind, str) or kind not in kinds:
         said = "没有写明 kind (no kind)" if kind is None else f"未知的政策类型 unknown kind {kind!r}"
         raise StandardsError(f"{origin}: {said}；没有 Python 模块（POLICY）的政策文件夹须在 [policy] 中写明 kind，"
                              f"可用 known: {', '.join(kinds)} (a policy folder without a POLICY module needs "
