@@ -152,13 +152,15 @@ def build(raw: Mapping[str, Any], origin: str, folder: str) -> PerUnitPolicy:
     if m.id != folder:
         raise StandardsError(f"{origin}: [policy] id '{m.id}' 应与文件夹名 '{folder}' 相同 "
                              f"(the id must be the folder's name)")
-    _check_paths(m, raw, origin)
     names: dict[str, str] = {}
-    for u in m.units:
+    for j, u in enumerate(m.units):
+        if any(v.key == u.key for v in m.units[:j]):
+            raise StandardsError(f"{origin}: 类型 key '{u.key}' 重复 (unit key '{u.key}' given twice)")
         for text in (u.key, u.name, *u.aliases):
             if names.setdefault(text, u.key) != u.key:
                 raise StandardsError(f"{origin}: 类型名称“{text}”重复（{names[text]}、{u.key}） "
                                      f"(type name '{text}' given to two units)")
+    _check_paths(m, raw, origin)
     labels = {u.key: (u.label or _table(raw, "standards", u.standard).get("label") or u.name,
                      u.label_en or f"{m.title_en or m.id}: {u.key}") for u in m.units}
     fields = (

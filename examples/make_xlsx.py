@@ -30,6 +30,8 @@ ROSTERS = [
      "澄江市2025年两新组织党组织基本情况统计表", "中共澄江市委组织部", "所属单位"),
     ("village_departures.csv", "village_departures.xlsx",
      "澄江市2025年离任村（社区）干部任职情况花名册", "中共澄江市委组织部", None),
+    ("service_grant_units.csv", "service_grant_units.xlsx",
+     "澄江市2024年村（社区）党组织服务群众专项经费测算表", "中共澄江市委组织部", "所属乡镇（街道）"),
 ]
 # broken rows appended to a copy of the brigade roster: each should be one reject
 BROKEN = [
