@@ -64,9 +64,9 @@ def data_policy(name: str) -> Policy | None:
 
 def policy_from_data(raw: Mapping[str, Any], origin: str, name: str) -> Policy:
     """The policy a standards file (``origin``, in folder ``name``) declares by its ``kind``."""
-    from . import per_unit  # only where a data-only folder exists
+    from .per_unit import build as per_unit  # only where a data-only folder exists
 
-    kinds = {"per_unit": per_unit.build}
+    kinds = {"per_unit": per_unit}
     meta = raw.get("policy")
     kind = meta.get("kind") if isinstance(meta, Mapping) else None
     if not isinstance(kind, str) or kind not in kinds:
