@@ -152,6 +152,14 @@ def test_a_roster_of_units_rejects_unknown_types_duplicates_and_blanks(tmp_path)
     assert rejects[3][0] == "名称" and "重复" in rejects[3][1]
     assert rejects[4][0] == "类型" and "居委会" in rejects[4][1]
     assert rejects[5][0] == "类型" and "为空" in rejects[5][1]
+    checked = run_cli("validate", str(path), "--policy", "service_grants", "--profile", "澄江市", "--format", "json")
+    assert {r["row"] for r in json.loads(checked.stdout)["rejects"]} == {3, 4, 5}
+
+
+def test_a_village_turned_community_is_a_village():
+    """“41个行政村（含村改社区）”: a 村改社区 is paid as a 行政村."""
+    one = Calculator("service_grants", "澄江市").compute({"名称": "某社区", "类型": "村改社区"}, year=2024)
+    assert {k: str(v) for k, v in one.by_component.items()} == {"community": "0.00", "village": "50000.00"}
 
 
 def test_a_one_type_roster_needs_no_type_column_but_a_given_one_is_checked(tmp_path):
