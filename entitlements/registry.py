@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from importlib import resources
 from collections.abc import Mapping
 from functools import cache
+from importlib import resources
 from importlib.metadata import entry_points
 from types import MappingProxyType
 from typing import Any
