@@ -160,7 +160,16 @@ class Lang(str, Enum):
     en = "en"
 
 
-PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="政策编号 policy id: " + ", ".join(policy_ids()))]
+def _known_policies() -> str:
+    """The ids for --help. A broken policy data file is not a traceback at start-up: the command
+    that reads the policies says which file, and exits 2."""
+    try:
+        return ", ".join(policy_ids())
+    except (LookupError, StandardsError):
+        return "entitlements policies"
+
+
+PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="政策编号 policy id: " + _known_policies())]
 ProfileOpt = Annotated[str, typer.Option("--profile", help="地区口径 profile id or Chinese name (江川区, 澄江市)")]
 YearOpt = Annotated[int, typer.Option("--year", "-y", help="预算年度 budget year")]
 StandardsOpt = Annotated[Optional[Path], typer.Option(
@@ -816,11 +825,14 @@ def list_policies(
         given = resolve_profile(profile) if profile is not None else None
     except (DateError, ProfileError) as exc:
         raise _fail(str(exc)) from None
-    ids = [policy] if policy else list(policy_ids())
+    try:
+        ids = [policy] if policy else list(policy_ids())
+    except (LookupError, StandardsError) as exc:  # a broken policy data file: named, exit 2
+        raise _fail(str(exc)) from None
     for pid in ids:
         try:
             pid = get_policy(pid).id
-        except LookupError as exc:
+        except (LookupError, StandardsError) as exc:
             raise _fail(str(exc)) from None
         try:
             prof = given or resolve_profile(root_profile(pid))  # a programme of one place: shown there

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import dates
+import entitlements.dates as dates  # the module (tests set dates.today); not `from . import`, which names the package
 from .dates import RosterDate, end_before_start, month_index, month_label, service_months
 from .fields import FEMALE, MALE, Field
 from .roster import ParsedTable

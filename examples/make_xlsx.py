@@ -32,6 +32,8 @@ ROSTERS = [
      "澄江市2025年离任村（社区）干部任职情况花名册", "中共澄江市委组织部", None),
     ("retired_cadres.csv", "retired_cadres.xlsx",
      "澄江市2024年离退休干部关爱经费花名册", "中共澄江市委组织部", "所属单位"),
+    ("service_grant_units.csv", "service_grant_units.xlsx",
+     "澄江市2024年村（社区）党组织服务群众专项经费测算表", "中共澄江市委组织部", "所属乡镇（街道）"),
 ]
 NUMBER_COLUMNS |= {"县内住院次数", "县外住院次数", "任职月数"}
 # broken rows appended to a copy of the brigade roster: each should be one reject

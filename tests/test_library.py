@@ -17,6 +17,10 @@ from .conftest import EXAMPLES, run_cli
 # policy -> (example roster, profile, year, extra arguments, a money standard a what-if raises)
 LIBRARY = {
     "brigade_cadre_living": ("brigade_cadres.csv", "江川区", 2025, (), "layers.raise_2002"),
+    "four_level_meetings": ("four_level_meetings.csv", "澄江市", 2024, (), "meeting.per_event"),
+    "livelihood_projects": ("livelihood_projects.csv", "澄江市", 2024, (), "grant.project"),
+    "model_case_awards": ("model_case_awards.csv", "澄江市", 2024, (), "award.per_case"),
+    "service_grants": ("service_grant_units.csv", "澄江市", 2024, (), "grant.village"),
     "retired_cadre_care": ("retired_cadres.csv", "澄江市", 2024, (), "festival_visit.per_festival"),
     "rural_member_training": ("rural_branches.csv", "澄江市", 2023, (), "training.per_member"),
     "two_new_16321": ("two_new_orgs.csv", "澄江市", 2024, (), "org_funding.branch"),

@@ -12,7 +12,8 @@ from entitlements import Calculator, registry
 
 from .conftest import ROOT
 
-BUNDLED = ("brigade_cadre_living", "retired_cadre_care", "rural_member_training", "two_new_16321",
+BUNDLED = ("brigade_cadre_living", "four_level_meetings", "livelihood_projects", "model_case_awards",
+           "retired_cadre_care", "rural_member_training", "service_grants", "two_new_16321",
            "village_accident_insurance", "village_cadre_departure")
 
 

@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import numpy as np
+import pytest
 
 from entitlements import Calculator
 from entitlements.dates import parse_date, service_months
@@ -420,3 +421,22 @@ def test_retired_cadre_care_reads_the_headers_a_clerk_writes(tmp_path):
     doc = json.loads(run_cli("calc", str(path), *RETIRED, "--format", "json").stdout)
     assert doc["rejects"] == [] and doc["totals"]["amount"] == "7200.00"
     assert {b["name"]: b["amount"] for b in doc["beneficiaries"]} == {"甲": "2500.00", "乙": "4700.00"}
+PER_UNIT_2024 = [  # 澄江市2024年预算文本，项目2 第4、5项: per-unit grants made of data only (issue 12, item 6)
+    ("service_grants", {"community": 6, "village": 41}, {"社区": 6, "行政村": 41}, "2650000.00", 47),
+    ("livelihood_projects", {"project": 20}, {"项目": 20}, "1000000.00", 20),
+    ("four_level_meetings", {"meeting": 12}, {"现场会": 12}, "240000.00", 12),
+    ("model_case_awards", {"case": 5}, {"案例": 5}, "250000.00", 5),
+]
+
+
+@pytest.mark.parametrize("policy,english,chinese,amount,units", PER_UNIT_2024, ids=[p[0] for p in PER_UNIT_2024])
+def test_chengjiang_2024_per_unit_grants_through_the_console_command(policy, english, chinese, amount, units):
+    """6 × 100000 + 41 × 50000 = 2650000.00; 20 × 50000 = 1000000.00; 12 × 20000 = 240000.00;
+    5 × 50000 (不少于: a floor, said) = 250000.00; all county; English and Chinese keys alike."""
+    for counts in (english, chinese):
+        args = [a for key, n in counts.items() for a in ("--count", f"{key}={n}")]
+        proc = run_cli("calc", "--policy", policy, "--year", "2024", "--profile", "澄江市", *args, "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        totals = json.loads(proc.stdout)["totals"]
+        assert totals["amount"] == amount and totals["by_level"]["county"] == amount
+        assert totals["beneficiaries"] == units
