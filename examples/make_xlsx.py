@@ -30,6 +30,8 @@ ROSTERS = [
      "澄江市2025年两新组织党组织基本情况统计表", "中共澄江市委组织部", "所属单位"),
     ("village_departures.csv", "village_departures.xlsx",
      "澄江市2025年离任村（社区）干部任职情况花名册", "中共澄江市委组织部", None),
+    ("joint_party_orgs.csv", "joint_party_orgs.xlsx",
+     "晋城市城区2025年两新组织联合党组织和党建指导员花名册", "中共晋城市城区委社会工作部", "所属单位"),
 ]
 # broken rows appended to a copy of the brigade roster: each should be one reject
 BROKEN = [

@@ -12,7 +12,7 @@ from entitlements import Calculator, registry
 
 from .conftest import ROOT
 
-BUNDLED = ("brigade_cadre_living", "rural_member_training", "two_new_16321", "village_accident_insurance",
+BUNDLED = ("brigade_cadre_living", "joint_party_org", "rural_member_training", "two_new_16321", "village_accident_insurance",
            "village_cadre_departure")
 
 

@@ -274,3 +274,52 @@ def test_a_fixed_programme_share_larger_than_the_roster_is_said():
     whole = run_cli("calc", "--policy", "rural_member_training", "--year", "2023", "--profile", "澄江市",
                     "--count", "党员=7428", "--format", "json")
     assert json.loads(whole.stdout)["notices"] == []
+
+
+def test_chengqu_2025_joint_party_org_standards_through_the_console_command():
+    """晋城市城区2025 (绩效目标表): 每个联合党组织3200元, 每名党建工作指导员500元/月/人, 应建联合党组织
+    ≥9个. The published lines (省级 and 市级 13.31万 each, 133140元 each in the 绩效目标表) cannot be
+    rebuilt from the text: it gives no actual counts (≥9 organisations, ≤80 instructors are bounds)
+    and funds an instructors' 年终奖 of unstated size; 266280 is no 3200N+500M at all. What the text
+    supports: 9 organisations give 28800.00, an instructor all year 6000.00, each split 1:1 (assumed)."""
+    for org, ins in (("joint_org", "instructor"), ("联合党组织", "党建指导员"), ("联合党组织", "指导员")):
+        proc = run_cli("calc", "--policy", "joint_party_org", "--year", "2025", "--profile", "晋城市城区",
+                       "--count", f"{org}=9", "--count", f"{ins}=1", "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        totals = json.loads(proc.stdout)["totals"]
+        assert totals["by_component"] == {"org_funding": "28800.00", "instructor_stipend": "6000.00"}
+        assert totals["by_level"] == {"province": "17400.00", "prefecture": "17400.00", "county": "0.00"}
+    # the 80 instructors the text allows, paid all year, would alone cost 480000.00: more than both lines
+    proc = run_cli("calc", "--policy", "joint_party_org", "--year", "2025", "--profile", "城区",
+                   "--count", "instructor=80", "--format", "json")
+    assert json.loads(proc.stdout)["totals"]["amount"] == "480000.00"
+
+
+def test_joint_party_org_roster_every_bad_row_a_named_reject(tmp_path):
+    """A roster of 联合党组织 and 党建指导员 told apart by 类型; an instructor's months are 0-12
+    and given; an organisation is funded by the year (a months cell other than 12 is refused)."""
+    proc = run_cli("calc", "examples/joint_party_orgs.csv", "--policy", "joint_party_org", "--year", "2025",
+                   "--profile", "城区", "--format", "json")
+    doc = json.loads(proc.stdout)
+    assert doc["totals"]["amount"] == "35800.00" and doc["rejects"] == []  # 4×3200 + 46 months×500
+    bad = tmp_path / "bad.csv"
+    bad.write_text("编号,名称,类型,任职月数\nA1,甲联合党支部,联合党组织,6\nA2,乙,党建指导员,\nA3,丙,党建指导员,13\n"
+                   "A4,丁,,12\nA5,戊,临时党支部,12\nA6,己,党建指导员,-1\nA7,庚,党建指导员,5.5\nA8,辛联合党支部,联合党组织,12\n",
+                   encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(bad), "--policy", "joint_party_org", "--year", "2025", "--profile", "城区",
+                             "--format", "json").stdout)
+    assert doc["totals"]["amount"] == "3200.00"
+    assert [(r["row"], r["column"]) for r in doc["rejects"]] == [
+        (2, "任职月数"), (3, "任职月数"), (4, "任职月数"), (5, "类型"), (6, "类型"), (7, "任职月数"), (8, "任职月数")]
+    assert "不按月计" in doc["rejects"][0]["reason"] and "任职月数为空" in doc["rejects"][1]["reason"]
+    # without a 类型 column: a roster with 任职月数 lists instructors, else organisations; said on each row
+    people = tmp_path / "people.csv"
+    people.write_text("姓名,任职月数\n甲,12\n乙,6\n", encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(people), "--policy", "joint_party_org", "--year", "2025", "--profile", "城区",
+                             "--format", "json").stdout)
+    assert doc["totals"]["amount"] == "9000.00" and len(doc["notices"]) == 2
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text("名称,所属单位\n甲联合党支部,东街街道\n乙联合党支部,西街街道\n", encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(orgs), "--policy", "joint_party_org", "--year", "2025", "--profile", "城区",
+                             "--format", "json").stdout)
+    assert doc["totals"]["amount"] == "6400.00" and "联合党组织名册" in doc["notices"][0]["message"]
