@@ -65,3 +65,17 @@ def test_the_explanation_lists_the_months_in_post(calc):
                                                {"post": "主任", "start": "2025-07-01"}]}, year=2025)
     text = comp.explain()
     assert "2025-07～2025-12" in text and "一肩挑" in text and "4421.00" in text and "晋市委组发〔2019〕67号" in text
+
+
+def test_a_choice_written_with_full_width_brackets_is_recognised():
+    """Cells are read NFKC (（ becomes (): a choice named with full-width brackets must still match."""
+    from entitlements.fields import Field, choice_map, normalise_cell, parse_cell
+
+    field = Field("post", "职务", "choice", "post", choices=choice_map({"member": ("委员（社区工作者）",),
+                                                                      "director": ("村（居）委会主任",)}))
+    assert parse_cell(field, normalise_cell("委员（社区工作者）")) == "member"
+    assert parse_cell(field, normalise_cell("村(居)委会主任")) == "director"
+    try:
+        parse_cell(field, "党小组")
+    except Exception as exc:  # the options are listed once each
+        assert str(exc).count("委员") == 1
