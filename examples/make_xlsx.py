@@ -32,6 +32,8 @@ ROSTERS = [
      "澄江市2025年离任村（社区）干部任职情况花名册", "中共澄江市委组织部", None),
     ("joint_party_orgs.csv", "joint_party_orgs.xlsx",
      "晋城市城区2025年两新组织联合党组织和党建指导员花名册", "中共晋城市城区委社会工作部", "所属单位"),
+    ("community_workers.csv", "community_workers.xlsx",
+     "晋城市城区2025年社区工作者任职情况花名册", "中共晋城市城区委社会工作部", None),
 ]
 # broken rows appended to a copy of the brigade roster: each should be one reject
 BROKEN = [

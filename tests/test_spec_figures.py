@@ -323,3 +323,39 @@ def test_joint_party_org_roster_every_bad_row_a_named_reject(tmp_path):
     doc = json.loads(run_cli("calc", str(orgs), "--policy", "joint_party_org", "--year", "2025", "--profile", "城区",
                              "--format", "json").stdout)
     assert doc["totals"]["amount"] == "6400.00" and "联合党组织名册" in doc["notices"][0]["message"]
+
+
+def test_chengqu_2025_community_worker_pay_through_the_console_command(tmp_path):
+    """晋城市城区2025 (社区建设工作经费): 一肩挑4421, 书记（主任）3684, 副书记（副主任）3316, 委员（社区
+    工作者）2947元/月 (晋市委组发〔2019〕67号). The text gives no total of pay alone (its 27603870元
+    adds insurance, allowances and union fees for ≥666 people), so the bundled roster is hand-computed:
+    SQ001 一肩挑 4421×12 = 53052; SQ002 书记 3684×6 + 书记+主任=一肩挑 4421×6 = 48630; SQ003 主任
+    3684×12 = 44208; SQ004 副书记+委员: the higher 3316×12 = 39792; SQ005 副主任 to 2025-08-31:
+    3316×8 = 26528; SQ006 委员 from 2025-04-16: 2947×9 = 26523; SQ007 社区工作者 to 2025-03-31 then
+    副主任: 2947×3 + 3316×9 = 38685; SQ008 left 2024: 0. Total 277418.00, 区级 100% (assumed)."""
+    proc = run_cli("calc", "examples/community_workers.csv", "--policy", "community_worker_pay", "--year", "2025",
+                   "--profile", "晋城市城区", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["totals"]["amount"] == "277418.00" and doc["rejects"] == []
+    assert doc["totals"]["by_level"] == {"province": "0.00", "prefecture": "0.00", "county": "277418.00"}
+    assert {b["id"]: b["amount"] for b in doc["beneficiaries"]} == {
+        "SQ001": "53052.00", "SQ002": "48630.00", "SQ003": "44208.00", "SQ004": "39792.00", "SQ005": "26528.00",
+        "SQ006": "26523.00", "SQ007": "38685.00", "SQ008": "0.00"}
+    for keys in (("secretary_director", "member"), ("一肩挑", "社区工作者"), ("书记主任一肩挑", "委员")):
+        proc = run_cli("calc", "--policy", "community_worker_pay", "--year", "2025", "--profile", "城区",
+                       "--count", f"{keys[0]}=2", "--count", f"{keys[1]}=10", "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["totals"]["amount"] == "459744.00"  # (4421×2 + 2947×10) × 12
+
+
+def test_community_worker_roster_every_bad_row_a_named_reject(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("编号,姓名,职务,任职开始,任职结束\nB1,甲,网格员,2021-01-01,\nB2,乙,委员,,2025-06-30\n"
+                   "B3,丙,委员,2025-06-01,2025-01-31\n,己,委员,2021-01-01,\nB7,庚,委员,2025-02-30,\n"
+                   "B9,壬,书记,2021-01-01,\nB9,壬,主任,2021-13-01,\nOK,癸,委员（社区工作者）,2025-01-01,\n", encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(bad), "--policy", "community_worker_pay", "--year", "2025", "--profile", "城区",
+                             "--format", "json").stdout)
+    assert doc["totals"]["amount"] == "35364.00"  # only 癸: 2947 × 12
+    assert [(r["row"], r["column"]) for r in doc["rejects"]] == [
+        (2, "职务"), (3, "任职开始"), (4, "任职结束"), (5, "编号"), (6, "任职开始"), (7, "编号"), (8, "任职开始")]
