@@ -79,3 +79,14 @@ def test_a_choice_written_with_full_width_brackets_is_recognised():
         parse_cell(field, "党小组")
     except Exception as exc:  # the options are listed once each
         assert str(exc).count("委员") == 1
+
+
+def test_the_typed_models_of_the_api(calc):
+    import datetime as dt
+
+    from entitlements.policies import CommunityWorker, JointPartyEntry
+
+    one = calc.compute(CommunityWorker(id="A", spans=[{"post": "委员", "start": dt.date(2025, 7, 1)}]), year=2025)
+    assert f"{one.amount:.2f}" == f"{MEM * 6:.2f}"
+    org = Calculator("joint_party_org", profile="城区").compute(JointPartyEntry(id="Z", kind="党建指导员", months=5), year=2025)
+    assert f"{org.amount:.2f}" == "2500.00"

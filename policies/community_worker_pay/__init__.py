@@ -32,7 +32,7 @@ POST_NAMES = {  # id -> accepted Chinese names, the first canonical
 }
 
 
-class PostSpan(BaseModel):
+class WorkerPostSpan(BaseModel):
     post: str
     start: dt.date | str
     end: dt.date | str | None = None
@@ -45,7 +45,7 @@ class CommunityWorker(BaseModel):
     name: str | None = None
     id_number: str | None = None
     unit: str = ""
-    spans: list[PostSpan]
+    spans: list[WorkerPostSpan]
 
 
 class CommunityWorkerPay(DeclaredPolicy):

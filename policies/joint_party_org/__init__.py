@@ -7,6 +7,7 @@ standing for M instructors paid all year (12 months). Amounts and the split: sta
 from __future__ import annotations
 
 import numpy as np
+from pydantic import BaseModel, Field as ModelField
 
 from entitlements.declared import DeclaredPolicy
 from entitlements.fields import Field, choice_map
@@ -20,6 +21,16 @@ KIND_NAMES = {  # id -> accepted names, the first canonical; every kind of joint
     "joint_org": ("联合党组织", "联合党委", "联合党总支", "联合党支部", "联合支部"),
     "instructor": ("党建指导员", "党建工作指导员", "指导员"),
 }
+
+
+class JointPartyEntry(BaseModel):
+    """Typed input for one 联合党组织 or one 党建指导员 (the API also takes a plain dict)."""
+
+    id: str | None = None
+    name: str | None = None
+    kind: str = ModelField(description="联合党组织 or 党建指导员 (joint_org, instructor)")
+    months: int | None = ModelField(None, ge=0, le=MONTHS_PER_YEAR, description="an instructor's months served")
+    unit: str = ""
 
 
 class JointPartyOrg(DeclaredPolicy):
