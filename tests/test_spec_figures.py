@@ -356,6 +356,15 @@ def test_community_worker_roster_every_bad_row_a_named_reject(tmp_path):
                    "B9,壬,书记,2021-01-01,\nB9,壬,主任,2021-13-01,\nOK,癸,委员（社区工作者）,2025-01-01,\n", encoding="utf-8")
     doc = json.loads(run_cli("calc", str(bad), "--policy", "community_worker_pay", "--year", "2025", "--profile", "城区",
                              "--format", "json").stdout)
-    assert doc["totals"]["amount"] == "35364.00"  # only 癸: 2947 × 12
+    assert doc["totals"]["amount"] == "70728.00"  # 己 (known by 姓名, on one row) and 癸: 2947 × 12 each
     assert [(r["row"], r["column"]) for r in doc["rejects"]] == [
-        (2, "职务"), (3, "任职开始"), (4, "任职结束"), (5, "编号"), (6, "任职开始"), (7, "编号"), (8, "任职开始")]
+        (2, "职务"), (3, "任职开始"), (4, "任职结束"), (6, "任职开始"), (7, "编号"), (8, "任职开始")]
+    # no 编号 nor 身份证号: known by 姓名 when the name is on one row only (two rows: one person or two?)
+    names = tmp_path / "names.csv"
+    names.write_text("姓名,职务,任职开始时间,任职结束时间\n张三,委员,2021-01-01,\n李四,书记,2021-01-01,\n"
+                     "李四,主任,2025-07-01,\n王五,委员,2025-01,2025-07\n", encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(names), "--policy", "community_worker_pay", "--year", "2025", "--profile", "城区",
+                             "--format", "json").stdout)
+    assert {b["id"]: b["amount"] for b in doc["beneficiaries"]} == {"张三": "35364.00", "王五": "17682.00"}
+    assert [(r["row"], r["column"]) for r in doc["rejects"]] == [(3, "姓名"), (4, "姓名")]
+    assert "无法确定是否同一人" in doc["rejects"][0]["reason"]

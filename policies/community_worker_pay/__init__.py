@@ -71,11 +71,29 @@ class CommunityWorkerPay(DeclaredPolicy):
 
     def prepare(self, parsed: ParsedTable, data: PolicyData) -> Beneficiaries:
         keys = keys_for(parsed, self.key_fields)
-        parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), "id", "编号和身份证号均为空",
-                      "neither id nor ID number is given", "")
+        keys = self._by_name(parsed, keys)
+        parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), "id", "编号、身份证号和姓名均为空",
+                      "neither id, ID number nor name is given", "")
         who, _ = service_roster(parsed, data, keys, self.service, "id",
                                 data.get("checks.min_start_age").values[0].value, open_end=True)
         return who
+
+    @staticmethod
+    def _by_name(parsed: ParsedTable, keys: np.ndarray) -> np.ndarray:
+        """A row without 编号 or 身份证号 is known by its 姓名, when that name is on no other row:
+        a person's several posts (rows) or two people of one name cannot be told apart by a name."""
+        names = parsed.columns["name"]
+        by_name = (keys == "") & names.present
+        if not by_name.any():
+            return keys
+        texts = names.objects()
+        seen = np.unique(texts[names.present].astype(str), return_counts=True)
+        repeated = set(seen[0][seen[1] > 1].tolist()) | set(keys[keys != ""].tolist())
+        twice = by_name & np.isin(texts.astype(str), list(repeated)) & ~parsed.rejected
+        parsed.reject(np.flatnonzero(twice), "name",
+                      "未填编号或身份证号，且该姓名出现在多行（或与他人编号相同）：无法确定是否同一人，请填写编号或身份证号",
+                      "no id or ID number, and this name is on several rows: cannot tell one person from two")
+        return np.where(by_name & ~twice, texts, keys)
 
 
 POLICY = CommunityWorkerPay()

@@ -39,12 +39,13 @@ class JointPartyOrg(DeclaredPolicy):
     key_fields = ("id", "name")
     headcount_label = ("数量（个、人）", "count")
     fields = (
-        Field("id", "编号", "text", "id", aliases=("组织编号", "人员编号", "序号编号")),
+        Field("id", "编号", "text", "id", aliases=("组织编号", "人员编号")),
         Field("name", "名称", "text", "name", aliases=("姓名", "组织名称", "党组织名称", "联合党组织名称", "指导员姓名")),
         Field("kind", "类型", "choice", "kind", aliases=("对象类型", "补助对象", "类别"), choices=choice_map(KIND_NAMES)),
         Field("months", "任职月数", "int", "months served", aliases=("任职月份数", "工作月数", "服务月数", "月数"),
               max=MONTHS_PER_YEAR),
-        Field("unit", "所属单位", "text", "unit", aliases=(*UNIT_ALIASES, "选派单位", "派驻单位"), default=""),
+        Field("unit", "所属单位", "text", "unit", default="", aliases=(
+            *UNIT_ALIASES, "所属街道", "所属社区", "村（社区）", "所属村（社区）", "选派单位", "派驻单位")),
     )
     parts = (
         Component("org_funding", ("联合党组织工作经费", "joint organisation funding"), by("funding", "kind")),
