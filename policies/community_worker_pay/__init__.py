@@ -23,12 +23,14 @@ from entitlements.rules import Component, Count, Service
 from entitlements.service import service_roster
 
 POST_NAMES = {  # id -> accepted Chinese names, the first canonical
-    "secretary": ("书记", "党组织书记", "社区党组织书记", "党支部书记", "党委书记", "党总支书记"),
-    "director": ("主任", "居委会主任", "社区居委会主任", "居民委员会主任"),
-    "secretary_director": ("书记主任一肩挑", "一肩挑", "书记兼主任", "书记、主任一肩挑", "书记（主任）一肩挑"),
-    "deputy_secretary": ("副书记", "社区党组织副书记"),
-    "deputy_director": ("副主任", "居委会副主任"),
-    "member": ("委员（社区工作者）", "委员", "社区工作者", "两委委员", "专职社区工作者"),
+    "secretary": ("书记", "党组织书记", "社区党组织书记", "社区书记", *(f"{p}{o}书记" for p in ("", "社区") for o in ("党委", "党总支", "党支部"))),
+    "director": ("主任", "居委会主任", "社区居委会主任", "居民委员会主任", "社区主任"),
+    "secretary_director": ("书记主任一肩挑", "一肩挑", "书记兼主任", "书记、主任一肩挑", "书记（主任）一肩挑", "书记、主任",
+                           "书记兼居委会主任", "党组织书记、居委会主任", "党组织书记兼居委会主任"),
+    "deputy_secretary": ("副书记", "社区党组织副书记", *(f"{p}{o}副书记" for p in ("", "社区") for o in ("党委", "党总支", "党支部"))),
+    "deputy_director": ("副主任", "居委会副主任", "社区居委会副主任", "居民委员会副主任"),
+    "member": ("委员（社区工作者）", "委员", "社区工作者", "两委委员", "社区两委委员", "专职社区工作者", "社区专职工作者",
+               "居委会委员", "社区居委会委员", "党组织委员", *(f"{o}委员" for o in ("党委", "党总支", "党支部"))),
 }
 
 
