@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+from attrs import evolve
 
 from .columns import Encoded
 from .dates import month_label
@@ -26,7 +27,10 @@ from .policy import (
 from .profiles import PolicyData
 from .roster import InputError, ParsedTable
 from .rules import Component, Condition, Count, Layers, LumpSum, Note, Option, Rate, Service, Window
-from .service import MISSING, missing_standards, post_table, service_credit, service_pieces, standards_from_csv
+from .service import (
+    MISSING, clip_spans, counted_spans, in_post_by_month, missing_standards, post_table, service_credit, service_pieces,
+    standards_from_csv,
+)
 from .standards import Standard, StandardsError
 from .trace import catalogue, explain_trace, fill_in, trace_of
 
@@ -217,15 +221,39 @@ class DeclaredPolicy(Policy):
         _refuse_conditions_changing(ctx, first, stop)
         components = [self._gated(c, conditions) for c in self.resolved(data)]
         cuts = self.of_data(data, f"segments {first} {stop}", lambda: segments(data, first, stop))
+        in_post: dict[str, Any] = {}
+        months = cuts
+        if self.service is not None:  # paid for each month in post, at the post held that month
+            components, in_post, months = self._in_post(components, who, data, first, stop, options)
         said: list[tuple[str, str]] = []
         lines, paid_months = compute_lines(
             [c for c, _ in components], who, data, first, stop, gates, window, self.schedule == "annual",
-            whole_programme, gates_of={c.name: g for c, g in components}, cuts=cuts, said=said)
+            whole_programme, gates_of={c.name: g for c, g in components}, cuts=months, said=said)
         notes = [_flags(nt.test(ctx), n) for nt in self.notes]
         evaluation = Evaluation(conditions, gates, *(window or (None, None, None)), cuts, paid_months, dict(ctx.read),
                                 notes)
         return Computation(self, data, first, stop, who, lines,
-                           paid_months if self.schedule == "monthly" else None, {"evaluation": evaluation, "said": said})
+                           paid_months if self.schedule == "monthly" else None,
+                           {"evaluation": evaluation, "said": said, **in_post})
+
+    def _in_post(self, components: list, who: Beneficiaries, data: PolicyData, first: int, stop: int,
+                 options: Mapping[str, Any]) -> tuple[list, dict[str, Any], list[tuple[int, int]]]:
+        """A programme over posts without a lump sum pays each month in post: every month of the
+        period is a segment in which a component without a rate pays the standard of the post
+        credited that month (one credit a month: service.in_post_by_month). A counts-mode entry
+        holds its post all period. A month in post without a standard is refused (never paid 0)."""
+        n, check_only = len(who), bool(options.get("check_only"))
+        spans = who.spans if who.spans else counted_spans(self.service, who.columns["post"], first, stop)
+        spans = clip_spans(spans, first, stop)
+        table = self.of_data(data, "posts", lambda: post_table(self.service, data))
+        if all(std is None for std in table) and not check_only:
+            raise StandardsError(NO_STANDARDS)
+        by_month, gap = in_post_by_month(spans, n, first, stop, table)
+        if gap.any() and not check_only:
+            raise StandardsError(missing_standards(self.service, data, spans, n, np.zeros(n, dtype=np.int64), gap, who.ids))
+        pay = lambda ctx: by_month[ctx.month]  # noqa: E731  each segment is one month
+        components = [(evolve(c, formula=pay) if c.rate is None and c.formula is None else c, g) for c, g in components]
+        return components, {"in_post": spans}, [(m, m + 1) for m in range(first, stop)]
 
     def _lump_sum(self, who: Beneficiaries, data: PolicyData, first: int, stop: int, whole_programme: bool,
                   options: Mapping[str, Any]) -> Computation:
@@ -324,11 +352,16 @@ class DeclaredPolicy(Policy):
         start = self.of_data(comp.data, "first", lambda: self._first_standard(comp.data))
         if start is not None and start >= comp.stop:  # a year before the programme: say why nothing is due
             out.append(m["reason_not_started"].format(first=month_label(start)))
+        elif "in_post" in comp.detail and not (comp.detail["in_post"]["owner"] == i).any():
+            out.append(m["reason_not_in_post"])
         return out
 
     def _first_standard(self, data: PolicyData) -> int | None:
         """The first month any component's standard is in force (None: a component without one)."""
         starts = []
+        if self.service is not None:  # a programme over posts: the posts' standards
+            found = data.under(self.service.standards).values()
+            return min((std.values[0].start for std in found if std.values), default=None)
         for c in self.resolved(data):
             if c.rate is None:
                 return None

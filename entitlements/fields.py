@@ -144,7 +144,8 @@ def parse_cell(field: Field, text: str) -> Any:
             raise CellError(*field.refused[text])
         code = field.choices.get(text) or field.choices.get(text.lower())
         if code is None:
-            options = "、".join(dict.fromkeys(k for k in field.choices if not k.isascii()))
+            options = "、".join(dict.fromkeys(k for k in field.choices
+                                              if not k.isascii() and unicodedata.normalize("NFKC", k) == k))
             raise CellError(f"无法识别：{text}（可填：{options}）", f"unknown value: {text} (one of: {options})")
         return code
     if kind == "id_number":
@@ -384,5 +385,6 @@ def choice_map(entries: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
         for name in (code, *names):
             out[name] = code
             out[name.lower()] = code
+            out[unicodedata.normalize("NFKC", name)] = code  # cells are read NFKC: （ is (
     return out
 

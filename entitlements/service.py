@@ -354,11 +354,12 @@ def standards_from_csv(service, path) -> dict[str, object]:
     }
 
 
-def service_roster(parsed, data, keys: np.ndarray, service, key_field: str, min_age: int):
+def service_roster(parsed, data, keys: np.ndarray, service, key_field: str, min_age: int, open_end: bool = False):
     """A roster of service rows (职务, 任职开始, 任职结束; several rows a person) checked and
     grouped: spans that cannot be (end before start, before birth or ``min_age``), one key
     naming two people, a person's rows apart, one 身份证号 under two keys are rejected;
-    overlaps and gaps are notices. Each person's due month is the end of their last span."""
+    overlaps and gaps are notices. Each person's due month is the end of their last span.
+    With ``open_end`` a blank 任职结束 is service continuing (in post): the span runs on."""
     from .people import card_births, not_after_today, span_notices, spans, spans_in_order
     from .policy import Beneficiaries, first_rows, group_keys, reject_conflicting_rows, reject_shared_id_numbers
     from .roster import reject_groups
@@ -374,6 +375,8 @@ def service_roster(parsed, data, keys: np.ndarray, service, key_field: str, min_
     rows = np.flatnonzero(~parsed.rejected)
     first_row = first_rows(owner, n)
     stop = span["first"] + span["months"]
+    if open_end:  # still in post: no end month
+        stop = np.where(parsed.columns["start"].present & ~parsed.columns["end"].present, OPEN_END, stop)
     due = np.full(n, -NEVER_MONTH, dtype=np.int64)
     np.maximum.at(due, owner[rows], span["departure"][rows])
     rows = spans_in_order(owner, span["first"])  # each person's spans together, by start
@@ -390,6 +393,41 @@ def service_roster(parsed, data, keys: np.ndarray, service, key_field: str, min_
 
 
 NEVER_MONTH = 10**9  # a month index beyond any date
+OPEN_END = 10_000 * 12  # the stop of a span still running (in post): beyond any period, below MONTH_RANGE
+
+
+# ---------- paid for each month in post (a monthly programme over posts) ----------
+
+def clip_spans(spans: dict[str, np.ndarray], first: int, stop: int) -> dict[str, np.ndarray]:
+    """The spans' months within [first, stop), spans with none left out."""
+    a, b = np.maximum(spans["first"], first), np.minimum(spans["stop"], stop)
+    keep = b > a
+    out = {k: v[keep] for k, v in spans.items()}
+    out["first"], out["stop"] = a[keep], b[keep]
+    return out
+
+
+def counted_spans(service, posts: np.ndarray, first: int, stop: int) -> dict[str, np.ndarray]:
+    """Counts mode: each entry holds its post (column ``post``) all through [first, stop)."""
+    owner = np.flatnonzero(np.asarray([bool(p) for p in posts], dtype=bool))
+    return {"owner": owner, "post": np.array([service.code(p) for p in posts[owner]], dtype=np.int64),
+            "first": np.full(len(owner), first, dtype=np.int64), "stop": np.full(len(owner), stop, dtype=np.int64),
+            "row": np.zeros(len(owner), dtype=np.int64)}
+
+
+def in_post_by_month(spans: dict[str, np.ndarray], n: int, first: int, stop: int,
+                     table: PostTable) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    """Per month of [first, stop): each person's pay (fen) at the post credited that month (one
+    credit a month, as ``credit_by_month``), and per person whether a month in post has no
+    standard although some post has one by then (before any standard begins nothing is due)."""
+    begins = min((v.start for std in table if std is not None for v in std.values), default=NEVER_MONTH)
+    by_month, gap = {}, np.zeros(n, dtype=bool)
+    none = np.zeros(n, dtype=np.int64)
+    for month in range(first, stop):
+        by_month[month], missing = credited_sums(clip_spans(spans, month, month + 1), n, none, table, False)
+        if month >= begins:
+            gap |= missing
+    return by_month, gap
 
 
 # ---------- whole years of service: a tenure column, or service spans ----------

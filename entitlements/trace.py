@@ -68,6 +68,8 @@ def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any
                          "standards": [{"path": p, "value": v.value, **_source(v)} for p, v in ctx.read.items()]}
     if policy.lump_sum is not None:
         out["lump_sum"] = _lump_sum_trace(policy, comp, i)
+    if "in_post" in comp.detail:
+        out["in_post"] = _in_post_trace(policy, comp, i)
     mult = 1 if who.multiplicity is None else int(who.multiplicity[i])
     gated = {c.name: all(ev.conditions[w][i] for w in c.when) for c in policy.parts}
     out["segments"] = []
@@ -171,6 +173,47 @@ def _lump_sum_trace(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[s
             "credit": fen_to_yuan(int(comp.detail["numerator"][i]))}
 
 
+def _in_post_trace(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any]:
+    """The months in post within the period: the spans (as clipped to it), then each piece
+    (constant posts held and standard) with the post credited, its standard, source and months."""
+    from .service import MISSING, OPEN_END, SPAN_KEYS, credited_months, post_table
+
+    who, data, service, sp = comp.who, comp.data, policy.service, comp.detail["in_post"]
+    mine = np.flatnonzero(sp["owner"] == i)
+    spans = [{"row": int(sp["row"][j]), "post": _pair(service.name(int(sp["post"][j])), service.name(int(sp["post"][j]), "en")),
+              "start": month_label(sp["first"][j]), "end": month_label(sp["stop"][j] - 1),
+              "months": int(sp["stop"][j] - sp["first"][j])} for j in mine] if who.multiplicity is None else []
+    open_end = bool(who.spans) and bool((who.spans["stop"][who.spans["owner"] == i] >= OPEN_END).any())
+    g = credited_months({k: sp[k][mine] for k in SPAN_KEYS}, len(who), np.zeros(len(who), dtype=np.int64),
+                        post_table(service, data), False)
+    pieces, total, months = [], 0, 0
+    for j in range(len(g["owner"])):
+        post, value = int(g["top_post"][j]), int(g["value"][j])
+        held = [p for p in range(len(service.posts)) if int(g["held"][j]) >> p & 1]
+        std = data.standards.get(f"{service.standards}.{list(service.posts)[post]}")
+        v = std.at(int(g["lookup"][j])) if std is not None else None
+        total += max(value, 0) * int(g["months"][j])
+        months += int(g["months"][j]) if value > 0 else 0
+        pieces.append({"start": month_label(g["start"][j]), "end": month_label(g["stop"][j] - 1), "months": int(g["months"][j]),
+                       "held": _pair("+".join(service.name(p) for p in held), "+".join(service.name(p, "en") for p in held)),
+                       "credited": _pair(service.name(post), service.name(post, "en")),
+                       "value": None if value == MISSING else value, **(_source(v) if v is not None else {})})
+    return {"spans": spans, "open_end": open_end, "pieces": pieces, "months": months, "total": fen_to_yuan(total)}
+
+
+def _render_in_post(t: dict[str, Any], m: dict[str, str], pick, cite) -> list[str]:
+    out = [m["in_post"]]
+    out += [m["in_post_span"].format(row=s["row"], post=pick(s["post"]), start=s["start"], end=s["end"],
+                                     months=s["months"]) for s in t["spans"]]
+    out += [m["in_post_open"]] if t["open_end"] else []
+    for p in t["pieces"]:
+        value = m["no_standard"] if p["value"] is None else fen_to_yuan(p["value"])
+        out.append(m["in_post_piece"].format(start=p["start"], end=p["end"], held=pick(p["held"]),
+                                             credited=pick(p["credited"]), value=value, months=p["months"]) + cite(p))
+    out.append(m["in_post_total"].format(months=t["months"], total=t["total"]))
+    return out
+
+
 def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
     m = catalogue()["en" if lang == "en" else "zh"]
     pick = lambda pair: pair["en" if lang == "en" else "zh"]  # noqa: E731
@@ -200,6 +243,8 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
                                                 convention=stop.format(event=event), last_paid=window["last_paid"]))
     if "lump_sum" in trace:
         out += _render_lump_sum(trace["lump_sum"], m, pick, cite)
+    if "in_post" in trace:
+        out += _render_in_post(trace["in_post"], m, pick, cite)
     per_year = trace["schedule"] == "annual"
     for seg in trace["segments"]:
         key = "segment_paid" if trace.get("window") else "segment"

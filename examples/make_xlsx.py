@@ -34,6 +34,10 @@ ROSTERS = [
      "澄江市2024年离退休干部关爱经费花名册", "中共澄江市委组织部", "所属单位"),
     ("service_grant_units.csv", "service_grant_units.xlsx",
      "澄江市2024年村（社区）党组织服务群众专项经费测算表", "中共澄江市委组织部", "所属乡镇（街道）"),
+    ("joint_party_orgs.csv", "joint_party_orgs.xlsx",
+     "晋城市城区2025年两新组织联合党组织和党建指导员花名册", "中共晋城市城区委社会工作部", "所属单位"),
+    ("community_workers.csv", "community_workers.xlsx",
+     "晋城市城区2025年社区工作者任职情况花名册", "中共晋城市城区委社会工作部", None),
 ]
 NUMBER_COLUMNS |= {"县内住院次数", "县外住院次数", "任职月数"}
 # broken rows appended to a copy of the brigade roster: each should be one reject

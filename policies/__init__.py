@@ -9,5 +9,8 @@ from __future__ import annotations
 from .brigade_cadre_living import BrigadeCadre, ServiceSpan
 from .two_new_16321 import PartyOrganisation
 from .village_cadre_departure import PostSpan, VillageCadre
+from .community_worker_pay import CommunityWorker, WorkerPostSpan
+from .joint_party_org import JointPartyEntry
 
 __all__ = ["BrigadeCadre", "ServiceSpan", "PartyOrganisation", "PostSpan", "VillageCadre"]
+__all__ += ["CommunityWorker", "WorkerPostSpan", "JointPartyEntry"]

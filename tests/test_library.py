@@ -17,6 +17,8 @@ from .conftest import EXAMPLES, run_cli
 # policy -> (example roster, profile, year, extra arguments, a money standard a what-if raises)
 LIBRARY = {
     "brigade_cadre_living": ("brigade_cadres.csv", "江川区", 2025, (), "layers.raise_2002"),
+    "community_worker_pay": ("community_workers.csv", "城区", 2025, (), "posts.member"),
+    "joint_party_org": ("joint_party_orgs.csv", "城区", 2025, (), "funding.joint_org"),
     "four_level_meetings": ("four_level_meetings.csv", "澄江市", 2024, (), "meeting.per_event"),
     "livelihood_projects": ("livelihood_projects.csv", "澄江市", 2024, (), "grant.project"),
     "model_case_awards": ("model_case_awards.csv", "澄江市", 2024, (), "award.per_case"),

@@ -440,3 +440,95 @@ def test_chengjiang_2024_per_unit_grants_through_the_console_command(policy, eng
         totals = json.loads(proc.stdout)["totals"]
         assert totals["amount"] == amount and totals["by_level"]["county"] == amount
         assert totals["beneficiaries"] == units
+def test_chengqu_2025_joint_party_org_standards_through_the_console_command():
+    """晋城市城区2025 (绩效目标表): 每个联合党组织3200元, 每名党建工作指导员500元/月/人, 应建联合党组织
+    ≥9个. The published lines (省级 and 市级 13.31万 each, 133140元 each in the 绩效目标表) cannot be
+    rebuilt from the text: it gives no actual counts (≥9 organisations, ≤80 instructors are bounds)
+    and funds an instructors' 年终奖 of unstated size; 266280 is no 3200N+500M at all. What the text
+    supports: 9 organisations give 28800.00, an instructor all year 6000.00, each split 1:1 (assumed)."""
+    for org, ins in (("joint_org", "instructor"), ("联合党组织", "党建指导员"), ("联合党组织", "指导员")):
+        proc = run_cli("calc", "--policy", "joint_party_org", "--year", "2025", "--profile", "晋城市城区",
+                       "--count", f"{org}=9", "--count", f"{ins}=1", "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        totals = json.loads(proc.stdout)["totals"]
+        assert totals["by_component"] == {"org_funding": "28800.00", "instructor_stipend": "6000.00"}
+        assert totals["by_level"] == {"province": "17400.00", "prefecture": "17400.00", "county": "0.00"}
+    # the 80 instructors the text allows, paid all year, would alone cost 480000.00: more than both lines
+    proc = run_cli("calc", "--policy", "joint_party_org", "--year", "2025", "--profile", "城区",
+                   "--count", "instructor=80", "--format", "json")
+    assert json.loads(proc.stdout)["totals"]["amount"] == "480000.00"
+
+
+def test_joint_party_org_roster_every_bad_row_a_named_reject(tmp_path):
+    """A roster of 联合党组织 and 党建指导员 told apart by 类型; an instructor's months are 0-12
+    and given; an organisation is funded by the year (a months cell other than 12 is refused)."""
+    proc = run_cli("calc", "examples/joint_party_orgs.csv", "--policy", "joint_party_org", "--year", "2025",
+                   "--profile", "城区", "--format", "json")
+    doc = json.loads(proc.stdout)
+    assert doc["totals"]["amount"] == "35800.00" and doc["rejects"] == []  # 4×3200 + 46 months×500
+    bad = tmp_path / "bad.csv"
+    bad.write_text("编号,名称,类型,任职月数\nA1,甲联合党支部,联合党组织,6\nA2,乙,党建指导员,\nA3,丙,党建指导员,13\n"
+                   "A4,丁,,12\nA5,戊,临时党支部,12\nA6,己,党建指导员,-1\nA7,庚,党建指导员,5.5\nA8,辛联合党支部,联合党组织,12\n",
+                   encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(bad), "--policy", "joint_party_org", "--year", "2025", "--profile", "城区",
+                             "--format", "json").stdout)
+    assert doc["totals"]["amount"] == "3200.00"
+    assert [(r["row"], r["column"]) for r in doc["rejects"]] == [
+        (2, "任职月数"), (3, "任职月数"), (4, "任职月数"), (5, "类型"), (6, "类型"), (7, "任职月数"), (8, "任职月数")]
+    assert "不按月计" in doc["rejects"][0]["reason"] and "任职月数为空" in doc["rejects"][1]["reason"]
+    # without a 类型 column: a roster with 任职月数 lists instructors, else organisations; said on each row
+    people = tmp_path / "people.csv"
+    people.write_text("姓名,任职月数\n甲,12\n乙,6\n", encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(people), "--policy", "joint_party_org", "--year", "2025", "--profile", "城区",
+                             "--format", "json").stdout)
+    assert doc["totals"]["amount"] == "9000.00" and len(doc["notices"]) == 2
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text("名称,所属单位\n甲联合党支部,东街街道\n乙联合党支部,西街街道\n", encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(orgs), "--policy", "joint_party_org", "--year", "2025", "--profile", "城区",
+                             "--format", "json").stdout)
+    assert doc["totals"]["amount"] == "6400.00" and "联合党组织名册" in doc["notices"][0]["message"]
+
+
+def test_chengqu_2025_community_worker_pay_through_the_console_command(tmp_path):
+    """晋城市城区2025 (社区建设工作经费): 一肩挑4421, 书记（主任）3684, 副书记（副主任）3316, 委员（社区
+    工作者）2947元/月 (晋市委组发〔2019〕67号). The text gives no total of pay alone (its 27603870元
+    adds insurance, allowances and union fees for ≥666 people), so the bundled roster is hand-computed:
+    SQ001 一肩挑 4421×12 = 53052; SQ002 书记 3684×6 + 书记+主任=一肩挑 4421×6 = 48630; SQ003 主任
+    3684×12 = 44208; SQ004 副书记+委员: the higher 3316×12 = 39792; SQ005 副主任 to 2025-08-31:
+    3316×8 = 26528; SQ006 委员 from 2025-04-16: 2947×9 = 26523; SQ007 社区工作者 to 2025-03-31 then
+    副主任: 2947×3 + 3316×9 = 38685; SQ008 left 2024: 0. Total 277418.00, 区级 100% (assumed)."""
+    proc = run_cli("calc", "examples/community_workers.csv", "--policy", "community_worker_pay", "--year", "2025",
+                   "--profile", "晋城市城区", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["totals"]["amount"] == "277418.00" and doc["rejects"] == []
+    assert doc["totals"]["by_level"] == {"province": "0.00", "prefecture": "0.00", "county": "277418.00"}
+    assert {b["id"]: b["amount"] for b in doc["beneficiaries"]} == {
+        "SQ001": "53052.00", "SQ002": "48630.00", "SQ003": "44208.00", "SQ004": "39792.00", "SQ005": "26528.00",
+        "SQ006": "26523.00", "SQ007": "38685.00", "SQ008": "0.00"}
+    for keys in (("secretary_director", "member"), ("一肩挑", "社区工作者"), ("书记主任一肩挑", "委员")):
+        proc = run_cli("calc", "--policy", "community_worker_pay", "--year", "2025", "--profile", "城区",
+                       "--count", f"{keys[0]}=2", "--count", f"{keys[1]}=10", "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["totals"]["amount"] == "459744.00"  # (4421×2 + 2947×10) × 12
+
+
+def test_community_worker_roster_every_bad_row_a_named_reject(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("编号,姓名,职务,任职开始,任职结束\nB1,甲,网格员,2021-01-01,\nB2,乙,委员,,2025-06-30\n"
+                   "B3,丙,委员,2025-06-01,2025-01-31\n,己,委员,2021-01-01,\nB7,庚,委员,2025-02-30,\n"
+                   "B9,壬,书记,2021-01-01,\nB9,壬,主任,2021-13-01,\nOK,癸,委员（社区工作者）,2025-01-01,\n", encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(bad), "--policy", "community_worker_pay", "--year", "2025", "--profile", "城区",
+                             "--format", "json").stdout)
+    assert doc["totals"]["amount"] == "70728.00"  # 己 (known by 姓名, on one row) and 癸: 2947 × 12 each
+    assert [(r["row"], r["column"]) for r in doc["rejects"]] == [
+        (2, "职务"), (3, "任职开始"), (4, "任职结束"), (6, "任职开始"), (7, "编号"), (8, "任职开始")]
+    # no 编号 nor 身份证号: known by 姓名 when the name is on one row only (two rows: one person or two?)
+    names = tmp_path / "names.csv"
+    names.write_text("姓名,职务,任职开始时间,任职结束时间\n张三,委员,2021-01-01,\n李四,书记,2021-01-01,\n"
+                     "李四,主任,2025-07-01,\n王五,委员,2025-01,2025-07\n", encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(names), "--policy", "community_worker_pay", "--year", "2025", "--profile", "城区",
+                             "--format", "json").stdout)
+    assert {b["id"]: b["amount"] for b in doc["beneficiaries"]} == {"张三": "35364.00", "王五": "17682.00"}
+    assert [(r["row"], r["column"]) for r in doc["rejects"]] == [(3, "姓名"), (4, "姓名")]
+    assert "无法确定是否同一人" in doc["rejects"][0]["reason"]
