@@ -155,7 +155,7 @@ class DeclaredPolicy(Policy):
             if f.name in (*self.key_fields, "name", "unit"):
                 continue
             col = parsed.columns[f.name]
-            if f.kind == "int":
+            if f.kind in ("int", "money"):  # money: fen
                 out[f.name] = col.ints()
             elif f.kind == "bool":
                 out[f.name] = col.flags()
@@ -200,7 +200,7 @@ class DeclaredPolicy(Policy):
 
     def columns_template(self) -> dict[str, np.ndarray]:
         """One zero (or blank) of each column's type: a counts-mode entry sets only what it says."""
-        kinds = {"int": np.int64, "bool": bool}
+        kinds = {"int": np.int64, "money": np.int64, "bool": bool}
         return {f.name: np.zeros(0, dtype=kinds.get(f.kind, object)) for f in self.fields
                 if f.name not in (*self.key_fields, "name", "unit")}
 
