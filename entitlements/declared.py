@@ -332,9 +332,11 @@ class DeclaredPolicy(Policy):
         for c in self.resolved(data):
             if c.rate is None:
                 return None
-            found = [data.standards[c.rate.path]] if c.rate.path in data.standards else \
-                list(data.under(c.rate.path).values())
-            starts += [std.values[0].start for std in found if std.values]
+            firsts = []  # the rate's, then each ratio factor's: nothing is due before all are in force
+            for path in (c.rate.path, *(f.path for f in c.factors)):
+                found = [data.standards[path]] if path in data.standards else list(data.under(path).values())
+                firsts += [min(std.values[0].start for std in found if std.values)] if found else []
+            starts += [max(firsts)] if firsts else []
         return min(starts) if starts else None
 
     def _lump_sum_reasons(self, comp: Computation, i: int, zh: bool) -> list[str]:

@@ -64,8 +64,8 @@ def parse_ratio(value: object) -> Fraction:
     point; a float is refused (not exact), and so is a bare number above 1 (is 10 meant as
     10% or 1000%? it is written 10% or 0.1). Raises MoneyError naming the text."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise MoneyError(f"比例请写成百分数或文本，如 \"10%\" 或 \"0.1\" (write a ratio as text such as "
-                         f"\"10%\" or \"0.1\", not {type(value).__name__}): {value!r}")
+        raise MoneyError(f"比例请写成百分数（如 60%）或加引号的文本（如 \"0.6\"），不接受浮点数 (write a ratio as a "
+                         f"percentage such as 60% or as quoted text such as \"0.6\", not a {type(value).__name__}): {value!r}")
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
     m = _RATIO.match(text)
     if not m:

@@ -184,7 +184,7 @@ class ValueModel(_Strict):
     assumption: str = ""
     amount: str | int | None = None
     value: int | None = None
-    ratio: str | int | None = None  # "10%", "0.1": a ratio standard's value (a float is refused: not exact)
+    ratio: str | int | float | None = None  # "10%", "0.1": a ratio's value (a float is refused by parse_ratio: not exact)
     tiers: list[TierModel] | None = None
     rule: Literal["ratio", "fixed_per_capita", "fixed_total"] | None = None
     shares: dict[str, int] | None = None

@@ -11,3 +11,6 @@ from .two_new_16321 import PartyOrganisation
 from .village_cadre_departure import PostSpan, VillageCadre
 
 __all__ = ["BrigadeCadre", "ServiceSpan", "PartyOrganisation", "PostSpan", "VillageCadre"]
+from .village_cadre_performance import PerformanceCadre  # noqa: E402
+
+__all__ += ["PerformanceCadre"]

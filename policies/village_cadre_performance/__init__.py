@@ -22,7 +22,6 @@ from entitlements.policies.village_cadre_departure import POST_NAMES
 from entitlements.policy import Beneficiaries, Computation
 from entitlements.profiles import PolicyData
 from entitlements.roster import InputError, ParsedTable
-from entitlements.lines import factor_values
 from entitlements.rules import NOT_GIVEN, Component, Note, Service, amount_in, by, standard
 from entitlements.standards import StandardsError
 
@@ -75,7 +74,7 @@ class VillageCadrePerformance(DeclaredPolicy):
     # the post standards file is the departure policy's: the same posts, the same columns
     service = Service(POST_NAMES, "posts", combined=("secretary_director", ("secretary", "director")))
     notes = (
-        Note(lambda c: factor_values(GRADE, c, c.data, c.month) == 0,
+        Note(lambda c: _pays_nothing(c),
              ("年度考核等次的兑现系数为0%（如不称职、不合格），不予兑现", "the assessment grade pays 0% (e.g. 不称职): nothing paid")),
         Note(lambda c: c.months == 0, ("本年任职月数为0", "no month served in the year")),
     )
@@ -116,6 +115,17 @@ class VillageCadrePerformance(DeclaredPolicy):
         if not options.get("check_only"):
             _refuse_unpriced(who, data, first)
         return super().compute(who, data, first, stop, whole_programme, **options)
+
+
+def _pays_nothing(c) -> np.ndarray:
+    """Whose grade's coefficient, in force, is 0% (not: a year before the coefficients were set)."""
+    codes, names = c.factorized("grade")
+    zero = []
+    for name in names:
+        std = c.data.standards.get(f"{GRADE.path}.{name}") if name else None
+        v = None if std is None else std.at(c.month)
+        zero.append(v is not None and v.value == 0)
+    return np.array(zero + [False], dtype=bool)[codes] if len(codes) else np.zeros(c.n, dtype=bool)
 
 
 def _refuse_unpriced(who: Beneficiaries, data: PolicyData, first: int) -> None:
