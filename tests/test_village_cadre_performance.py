@@ -177,3 +177,23 @@ def test_the_api_takes_a_cadre_by_field_names_or_headers():
     same = calc.compute({"编号": "P1", "基本报酬": "2133.33", "任职月数": "9", "考核等次": "称职"}, year=2024)
     assert same.amount == one.amount
     assert PerformanceCadre(months=9, grade="合格").months == 9
+
+
+def test_a_grade_whose_coefficient_standard_is_missing_is_refused_not_paid_zero():
+    """A profile that leaves out a grade's coefficient: the factor is refused, never taken as 0%."""
+    import attrs
+    import numpy as np
+
+    from entitlements.columns import Encoded
+    from entitlements.lines import Context, factor_values
+    from entitlements.profiles import load_policy_data
+    from entitlements.rules import by
+
+    data = load_policy_data("village_cadre_performance", "yunnan.yuxi.chengjiang")
+    grades = Encoded(np.array([0, 1], dtype=np.int64), np.array(["competent", "basic"], dtype=object))
+    ctx = Context({"grade": grades}, data, 2024 * 12, 2)
+    assert factor_values(by("coefficients", "grade"), ctx, data, 2024 * 12).tolist() == [10000, 5000]
+    lacking = attrs.evolve(data, standards={k: v for k, v in data.standards.items() if k != "coefficients.basic"})
+    with pytest.raises(StandardsError, match="coefficients.basic"):
+        factor_values(by("coefficients", "grade"), Context({"grade": grades}, lacking, 2024 * 12, 2), lacking,
+                      2024 * 12)
