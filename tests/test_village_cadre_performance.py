@@ -197,3 +197,22 @@ def test_a_grade_whose_coefficient_standard_is_missing_is_refused_not_paid_zero(
     with pytest.raises(StandardsError, match="coefficients.basic"):
         factor_values(by("coefficients", "grade"), Context({"grade": grades}, lacking, 2024 * 12, 2), lacking,
                       2024 * 12)
+
+
+def test_policies_lists_the_ratio_standards_as_percentages_with_their_citations():
+    listing = run_cli("policies", "village_cadre_performance")
+    assert listing.returncode == 0, listing.stderr
+    assert "2021-01 起: 10%" in listing.stdout and "澄改委发〔2021〕1号" in listing.stdout
+    assert "2021-01 起: 50%" in listing.stdout and "假设 assumption" in listing.stdout
+    paths = run_cli("policies", "village_cadre_performance", "--paths")
+    assert paths.returncode == 0, paths.stderr
+    assert "ratio  10%" in paths.stdout and "ratio  0%" in paths.stdout
+
+
+def test_a_condition_or_note_naming_a_ratio_standard_shows_it_as_a_percentage():
+    from entitlements.trace import fill_in
+
+    result = Calculator("village_cadre_performance", profile="澄江市").compute_roster(
+        [{"id": "x", "base_pay": "2000", "months": 12, "grade": "优秀"}], 2024)
+    assert fill_in("按{performance.ratio}核定，基本称职兑现{coefficients.basic}", result.computation, 0) == \
+        "按10%核定，基本称职兑现50%"
