@@ -216,3 +216,17 @@ def test_a_condition_or_note_naming_a_ratio_standard_shows_it_as_a_percentage():
         [{"id": "x", "base_pay": "2000", "months": 12, "grade": "优秀"}], 2024)
     assert fill_in("按{performance.ratio}核定，基本称职兑现{coefficients.basic}", result.computation, 0) == \
         "按10%核定，基本称职兑现50%"
+
+
+def test_a_roster_of_names_only_knows_a_cadre_by_name_and_refuses_a_repeated_one(tmp_path):
+    """序号, 姓名 and no 编号 or 身份证号 column, headers as clerks write them: a name twice cannot be
+    told apart and is a reject, a blank name too; the rest are paid."""
+    path = tmp_path / "names.csv"
+    path.write_text("序号,姓名,所属村（居）,职位,基本报酬（元）,任职月数（月）,绩效考核结果\n1,张三,旧城社区,书记,3000,12,优秀\n"
+                    "2,李四,旧城社区,委员,2000,12,称职\n3,张三,松元社区,委员,2000,12,称职\n4,,松元社区,委员,2000,12,称职\n",
+                    encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(path), *POLICY, "--year", "2024", "--format", "json").stdout)
+    assert {b["id"]: b["amount"] for b in doc["beneficiaries"]} == {"张三": "3600.00", "李四": "2400.00"}
+    assert [(r["row"], r["column"], r["reason"]) for r in doc["rejects"]] == [
+        (4, "姓名", "姓名重复，与第2行相同"), (5, "姓名", "姓名为空（花名册无编号、身份证号列）")]
+    assert doc["totals"]["amount"] == "6000.00" and set(doc["totals"]["by_unit"]) == {"旧城社区"}
