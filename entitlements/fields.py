@@ -103,7 +103,7 @@ _SEX = {"男": MALE, "男性": MALE, "m": MALE, "male": MALE, "女": FEMALE, "�
 _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
 _DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
 _UNIT_SUFFIX = re.compile(r"(年|个月|月|个|人|名)$")
-_MONEY_SUFFIX = re.compile(r"(元/月|元/年|元)$")
+_MONEY_SUFFIX = re.compile(r"^[¥$]|(元/月|元/年|元)$")  # NFKC has made ￥ a ¥
 
 
 def parse_cell(field: Field, text: str) -> Any:

@@ -67,7 +67,7 @@ class VillageCadrePerformance(DeclaredPolicy):
         Field("grade", "考核等次", "choice", "assessment grade", aliases=(
             "年度考核等次", "考核结果", "年度考核结果", "考核等级", "年度考核等级", "考核情况", "绩效考核等次",
             "绩效考核结果"),
-            required=True, choices=choice_map(GRADES)),
+            required=True, choices=choice_map({k: (*v, *(f"{n}等次" for n in v)) for k, v in GRADES.items()})),
         Field("unit", "所属村（社区）", "text", "village (community)",
               aliases=("所属村", "村（社区）", "所属单位", "村社区", "村（社区）名称", "所属村（居）", "村（居）", "村居"),
               default=""),
@@ -89,7 +89,8 @@ class VillageCadrePerformance(DeclaredPolicy):
         open_rows = ~parsed.rejected
         if parsed.has("base_pay"):
             blank = ~parsed.columns["base_pay"].present & open_rows
-            parsed.reject(np.flatnonzero(blank), "base_pay", "基本报酬为空", "monthly base pay missing", "")
+            parsed.reject(np.flatnonzero(blank), "base_pay", "基本报酬为空（按岗位补贴标准计算时请删去基本报酬列并用 --standards）",
+                          "monthly base pay missing (to use post standards, drop the column and give --standards)", "")
             return
         if not parsed.has("post"):
             raise InputError("缺少基本报酬列（基本报酬，元/月），也没有职务列可按岗位补贴标准确定基本报酬 "
