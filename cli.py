@@ -23,7 +23,7 @@ from rich.table import Table as RichTable
 from entitlements import Calculator, InputError, ProfileError, StandardsError
 from entitlements.dates import DateError, month_label, parse_date
 from entitlements.limits import MAX_COUNT
-from entitlements.money import fen_to_yuan
+from entitlements.money import fen_to_yuan, ratio_text
 from entitlements.budget import budget_markdown, budget_sheet
 from entitlements.output import (
     CONTRACT_VERSION,
@@ -905,6 +905,8 @@ def _describe(kind: str, value, lang: str) -> str:
         return fen_to_yuan(value)
     if kind == "number":
         return str(value)
+    if kind == "ratio":
+        return ratio_text(value)
     if kind == "tiers":
         return "；".join(f"≥{t.min}: {fen_to_yuan(t.amount)}" for t in value)
     return value.describe(lang)

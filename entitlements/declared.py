@@ -159,7 +159,7 @@ class DeclaredPolicy(Policy):
             if f.name in (*self.key_fields, "name", "unit"):
                 continue
             col = parsed.columns[f.name]
-            if f.kind == "int":
+            if f.kind in ("int", "money"):  # money: fen
                 out[f.name] = col.ints()
             elif f.kind == "bool":
                 out[f.name] = col.flags()
@@ -204,7 +204,7 @@ class DeclaredPolicy(Policy):
 
     def columns_template(self) -> dict[str, np.ndarray]:
         """One zero (or blank) of each column's type: a counts-mode entry sets only what it says."""
-        kinds = {"int": np.int64, "bool": bool}
+        kinds = {"int": np.int64, "money": np.int64, "bool": bool}
         return {f.name: np.zeros(0, dtype=kinds.get(f.kind, object)) for f in self.fields
                 if f.name not in (*self.key_fields, "name", "unit")}
 
@@ -223,7 +223,7 @@ class DeclaredPolicy(Policy):
         cuts = self.of_data(data, f"segments {first} {stop}", lambda: segments(data, first, stop))
         in_post: dict[str, Any] = {}
         months = cuts
-        if self.service is not None:  # paid for each month in post, at the post held that month
+        if self.service is not None and self.service.over_time:  # paid each month in post, at the post held
             components, in_post, months = self._in_post(components, who, data, first, stop, options)
         said: list[tuple[str, str]] = []
         lines, paid_months = compute_lines(
@@ -359,15 +359,17 @@ class DeclaredPolicy(Policy):
     def _first_standard(self, data: PolicyData) -> int | None:
         """The first month any component's standard is in force (None: a component without one)."""
         starts = []
-        if self.service is not None:  # a programme over posts: the posts' standards
+        if self.service is not None and self.service.over_time:  # a programme over posts: the posts' standards
             found = data.under(self.service.standards).values()
             return min((std.values[0].start for std in found if std.values), default=None)
         for c in self.resolved(data):
             if c.rate is None:
                 return None
-            found = [data.standards[c.rate.path]] if c.rate.path in data.standards else \
-                list(data.under(c.rate.path).values())
-            starts += [std.values[0].start for std in found if std.values]
+            firsts = []  # the rate's, then each ratio factor's: nothing is due before all are in force
+            for path in (c.rate.path, *(f.path for f in c.factors)):
+                found = [data.standards[path]] if path in data.standards else list(data.under(path).values())
+                firsts += [min(std.values[0].start for std in found if std.values)] if found else []
+            starts += [max(firsts)] if firsts else []
         return min(starts) if starts else None
 
     def _lump_sum_reasons(self, comp: Computation, i: int, zh: bool) -> list[str]:

@@ -19,7 +19,7 @@ from attrs import frozen
 from .columns import Encoded
 from .dates import DateError, RosterDate, days_in_month, parse_date
 
-Kind = Literal["text", "int", "date", "bool", "sex", "choice", "id_number"]
+Kind = Literal["text", "int", "date", "bool", "sex", "choice", "id_number", "money"]
 
 MALE, FEMALE = 1, 2
 SMALL = 32  # columns this short are parsed without sorting
@@ -41,7 +41,7 @@ class Field:
     required: bool = False
     default: Any = None
     choices: Mapping[str, str] = {}  # accepted text -> code, for kind "choice"
-    max: int | None = None  # upper bound of a plausible int
+    max: int | None = None  # upper bound of a plausible int (of a money field: in 元)
     whole_part: bool = False  # int fields: take the whole part of a decimal (15.5 years -> 15)
     refused: Mapping[str, tuple[str, str]] = {}  # choice fields: a known value that is refused, and why (zh, en)
     assumed: Mapping[str, tuple[str, str]] = {}  # choice fields: a value read under an assumption, said on its row
@@ -103,6 +103,7 @@ _SEX = {"男": MALE, "男性": MALE, "m": MALE, "male": MALE, "女": FEMALE, "�
 _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
 _DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
 _UNIT_SUFFIX = re.compile(r"(年|个月|月|个|人|名)$")
+_MONEY_SUFFIX = re.compile(r"^[¥$]|(元/月|元/年|元)$")  # NFKC has made ￥ a ¥
 
 
 def parse_cell(field: Field, text: str) -> Any:
@@ -122,6 +123,19 @@ def parse_cell(field: Field, text: str) -> Any:
         if field.max is not None and value > field.max:
             raise CellError(f"数值不合理（超过{field.max}）：{text}", f"implausible (over {field.max}): {text}")
         return value
+    if kind == "money":  # 元 with at most two decimals (3,000.50, 3000元) -> fen, exactly
+        from .money import MoneyError, yuan_to_fen
+
+        amount = _MONEY_SUFFIX.sub("", text).strip()
+        try:
+            fen = yuan_to_fen(amount)
+        except MoneyError:
+            raise CellError(f"应为金额（元，最多两位小数）：{text}", f"not an amount in yuan (at most 2 decimals): {text}") from None
+        if fen < 0:
+            raise CellError(f"金额不能为负数：{text}", f"must not be negative: {text}")
+        if field.max is not None and fen > field.max * 100:
+            raise CellError(f"金额不合理（超过{field.max}元）：{text}", f"implausible (over {field.max} yuan): {text}")
+        return fen
     if kind == "bool":
         low = text.lower()
         if low in _TRUE:

@@ -22,13 +22,14 @@ import numpy as np
 from attrs import define, field
 
 from .columns import Encoded, distinct_rows, factorize
-from .money import FEN_PER_YUAN, div_round_half_up, split_by_weights
+from .money import BASIS_POINTS, FEN_PER_YUAN, basis_points, div_round_half_up, split_by_weights
 from .profiles import PolicyData
-from .rules import Component, Condition, Rate, Window
+from .rules import NOT_GIVEN, Component, Condition, Rate, Window
 from .splits import MONTHS_PER_YEAR, split_lines
 from .standards import DatedValue, Standard, StandardsError, tier_lookup
 
 NEVER = 10**7  # a month index beyond any date
+INT64_MAX = 2**63 - 1
 
 
 class Context:
@@ -103,6 +104,11 @@ def rate_values(rate: Rate, ctx: Context, data: PolicyData, month: int) -> tuple
         per_name = np.array([_money(data.standards.get(f"{rate.path}.{v}"), month) for v in names] + [0],
                             dtype=np.int64)
         return per_name[codes] if len(codes) else np.zeros(n, dtype=np.int64), None
+    if rate.kind == "column":  # the roster's amount; where it gives none, the standard its choice names
+        fen = np.asarray(getattr(ctx, rate.column), dtype=np.int64)
+        if rate.fallback and (fen == NOT_GIVEN).any():
+            fen = np.where(fen == NOT_GIVEN, rate_values(Rate("by", rate.path, rate.fallback), ctx, data, month)[0], fen)
+        return fen, None
     std = data.get(rate.path)
     v = std.at(month)
     if v is None:
@@ -110,6 +116,49 @@ def rate_values(rate: Rate, ctx: Context, data: PolicyData, month: int) -> tuple
     if std.kind == "tiers":
         return tier_lookup(v.value, getattr(ctx, rate.column))
     return np.full(n, v.value, dtype=np.int64), None
+
+
+def _times_factors(c: Component, fen: np.ndarray, ctx: Context, data: PolicyData, month: int, per,
+                   months: int) -> np.ndarray:
+    """The amount × each ratio factor (basis points), exact in int64: the widest numerator the
+    line can reach (amount × factors × per × the period's months, doubled when rounded) is
+    checked first, and a run that would pass int64 is refused, never wrapped."""
+    fen = np.asarray(fen, dtype=np.int64)
+    factors = [factor_values(f, ctx, data, month) for f in c.factors]
+    widest = int(np.abs(fen).max()) if fen.size else 0
+    for bp in factors:
+        widest *= int(bp.max()) if bp.size else 0
+    widest *= int(np.max(per)) if np.size(per) else 0
+    if 2 * widest * months > INT64_MAX:
+        raise StandardsError(f"{c.label[0]}（{c.name}）：金额 × 比例超出引擎可精确计算的范围，请检查金额与比例是否有误 "
+                             f"(amount × ratios of '{c.name}' passes what exact int64 arithmetic can carry)")
+    for bp in factors:
+        fen = fen * bp
+    return fen
+
+
+def factor_values(rate: Rate, ctx: Context, data: PolicyData, month: int) -> np.ndarray:
+    """Basis points per beneficiary of a ratio factor in force in ``month``: one ratio standard,
+    or the one a choice column names (``coefficients.<grade>``; a blank choice: 0). A ratio a
+    choice names but no standard gives is refused (never taken as 0)."""
+    if rate.kind == "by":
+        codes, names = ctx.factorized(rate.column)
+        values = []
+        for name in names:
+            std = data.standards.get(f"{rate.path}.{name}") if name else None
+            if name and std is None:
+                raise StandardsError(f"缺少比例标准 {rate.path}.{name} (no ratio standard '{rate.path}.{name}')")
+            values.append(_ratio(std, month))
+        per_name = np.array(values + [0], dtype=np.int64)
+        return per_name[codes] if len(codes) else np.zeros(ctx.n, dtype=np.int64)
+    return np.full(ctx.n, _ratio(data.get(rate.path), month), dtype=np.int64)
+
+
+def _ratio(std: Standard | None, month: int) -> int:
+    if std is not None and std.kind != "ratio":
+        raise StandardsError(f"{std.path} 应为比例标准（kind = \"ratio\"）(a factor must be a ratio standard)")
+    v = None if std is None else std.at(month)
+    return 0 if v is None else basis_points(v.value)
 
 
 def _money(std: Standard | None, month: int) -> int:
@@ -156,7 +205,8 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
     gate_of = {c.name: gates if own.get(c.name) is None else gates & own[c.name] for c in components}
     columns = who.columns
     used = sorted({name for c in components for name in (c.per, c.rate.column if c.rate else None,
-                                                         c.heads) if name})
+                                                         c.rate.fallback if c.rate else None, c.heads,
+                                                         *(f.column for f in c.factors)) if name})
     formulas = any(c.formula is not None for c in components)
     # distinct cases: everything a line depends on, as integer columns (what is the same for
     # everyone, such as the months of a programme without a window, is left out)
@@ -180,6 +230,7 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
         on = {c.name: gate_of[c.name][rep] for c in components}
     everyone = {name: bool(g.all()) for name, g in on.items()}  # a gate that stops no one is not applied
     counted = who.multiplicity is not None
+    by_name = {c.name: c for c in components}
     monthly = not per_year  # paid months are reported
     total_std = data.standards.get("splits.total")
     numerators: dict[tuple[str, int], list] = {}  # (component, rule start) -> [amount, months]
@@ -195,6 +246,8 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
         amounts = {}
         for c in components:
             fen = c.formula(ctx) if c.formula is not None else rate_values(c.rate, ctx, data, s)[0]
+            if c.factors:  # a share of the amount: × each ratio in basis points, ÷ BASIS_POINTS each when rounded
+                fen = _times_factors(c, fen, ctx, data, s, sub[c.per] if c.per else 1, stop - first)
             if c.per:
                 fen = fen * sub[c.per]
             fen = fen * months  # a counts-mode entry's line is one beneficiary's; times its count below
@@ -225,8 +278,9 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
     def per_person(a: np.ndarray) -> np.ndarray:
         return a if group is None else a[group]
 
-    def finish(numerator) -> np.ndarray:
-        return round_once(numerator, MONTHS_PER_YEAR if per_year else 1, data.conventions.rounding)
+    def finish(numerator, c: str) -> np.ndarray:  # a component with ratio factors is in 1/BASIS_POINTS^k fen
+        scale = BASIS_POINTS ** len(by_name[c].factors)
+        return round_once(numerator, (MONTHS_PER_YEAR if per_year else 1) * scale, data.conventions.rounding)
 
     def counted_times(part: np.ndarray) -> np.ndarray:
         """A counts-mode entry stands for ``m`` beneficiaries alike: each one's line, rounded and
@@ -255,14 +309,13 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
             return split_lines(rule, whole, None, who.tie_keys, whole_programme)
         return split_lines(rule, amount, months, who.tie_keys, whole_programme)
 
-    by_name = {c.name: c for c in components}
     for (c, start), (numerator, months) in numerators.items():
         rule = data.get(by_name[c].split_path).at_or_first(start).value
-        for lv, part in split(rule, finish(numerator), months).items():
+        for lv, part in split(rule, finish(numerator, c), months).items():
             add(c, lv, part, rule)
     for start, acc in pooled.items():
         rule = total_std.at_or_first(start).value
-        amounts = {c: _column(finish(a), k) for c, a in acc.items()}
+        amounts = {c: _column(finish(a, c), k) for c, a in acc.items()}
         weights = np.stack(list(amounts.values()), axis=1)
         if rule.rule == "fixed_total":  # entries' whole lines, person by person
             weights = per_person(weights if not counted else weights * m[:, None])

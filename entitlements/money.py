@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 import numpy as np
 
 FEN_PER_YUAN = 100  # unit definition, not a policy standard
+BASIS_POINTS = 10_000  # a ratio is exact to one basis point (0.01%): unit definition, not a standard
+MAX_RATIO_BP = 100_000  # a ratio above 1000% is no share of an amount (limits.py: the int64 budget)
 
 _YUAN = re.compile(r"^-?\d+(\.\d{1,2})?$")
 _GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,500 and 12,345.50
@@ -50,6 +54,48 @@ def yuan_to_fen(value: str | int | Decimal) -> int:
     elif len(text.lstrip("-").split(".")[0]) > MAX_YUAN_DIGITS:
         raise MoneyError(f"金额过大 amount too large: {value!r}")
     return int((Decimal(text) * FEN_PER_YUAN).to_integral_exact())
+
+
+_RATIO = re.compile(r"^(\d{1,7})(?:\.(\d{1,4}))?(%?)$")
+
+
+def parse_ratio(value: object) -> Fraction:
+    """A ratio standard ("10%", "12.5%", "0.1", "1", 0, 1) as an exact Fraction to the basis
+    point; a float is refused (not exact), and so is a bare number above 1 (is 10 meant as
+    10% or 1000%? it is written 10% or 0.1). Raises MoneyError naming the text."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise MoneyError(f"比例请写成百分数（如 60%）或加引号的文本（如 \"0.6\"），不接受浮点数 (write a ratio as a "
+                         f"percentage such as 60% or as quoted text such as \"0.6\", not a {type(value).__name__}): {value!r}")
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    m = _RATIO.match(text)
+    if not m:
+        raise MoneyError(f"不是比例 not a ratio (write 10% or 0.1): {value!r}")
+    whole, decimals, percent = m.group(1), m.group(2) or "", m.group(3)
+    ratio = Fraction(int(whole + decimals), 10 ** len(decimals)) / (100 if percent else 1)
+    if not percent and ratio > 1:
+        raise MoneyError(f"比例大于1且未写百分号，含义不明：请写成百分数，如 120% "
+                         f"(a bare ratio above 1 is ambiguous: write it as a percentage such as 120%): {value!r}")
+    if (ratio * BASIS_POINTS).denominator != 1:
+        raise MoneyError(f"比例精度超过0.01% finer than a basis point (0.01%): {value!r}")
+    if ratio * BASIS_POINTS > MAX_RATIO_BP:
+        raise MoneyError(f"比例超出引擎上限 {MAX_RATIO_BP // 100}% (a ratio above the engine limit of "
+                         f"{MAX_RATIO_BP // 100}%): {value!r}")
+    return ratio
+
+
+def basis_points(ratio: Fraction) -> int:
+    """A ratio standard as an integer count of basis points (10% -> 1000), exactly."""
+    bp = ratio * BASIS_POINTS
+    if bp.denominator != 1:
+        raise MoneyError(f"比例精度超过0.01% finer than a basis point: {ratio}")
+    return int(bp)
+
+
+def ratio_text(ratio: Fraction) -> str:
+    """10% for Fraction(1, 10); 12.5% for Fraction(1, 8): the exact percentage, shown."""
+    bp = basis_points(ratio)
+    whole, rest = divmod(bp, 100)
+    return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"
 
 
 def fen_to_yuan(fen: int | np.integer) -> str:

@@ -26,12 +26,19 @@ class Rate:
 
     standard: one dated standard (元/个/年, 元/人/月); by: the standard named by a choice
     column (``funding.<type>``); tiers: a tiered standard looked up on a column
-    (years of service); a flat standard under a tiered path is paid to everyone.
+    (years of service); a flat standard under a tiered path is paid to everyone;
+    column: an amount the roster gives (基本报酬, fen in a money column), or where the
+    column holds NOT_GIVEN, the standard ``path.<value of fallback>`` (a post's pay standard).
     """
 
-    kind: Literal["standard", "by", "tiers"]
+    kind: Literal["standard", "by", "tiers", "column"]
     path: str
     column: str = ""
+    fallback: str = ""  # column: the choice column naming the standard used where no amount is given
+    unit: str = ""  # column: what the amount is per (元/月), for the explanation
+
+
+NOT_GIVEN = -1  # a money column's value where the roster has no such column: the fallback standard applies
 
 
 def standard(path: str) -> Rate:
@@ -45,6 +52,13 @@ def by(prefix: str, column: str) -> Rate:
 
 def tiers(path: str, on: str) -> Rate:
     return Rate("tiers", path, on)
+
+
+def amount_in(column: str, unit: str, otherwise: tuple[str, str] | None = None) -> Rate:
+    """The amount in a money column of the roster (元/月 as ``unit`` says); with ``otherwise =
+    (prefix, choice column)``, where the column holds NOT_GIVEN, the standard ``prefix.<choice>``."""
+    path, fallback = otherwise or ("", "")
+    return Rate("column", path, column, fallback, unit)
 
 
 @frozen
@@ -101,6 +115,9 @@ class Component:
     split: str = ""  # the split standard's path; "splits.<name>" when not given
     formula: Callable[[Columns], np.ndarray] | None = None
     first_value: int | None = None  # month its standard first took effect (a layer: for a total split)
+    # ratio standards (``standard`` or ``by`` a choice column) the amount is multiplied by: 10% of
+    # a monthly pay, a payout coefficient by assessment grade; exact, the line rounded once
+    factors: tuple[Rate, ...] = ()
 
     @property
     def split_path(self) -> str:
@@ -147,11 +164,13 @@ class Service:
     at the post's monthly standard under ``standards.<post>`` (by year): a month in which
     several posts are held is credited at ``combined`` when both posts of its pair are held
     and it has a standard (一肩挑), else at the highest. ``posts``: post id -> Chinese names,
-    the first canonical."""
+    the first canonical. ``over_time=False`` declares only the posts and their standards table
+    (``--standards`` reads it; a rate may fall back on it): no one is paid by months in post."""
 
     posts: Mapping[str, tuple[str, ...]]
     standards: str = "posts"
     combined: tuple[str, tuple[str, str]] | None = None
+    over_time: bool = True
 
     def code(self, post: str) -> int:
         return list(self.posts).index(post)

@@ -327,6 +327,8 @@ def apply_override(o: Override, current: Standard | None, data: PolicyData, firs
             body["amount"] = _money_text(value)
         elif kind == "number":
             body["value"] = _whole(value)
+        elif kind == "ratio":  # "12%" or "0.12" as text; a float is refused when converted (not exact)
+            body["ratio"] = value
         elif kind == "tiers":
             if not isinstance(value, list):
                 raise ScenarioError(f"{where}: {o.path} 是分档标准，应写作 is a tier table, write it as "

@@ -4,7 +4,9 @@ A standard is a path (``org_funding.branch``, ``layers.base``, ``splits.layers.b
 a unit and a list of dated values; each value names its source (文号 or budget text) and
 may carry an ``assumption`` note where the source does not say (e.g. an effective month).
 Kinds: ``money`` (an amount), ``tiers`` (amount by a count such as tenure years),
-``number`` (a threshold such as an age) and ``split`` (how an amount divides by level).
+``number`` (a threshold such as an age), ``split`` (how an amount divides by level) and
+``ratio`` (a share of an amount, such as 10% of a monthly pay or a 50% payout coefficient:
+an exact Fraction to the basis point, never a float; money.parse_ratio).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .dates import DateError, month_index, month_label, parse_month
 from .limits import MAX_AMOUNT_FEN, MAX_NUMBER, MAX_TIER_MIN, MAX_TOTAL_FEN, MAX_WEIGHT, check_year
-from .money import MoneyError, fen_to_yuan, yuan_to_fen
+from .money import MoneyError, fen_to_yuan, parse_ratio, yuan_to_fen
 
 LEVELS = ("province", "prefecture", "county", "township")
 LEVEL_NAMES = {
@@ -27,7 +29,7 @@ LEVEL_NAMES = {
     "en": {"province": "province", "prefecture": "prefecture", "county": "county", "township": "township"},
 }
 
-Kind = Literal["money", "tiers", "number", "split"]
+Kind = Literal["money", "tiers", "number", "split", "ratio"]
 
 
 class StandardsError(ValueError):
@@ -183,6 +185,7 @@ class ValueModel(_Strict):
     assumption: str = ""
     amount: str | int | None = None
     value: int | None = None
+    ratio: str | int | float | None = None  # "10%", "0.1": a ratio's value (a float is refused by parse_ratio: not exact)
     tiers: list[TierModel] | None = None
     rule: Literal["ratio", "fixed_per_capita", "fixed_total"] | None = None
     shares: dict[str, int] | None = None
@@ -211,7 +214,7 @@ class StandardModel(_Strict):
             if month in starts:
                 raise ValueError(f"同一起始月份有两个取值，重复：{starts[month]} 与 {v.from_} (two values from the same month)")
             starts[month] = v.from_
-        need = {"money": "amount", "number": "value", "tiers": "tiers", "split": "rule"}[self.kind]
+        need = {"money": "amount", "number": "value", "tiers": "tiers", "split": "rule", "ratio": "ratio"}[self.kind]
         for i, v in enumerate(self.values):
             if getattr(v, need) is None:
                 raise ValueError(f"values[{i}] needs '{need}' for a {self.kind} standard")
@@ -231,6 +234,8 @@ def _convert_value(path: str, kind: str, v: ValueModel, sources: Mapping[str, So
             value: Any = _money(where, v.amount)
         elif kind == "number":
             value = _bounded(where, "value", v.value, MAX_NUMBER)
+        elif kind == "ratio":
+            value = parse_ratio(v.ratio)
         elif kind == "tiers":
             tiers = tuple(Tier(_bounded(where, "min", t.min, MAX_TIER_MIN), _money(where, t.amount))
                           for t in v.tiers or [])

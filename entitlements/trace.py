@@ -18,7 +18,8 @@ import numpy as np
 
 from .dates import month_label
 from .lines import NEVER, Context
-from .money import fen_to_yuan
+from .rules import NOT_GIVEN
+from .money import fen_to_yuan, ratio_text
 from .standards import LEVELS, DatedValue
 
 if TYPE_CHECKING:
@@ -91,7 +92,17 @@ def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any
             if c.rate is None:
                 seg["components"].append(item)
                 continue
-            path = c.rate.path if c.rate.kind != "by" else f"{c.rate.path}.{getattr(ctx, c.rate.column)[0]}"
+            item["factors"] = [_factor(f, ctx, data, s) for f in c.factors]
+            given = int(one[c.rate.column][0]) if c.rate.kind == "column" else NOT_GIVEN
+            if given != NOT_GIVEN:  # the roster's own amount (基本报酬), no standard
+                item["standard"] = {"path": c.rate.column, "label": policy.field(c.rate.column).header,
+                                    "unit": c.rate.unit, "value": given, "roster": True}
+                if c.per:
+                    item["per"] = {"column": c.per, "header": policy.field(c.per).header, "value": int(one[c.per][0])}
+                seg["components"].append(item)
+                continue
+            path = c.rate.path if c.rate.kind not in ("by", "column") else \
+                f"{c.rate.path}.{getattr(ctx, c.rate.column if c.rate.kind == 'by' else c.rate.fallback)[0]}"
             std = data.standards.get(path)
             if std is None:  # a blank choice (a counts entry without an org type): no standard, nothing due
                 continue
@@ -142,6 +153,15 @@ def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any
                      "by_level": {lv: fen_to_yuan(parts[lv][i]) for lv in LEVELS if lv in parts}}
                     for c, parts in comp.lines.items()]
     return out
+
+
+def _factor(rate, ctx: Context, data, month: int) -> dict[str, Any]:
+    """A ratio factor as used: its standard (the one a choice names), the ratio shown, its source."""
+    path = rate.path if rate.kind != "by" else f"{rate.path}.{getattr(ctx, rate.column)[0]}"
+    std = data.standards.get(path)
+    v = None if std is None else std.at(month)
+    return {"path": path, "label": path if std is None else std.label,
+            "value": "0%" if v is None else ratio_text(v.value), **({} if v is None else _source(v))}
 
 
 def _lump_sum_trace(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any]:
@@ -265,11 +285,16 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
                 range=f"{tier['min']}–{tier['max']}" if tier["max"] else f"{tier['min']}+")
             per = item.get("per")
             months = seg["months"] if per_year else seg["paid"]
+            factors = item.get("factors", [])
+            tier_text += "".join(m["factor"].format(label=f["label"], value=f["value"]) for f in factors)
             out.append(m["amount"].format(
                 label=label, standard="" if std["label"] == label else std["label"] + " ", value=fen_to_yuan(std["value"]), unit=std["unit"], tier=tier_text,
                 per="" if per is None else m["per"].format(header=per["header"], value=per["value"]),
                 times="" if "multiplicity" not in item else m["times"].format(count=item["multiplicity"]),
                 months=(m["months_per_year"] if per_year else m["months_paid"]).format(months=months)) + cite(std))
+            if std.get("roster"):
+                out.append("    " + m["from_roster"].format(label=std["label"]))
+            out += [f"    {f['label']} = {f['value']}{cite(f)}" for f in factors]
     if "paid_months" in trace:
         out.append(m["paid_months"].format(months=trace["paid_months"]))
     out.append(m["splits"])
@@ -316,7 +341,7 @@ def fill_in(text: str, comp: Computation, i: int) -> str:
         std = comp.data.standards.get(name)
         if std is not None:
             v = std.at_or_first(comp.first).value
-            return fen_to_yuan(v) if std.kind == "money" else str(v)
+            return fen_to_yuan(v) if std.kind == "money" else ratio_text(v) if std.kind == "ratio" else str(v)
         return m.group(0)
     return _PLACE.sub(value, text)
 

@@ -21,7 +21,8 @@ import xlsxwriter
 
 HERE = Path(__file__).parent
 FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-NUMBER_COLUMNS = {"任职年限", "党员人数", "书记任职月数"}
+NUMBER_COLUMNS = {"任职年限", "党员人数", "书记任职月数", "任职月数"}
+MONEY_COLUMNS = {"基本报酬"}  # amounts as Excel number cells (2133.33), as payroll sheets keep them
 # (csv, xlsx, title, issuing office, unit column)
 ROSTERS = [
     ("brigade_cadres.csv", "brigade_cadres.xlsx",
@@ -38,6 +39,8 @@ ROSTERS = [
      "晋城市城区2025年两新组织联合党组织和党建指导员花名册", "中共晋城市城区委社会工作部", "所属单位"),
     ("community_workers.csv", "community_workers.xlsx",
      "晋城市城区2025年社区工作者任职情况花名册", "中共晋城市城区委社会工作部", None),
+    ("village_cadres_performance.csv", "village_cadres_performance.xlsx",
+     "澄江市2024年村（社区）干部绩效补贴测算花名册", "中共澄江市委组织部", None),
 ]
 NUMBER_COLUMNS |= {"县内住院次数", "县外住院次数", "任职月数"}
 # broken rows appended to a copy of the brigade roster: each should be one reject
@@ -90,6 +93,8 @@ def build(csv_name: str, xlsx_name: str, title: str, office: str, unit_column: s
                     sheet.write_datetime(r, j, dt.datetime.combine(day, dt.time()), date)
             elif name in NUMBER_COLUMNS and value.lstrip("-").isdigit():
                 sheet.write_number(r, j, int(value), cell)
+            elif name in MONEY_COLUMNS and re.fullmatch(r"\d+(\.\d{1,2})?", value):
+                sheet.write_number(r, j, float(value), cell)  # an Excel cell is a double: the reader restores 2133.33
             else:
                 sheet.write_string(r, j, value, text)
     if unit_column:  # the 乡镇 column merged down each run of equal values

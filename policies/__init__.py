@@ -11,6 +11,7 @@ from .two_new_16321 import PartyOrganisation
 from .village_cadre_departure import PostSpan, VillageCadre
 from .community_worker_pay import CommunityWorker, WorkerPostSpan
 from .joint_party_org import JointPartyEntry
+from .village_cadre_performance import PerformanceCadre
 
 __all__ = ["BrigadeCadre", "ServiceSpan", "PartyOrganisation", "PostSpan", "VillageCadre"]
-__all__ += ["CommunityWorker", "WorkerPostSpan", "JointPartyEntry"]
+__all__ += ["CommunityWorker", "WorkerPostSpan", "JointPartyEntry", "PerformanceCadre"]

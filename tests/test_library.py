@@ -27,6 +27,7 @@ LIBRARY = {
     "rural_member_training": ("rural_branches.csv", "澄江市", 2023, (), "training.per_member"),
     "two_new_16321": ("two_new_orgs.csv", "澄江市", 2024, (), "org_funding.branch"),
     "village_accident_insurance": ("village_cadres_insured.csv", "澄江市", 2024, (), "premium.per_person"),
+    "village_cadre_performance": ("village_cadres_performance.csv", "澄江市", 2024, (), None),
     "village_cadre_departure": ("village_departures.csv", "澄江市", 2024,
                                 ("--standards", str(EXAMPLES / "village_post_standards.csv")), None),
 }

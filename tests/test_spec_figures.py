@@ -532,3 +532,24 @@ def test_community_worker_roster_every_bad_row_a_named_reject(tmp_path):
     assert {b["id"]: b["amount"] for b in doc["beneficiaries"]} == {"张三": "35364.00", "王五": "17682.00"}
     assert [(r["row"], r["column"]) for r in doc["rejects"]] == [(3, "姓名"), (4, "姓名")]
     assert "无法确定是否同一人" in doc["rejects"][0]["reason"]
+def test_village_cadre_performance_bundled_example_through_the_console_command():
+    """Issue 12, item 2: the seeds publish no total for 村（社区）干部绩效补贴, so the bundled example
+    is computed by hand — 基本报酬 × 10% (澄改委发〔2021〕1号) × 考核兑现系数 × 任职月数, rounded once:
+      CJP001 3300.00 × 10% × 100% (优秀)     × 12 = 3960.00
+      CJP002 2400.00 × 10% × 100% (称职)     × 12 = 2880.00
+      CJP003 2133.33 × 10% × 100% (合格)     ×  9 = 1919.997   → 1920.00 (once, not 213.33 × 9 = 1919.97)
+      CJP004 2200.00 × 10% ×  50% (基本称职) × 12 = 1320.00
+      CJP005 2000.00 × 10% ×   0% (不合格)   × 12 =    0.00
+      CJP006 2500.00 × 10% ×  50% (基本合格) ×  5 =  625.00
+      CJP007 1950.55 × 10% × 100% (优秀)     ×  7 = 1365.385   → 1365.39 (half up)
+    total 3960 + 2880 + 1920 + 1320 + 0 + 625 + 1365.39 = 12070.39, all county (an assumption)."""
+    expected = {"CJP001": "3960.00", "CJP002": "2880.00", "CJP003": "1920.00", "CJP004": "1320.00",
+                "CJP005": "0.00", "CJP006": "625.00", "CJP007": "1365.39"}
+    for roster in ("examples/village_cadres_performance.csv", "examples/village_cadres_performance.xlsx"):
+        proc = run_cli("calc", roster, "--policy", "village_cadre_performance", "--year", "2024",
+                       "--profile", "澄江市", "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        doc = json.loads(proc.stdout)
+        assert doc["totals"]["amount"] == "12070.39" and doc["totals"]["by_level"]["county"] == "12070.39"
+        assert {b["id"]: b["amount"] for b in doc["beneficiaries"]} == expected
+        assert doc["rejects"] == []
