@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import numpy as np
 
 from .columns import Encoded
 from .dates import month_label
-from .limits import check_count
+from .limits import MAX_TOTAL_FEN, check_count
+from .money import MoneyError, fen_to_yuan, yuan_to_fen
 from .lines import (
     Context, Evaluation, NEVER, _flags, check_conditions, compute_lines, lump_sum_lines, segments, window_months,
 )
@@ -25,7 +27,7 @@ from .policy import (
 )
 from .profiles import PolicyData
 from .roster import InputError, ParsedTable
-from .rules import Component, Condition, Count, Layers, LumpSum, Note, Option, Rate, Service, Window
+from .rules import Component, Condition, Count, Cut, Layers, LumpSum, Note, Option, Rate, Service, Window
 from .service import MISSING, missing_standards, post_table, service_credit, service_pieces, standards_from_csv
 from .standards import Standard, StandardsError
 from .trace import catalogue, explain_trace, fill_in, trace_of
@@ -40,6 +42,7 @@ class DeclaredPolicy(Policy):
     counts: ClassVar[tuple[Count, ...]] = ()
     lump_sum: ClassVar[LumpSum | None] = None
     service: ClassVar[Service | None] = None
+    cut: ClassVar[Cut | None] = None  # a programme budget the lines are cut to, pro rata
 
     # ---- what a run may be asked, and what the policy offers ----
 
@@ -51,6 +54,10 @@ class DeclaredPolicy(Policy):
             out["include_earlier"] = Option("include_earlier", bool, (
                 f"包括以前年度{self.lump_sum.label[0].removesuffix('时间')}者", "sums due before the year too"),
                 "--include-earlier")
+        if self.cut is not None:
+            out[self.cut.option] = Option(self.cut.option, Decimal, (
+                f"{self.cut.label[0]}（元）：封顶后的申请合计超出时按比例削减至预算",
+                f"{self.cut.label[1]} (yuan): capped requests above it are cut pro rata to it"), "--budget")
         return out
 
     def capabilities(self) -> dict[str, Any]:
@@ -155,7 +162,7 @@ class DeclaredPolicy(Policy):
             if f.name in (*self.key_fields, "name", "unit"):
                 continue
             col = parsed.columns[f.name]
-            if f.kind == "int":
+            if f.kind in ("int", "money"):  # money: integer fen
                 out[f.name] = col.ints()
             elif f.kind == "bool":
                 out[f.name] = col.flags()
@@ -200,7 +207,7 @@ class DeclaredPolicy(Policy):
 
     def columns_template(self) -> dict[str, np.ndarray]:
         """One zero (or blank) of each column's type: a counts-mode entry sets only what it says."""
-        kinds = {"int": np.int64, "bool": bool}
+        kinds = {"int": np.int64, "money": np.int64, "bool": bool}
         return {f.name: np.zeros(0, dtype=kinds.get(f.kind, object)) for f in self.fields
                 if f.name not in (*self.key_fields, "name", "unit")}
 
@@ -218,14 +225,45 @@ class DeclaredPolicy(Policy):
         components = [self._gated(c, conditions) for c in self.resolved(data)]
         cuts = self.of_data(data, f"segments {first} {stop}", lambda: segments(data, first, stop))
         said: list[tuple[str, str]] = []
+        budget, cut = self._budget(who, data, first, whole_programme, options), {}
         lines, paid_months = compute_lines(
             [c for c, _ in components], who, data, first, stop, gates, window, self.schedule == "annual",
-            whole_programme, gates_of={c.name: g for c, g in components}, cuts=cuts, said=said)
+            whole_programme, gates_of={c.name: g for c, g in components}, cuts=cuts, said=said,
+            budget=budget, cut=cut)
+        if cut:
+            cut["given"] = options.get(self.cut.option) is not None  # the run's --budget, else the standard
+        if cut.get("cut"):
+            said.append(budget_cut_notice(cut))
         notes = [_flags(nt.test(ctx), n) for nt in self.notes]
         evaluation = Evaluation(conditions, gates, *(window or (None, None, None)), cuts, paid_months, dict(ctx.read),
                                 notes)
-        return Computation(self, data, first, stop, who, lines,
-                           paid_months if self.schedule == "monthly" else None, {"evaluation": evaluation, "said": said})
+        return Computation(self, data, first, stop, who, lines, paid_months if self.schedule == "monthly" else None,
+                           {"evaluation": evaluation, "said": said, "cut": cut or None})
+
+    def _budget(self, who: Beneficiaries, data: PolicyData, first: int, whole_programme: bool,
+                options: Mapping[str, Any]) -> int | None:
+        """The programme budget in fen: the run's option, else the profile's standard in force at
+        the start of the period, else none. A budget is the whole programme's: shared over one
+        beneficiary (the one-person API) or over counts-mode entries it would cut the wrong sum."""
+        if self.cut is None:
+            return None
+        given = options.get(self.cut.option)
+        std = data.standards.get(self.cut.standard)
+        if given is None and (std is None or std.at(first) is None):
+            return None
+        if who.multiplicity is not None or not whole_programme:
+            raise InputError(f"{self.cut.label[0]}按整个项目逐项按比例削减，请用项目花名册计算（计数模式、单个项目不适用） "
+                             f"(a {self.cut.label[1]} is shared over the whole roster of projects: compute a roster)")
+        if given is None:
+            return int(std.at(first).value)
+        try:
+            fen = yuan_to_fen(given)
+        except MoneyError as exc:
+            raise InputError(f"{self.cut.label[0]}不是金额：{given} (not an amount: {exc})") from None
+        if not 0 <= fen <= MAX_TOTAL_FEN:
+            raise InputError(f"{self.cut.label[0]}应在 0 至 {fen_to_yuan(MAX_TOTAL_FEN)} 元之间：{given} "
+                             f"(the budget must lie in 0..{fen_to_yuan(MAX_TOTAL_FEN)} yuan)")
+        return fen
 
     def _lump_sum(self, who: Beneficiaries, data: PolicyData, first: int, stop: int, whole_programme: bool,
                   options: Mapping[str, Any]) -> Computation:
@@ -380,6 +418,14 @@ def _refuse_conditions_changing(ctx: Context, first: int, stop: int) -> None:
                 f"期中的变化会被忽略；请分段计算（如 --month 或以 {month} 为界的两段） "
                 f"({path}, which a condition or the paid months read, changes within the period at {month}: "
                 f"conditions are judged at the start of the period, so compute the period in parts)")
+
+
+def budget_cut_notice(cut: Mapping[str, Any]) -> tuple[str, str]:
+    """What a run says when it cut its lines to the budget."""
+    budget, total = fen_to_yuan(cut["budget"]), fen_to_yuan(cut["total"])
+    return (f"封顶后的合计 {total} 元超出预算 {budget} 元，各项按比例削减（最大余数法，到分），合计等于预算",
+            f"the capped total of {total} exceeds the budget of {budget}: each line is cut pro rata "
+            f"(largest remainder, to the fen) so they add up to the budget")
 
 
 def notice_assumptions(parsed: ParsedTable, fields) -> None:

@@ -18,8 +18,9 @@ from attrs import frozen
 
 from .columns import Encoded
 from .dates import DateError, RosterDate, days_in_month, parse_date
+from .money import FEN_PER_YUAN, MoneyError, fen_to_yuan, yuan_to_fen
 
-Kind = Literal["text", "int", "date", "bool", "sex", "choice", "id_number"]
+Kind = Literal["text", "int", "date", "bool", "sex", "choice", "id_number", "money"]
 
 MALE, FEMALE = 1, 2
 SMALL = 32  # columns this short are parsed without sorting
@@ -41,7 +42,7 @@ class Field:
     required: bool = False
     default: Any = None
     choices: Mapping[str, str] = {}  # accepted text -> code, for kind "choice"
-    max: int | None = None  # upper bound of a plausible int
+    max: int | None = None  # upper bound of a plausible int (money: in 元)
     whole_part: bool = False  # int fields: take the whole part of a decimal (15.5 years -> 15)
     refused: Mapping[str, tuple[str, str]] = {}  # choice fields: a known value that is refused, and why (zh, en)
     assumed: Mapping[str, tuple[str, str]] = {}  # choice fields: a value read under an assumption, said on its row
@@ -149,7 +150,24 @@ def parse_cell(field: Field, text: str) -> Any:
         return code
     if kind == "id_number":
         return parse_id_number(text)
+    if kind == "money":
+        return _money_cell(field, text)
     raise AssertionError(kind)
+
+
+def _money_cell(field: Field, text: str) -> int:
+    """An amount in 元 (at most two decimals; 1,500 and a trailing 元 are read) as integer fen."""
+    plain = text.removesuffix("元").strip()
+    try:
+        fen = yuan_to_fen(plain)
+    except MoneyError:
+        raise CellError(f"应为金额（元，最多两位小数）：{text}", f"not an amount in yuan (two decimals at most): {text}") from None
+    if fen < 0:
+        raise CellError(f"金额不能为负数：{text}", f"must not be negative: {text}")
+    if field.max is not None and fen > field.max * FEN_PER_YUAN:
+        raise CellError(f"金额不合理（超过{fen_to_yuan(field.max * FEN_PER_YUAN)}元）：{text}",
+                        f"implausible (over {field.max} yuan): {text}")
+    return fen
 
 
 @frozen

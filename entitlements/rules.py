@@ -26,10 +26,11 @@ class Rate:
 
     standard: one dated standard (元/个/年, 元/人/月); by: the standard named by a choice
     column (``funding.<type>``); tiers: a tiered standard looked up on a column
-    (years of service); a flat standard under a tiered path is paid to everyone.
+    (years of service); a flat standard under a tiered path is paid to everyone;
+    column: an amount the roster gives (a money column: the sum a project requests).
     """
 
-    kind: Literal["standard", "by", "tiers"]
+    kind: Literal["standard", "by", "tiers", "column"]
     path: str
     column: str = ""
 
@@ -45,6 +46,11 @@ def by(prefix: str, column: str) -> Rate:
 
 def tiers(path: str, on: str) -> Rate:
     return Rate("tiers", path, on)
+
+
+def column(name: str) -> Rate:
+    """The amount in the money column ``name`` (fen), per beneficiary and schedule unit."""
+    return Rate("column", "", name)
 
 
 @frozen
@@ -86,7 +92,9 @@ class Component:
     """A part of the payment with its own line and split (基本工作经费, 书记津贴 …).
 
     The amount per beneficiary and schedule unit (year or month) is ``rate`` times the
-    column ``per`` (people counted, months served), or ``formula`` for what a rate cannot say.
+    column ``per`` (people counted, months served), or ``formula`` for what a rate cannot say;
+    ``cap`` (a rate, e.g. ``by("caps", "category")``) is the most it may be per beneficiary and
+    schedule unit: the amount is the smaller of the two (no cap standard in force: nothing).
     ``when`` names the conditions that gate this component alone; the policy's other
     conditions gate every component. ``heads`` is the column counted in a budget's 人数
     (people trained); by default the beneficiary itself.
@@ -101,6 +109,7 @@ class Component:
     split: str = ""  # the split standard's path; "splits.<name>" when not given
     formula: Callable[[Columns], np.ndarray] | None = None
     first_value: int | None = None  # month its standard first took effect (a layer: for a total split)
+    cap: Rate | None = None
 
     @property
     def split_path(self) -> str:
@@ -170,3 +179,17 @@ class Option:
     type: type
     help: tuple[str, str]
     flag: str = ""  # the command-line flag that sets it
+
+
+@frozen
+class Cut:
+    """A programme budget: when the programme's lines (after any caps, rounded) add up to more
+    than it, every line is cut pro rata to the fen by largest remainder, so that they add up to
+    the budget exactly (before the splits); when they do not, nothing is cut. The budget is the
+    run's option ``option`` (``--budget``) or, without it, the money standard ``standard`` in
+    force at the start of the period (a profile may set it); with neither, nothing is cut.
+    Equal remainders go to the smallest id (row order does not matter)."""
+
+    standard: str = "budget.total"
+    option: str = "budget"
+    label: tuple[str, str] = ("项目预算", "programme budget")
