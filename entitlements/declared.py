@@ -368,10 +368,11 @@ class DeclaredPolicy(Policy):
         """The first month any component's standard is in force (None: a component without one)."""
         starts = []
         for c in self.resolved(data):
-            if c.rate is None:
+            rate = c.cap if c.rate is not None and c.rate.kind == "column" else c.rate  # a request: its cap's
+            if rate is None:
                 return None
-            found = [data.standards[c.rate.path]] if c.rate.path in data.standards else \
-                list(data.under(c.rate.path).values())
+            found = [data.standards[rate.path]] if rate.path in data.standards else \
+                list(data.under(rate.path).values())
             starts += [std.values[0].start for std in found if std.values]
         return min(starts) if starts else None
 

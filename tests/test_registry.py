@@ -12,8 +12,8 @@ from entitlements import Calculator, registry
 
 from .conftest import ROOT
 
-BUNDLED = ("brigade_cadre_living", "rural_member_training", "two_new_16321", "village_accident_insurance",
-           "village_cadre_departure")
+BUNDLED = ("brigade_cadre_living", "capped_project_grants", "rural_member_training", "two_new_16321",
+           "village_accident_insurance", "village_cadre_departure")
 
 
 def test_the_bundled_policies_are_found_without_a_list():

@@ -42,15 +42,9 @@ class CappedProjectGrants(DeclaredPolicy):
     cut = Cut(label=("项目预算", "programme budget"))
 
     def check_rows(self, parsed: ParsedTable, data: PolicyData) -> None:
-        """A project says its category and a request above zero: a blank is not taken as 0."""
-        live = ~parsed.rejected
-        parsed.reject(np.flatnonzero(~parsed.columns["category"].present & live), "category", "类别为空",
-                      "category missing", "")
+        """A request of 0 asks for nothing: a typo, not a project (a blank is refused as required)."""
         requested = parsed.columns["requested"]
-        parsed.reject(np.flatnonzero(~requested.present & ~parsed.rejected), "requested", "申请金额为空",
-                      "requested amount missing", "")
         zero = requested.present & (requested.ints() == 0) & ~parsed.rejected
         parsed.reject(np.flatnonzero(zero), "requested", "申请金额应大于0", "the requested amount must be above 0")
-
 
 POLICY = CappedProjectGrants()
