@@ -331,7 +331,7 @@ def _row_label(cells: Sequence[str]) -> str:
     return re.sub(r"\s+", "", first)
 
 
-SUM_KINDS = frozenset({"int"})  # a total row may carry sums and counts under these columns
+SUM_KINDS = frozenset({"int", "money"})  # a total row may carry sums and counts under these columns
 COUNT_KINDS = frozenset({"text", "choice"})  # and a count of rows or people (10行, 9人) under these
 _COUNT = re.compile(r"^共?\d[\d,]*(?:人|个|名|行|户|条|项)$")
 UNIT_FIELD = "unit"  # the field naming a row's unit (所属单位, 乡镇): a total row may name its unit there

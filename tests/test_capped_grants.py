@@ -234,3 +234,13 @@ def test_equal_remainders_go_to_the_smallest_id():
     assert grants(rows, 1) == {"P00": 1, "P01": 0, "P02": 0}
     assert grants(rows, 1, [2, 0, 1]) == {"P00": 1, "P01": 0, "P02": 0}
     assert np.sum(list(grants(rows, 2).values())) == 2
+
+
+def test_a_total_row_summing_the_requests_is_skipped_not_rejected(tmp_path):
+    """A clerk's sheet ends with 合计 and the sum of the 申请金额: a money column holds sums like a number column."""
+    path = tmp_path / "h.csv"
+    path.write_text("序号,项目名称,项目分类,申请补助经费（元）,实施街道,备注\n1,甲,工程,600000,龙城街道,\n"
+                    "2,乙,服务,52000.5,洛龙街道,\n合计,,,\"652,000.50\",,\n", encoding="utf-8")
+    doc = calc_json(str(path))
+    assert doc["rejects"] == [] and doc["totals"]["amount"] == "550000.00"  # 500000 + 50000, capped
+    assert any("合计行" in n["message"] for n in doc["notices"])

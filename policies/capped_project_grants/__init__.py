@@ -31,12 +31,13 @@ class CappedProjectGrants(DeclaredPolicy):
     fields = (
         Field("id", "项目编号", "text", "project id", aliases=("编号", "项目代码")),
         Field("name", "项目名称", "text", "project name", aliases=("名称", "项目")),
-        Field("category", "类别", "choice", "category", aliases=("项目类别", "类型", "项目类型"), required=True,
+        Field("category", "类别", "choice", "category", aliases=("项目类别", "类型", "项目类型", "项目分类", "分类"), required=True,
               choices=choice_map(CATEGORY_NAMES)),
         Field("requested", "申请金额", "money", "requested amount", aliases=(
-            "申请补助金额", "申请资金", "申报金额", "申请补助", "申请补助资金"), required=True, max=MAX_REQUEST_YUAN),
+            "申请补助金额", "申请资金", "申报金额", "申请补助", "申请补助资金", "申请补助经费", "申请经费", "申报补助金额",
+            "申报资金"), required=True, max=MAX_REQUEST_YUAN),
         Field("unit", "所属街道", "text", "unit", aliases=(
-            "街道", "所属单位", "申报街道", "乡镇（街道）", "所属乡镇（街道）", "所属乡镇", "乡镇"), default=""),
+            "街道", "所属单位", "申报街道", "实施街道", "乡镇（街道）", "所属乡镇（街道）", "所属乡镇", "乡镇"), default=""),
     )
     parts = (Component("grant", ("项目补助", "project grant"), column("requested"), cap=by("caps", "category")),)
     cut = Cut(label=("项目预算", "programme budget"))
