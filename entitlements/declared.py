@@ -20,7 +20,8 @@ from .dates import month_label
 from .limits import MAX_TOTAL_FEN, check_count
 from .money import MoneyError, fen_to_yuan, yuan_to_fen
 from .lines import (
-    Context, Evaluation, NEVER, _flags, check_conditions, compute_lines, lump_sum_lines, segments, window_months,
+    Context, Evaluation, NEVER, _flags, check_conditions, compute_lines, lump_sum_lines, rate_values, segments,
+    window_months,
 )
 from .policy import (
     Beneficiaries, Computation, Policy, group_keys, keys_for, reject_duplicates, reject_shared_id_numbers,
@@ -238,7 +239,22 @@ class DeclaredPolicy(Policy):
         evaluation = Evaluation(conditions, gates, *(window or (None, None, None)), cuts, paid_months, dict(ctx.read),
                                 notes)
         return Computation(self, data, first, stop, who, lines, paid_months if self.schedule == "monthly" else None,
-                           {"evaluation": evaluation, "said": said, "cut": cut or None})
+                           {"evaluation": evaluation, "said": said, "cut": cut or None,
+                            "capped": self._capped(components, who, data, first)})
+
+    def _capped(self, components, who: Beneficiaries, data: PolicyData, first: int) -> dict[str, tuple]:
+        """Per capped component, at the start of the period: who asks more than a cap in force
+        (for the reasons), what each asks and the cap. Nothing is worked out without a cap."""
+        out = {}
+        for c, gate in components:
+            if c.cap is None or c.rate is None or c.formula is not None:
+                continue
+            ctx = Context(who.columns, data, first, len(who))
+            asked = rate_values(c.rate, ctx, data, first)[0] * (who.columns[c.per] if c.per else 1)
+            limit = rate_values(c.cap, ctx, data, first)[0]
+            over = (asked > limit) & (limit > 0)  # no cap in force (a year before the standard): said otherwise
+            out[c.name] = (over if gate is None else over & gate, asked, limit)
+        return out
 
     def _budget(self, who: Beneficiaries, data: PolicyData, first: int, whole_programme: bool,
                 options: Mapping[str, Any]) -> int | None:
@@ -359,9 +375,30 @@ class DeclaredPolicy(Policy):
         roster = comp.who.multiplicity is None
         out += [fill(nt.text[0 if zh else 1]) for nt, applies in zip(self.notes, ev.notes)
                 if (roster or not nt.roster_only) and applies[i]]
+        out += self._cap_and_cut_reasons(comp, i, m, zh)
         start = self.of_data(comp.data, "first", lambda: self._first_standard(comp.data))
         if start is not None and start >= comp.stop:  # a year before the programme: say why nothing is due
             out.append(m["reason_not_started"].format(first=month_label(start)))
+        return out
+
+    def _cap_and_cut_reasons(self, comp: Computation, i: int, m: Mapping[str, str], zh: bool) -> list[str]:
+        """A request above its cap, and a cut to the programme budget, said on the beneficiary's row."""
+        out = []
+        for c in self.resolved(comp.data):
+            hit = comp.detail.get("capped", {}).get(c.name)
+            if hit is None or not hit[0][i] or not comp.detail["evaluation"].gates[i]:
+                continue
+            path = c.cap.path if c.cap.kind != "by" else f"{c.cap.path}.{comp.who.columns[c.cap.column][i]}"
+            std = comp.data.standards.get(path)
+            f = self.field(c.rate.column) if c.rate.kind == "column" else None
+            header = c.label[0 if zh else 1] if f is None else f.header if zh else f.label_en
+            out.append(m["reason_capped"].format(header=header, asked=fen_to_yuan(hit[1][i]), cap=fen_to_yuan(hit[2][i]),
+                                                 cap_label=std.label if std is not None else path))
+        cut = comp.detail.get("cut")
+        if cut and cut["cut"]:
+            after = sum(int(p[i]) for parts in comp.lines.values() for p in parts.values())
+            out.append(m["reason_cut"].format(label=self.cut.label[0 if zh else 1], before=fen_to_yuan(int(cut["before"][i])),
+                                              after=fen_to_yuan(after)))
         return out
 
     def _first_standard(self, data: PolicyData) -> int | None:

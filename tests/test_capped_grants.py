@@ -244,3 +244,19 @@ def test_a_total_row_summing_the_requests_is_skipped_not_rejected(tmp_path):
     doc = calc_json(str(path))
     assert doc["rejects"] == [] and doc["totals"]["amount"] == "550000.00"  # 500000 + 50000, capped
     assert any("合计行" in n["message"] for n in doc["notices"])
+
+
+def test_the_reasons_column_says_which_projects_were_capped_and_cut():
+    """The allocation sheet's 说明 (the JSON's reasons): a capped project and the cut, in words."""
+    doc = calc_json(EXAMPLE, "--budget", "126300")
+    reasons = {b["id"]: b["reasons"] for b in doc["beneficiaries"]}
+    assert reasons["CG2026-02"] == ["申请金额 62000.00元超过服务类项目补助上限 50000.00元，按上限计",
+                                    "按项目预算比例削减：50000.00元 → 25422.65元"]
+    assert reasons["CG2026-01"] == ["按项目预算比例削减：86000.00元 → 43726.96元"]
+    assert {b["id"]: b["reasons"] for b in calc_json(EXAMPLE)["beneficiaries"]}["CG2026-01"] == []
+    assert calc_json(EXAMPLE, "--budget", "300000")["beneficiaries"][1]["reasons"] == [
+        "申请金额 62000.00元超过服务类项目补助上限 50000.00元，按上限计"]
+    en = json.loads(run_cli("calc", EXAMPLE, *POLICY, "--budget", "126300", "--format", "json", "--lang", "en").stdout)
+    assert en["beneficiaries"][1]["reasons"] == [
+        "requested amount 62000.00 above the cap 服务类项目补助上限 50000.00: the cap is paid",
+        "cut pro rata to the programme budget: 50000.00 → 25422.65"]
