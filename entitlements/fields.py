@@ -156,8 +156,8 @@ def parse_cell(field: Field, text: str) -> Any:
 
 
 def _money_cell(field: Field, text: str) -> int:
-    """An amount in 元 (at most two decimals; 1,500 and a trailing 元 are read) as integer fen."""
-    plain = text.removesuffix("元").strip()
+    """An amount in 元 (at most two decimals; 1,500, ¥1500 and 1500元 are read) as integer fen."""
+    plain = text.removesuffix("元").removeprefix("¥").strip()  # NFKC has made ￥ a ¥
     try:
         fen = yuan_to_fen(plain)
     except MoneyError:

@@ -181,8 +181,9 @@ def test_a_profile_budget_standard_cuts_and_the_option_overrides_it():
 
 def test_a_money_field_reads_yuan_to_the_fen():
     f = Field("x", "金额", "money", "amount", max=1000)
-    assert [parse_cell(f, t) for t in ("12", "12.5", "12.05", "1,000", "3元", "0")] == [1200, 1250, 1205, 100000, 300, 0]
-    for bad in ("12.345", "-1", "abc", "1,5", "1000.01", "nan", "1e3x"):
+    assert [parse_cell(f, t) for t in ("12", "12.5", "12.05", "1,000", "3元", "0", "¥8.5")] == \
+        [1200, 1250, 1205, 100000, 300, 0, 850]
+    for bad in ("12.345", "-1", "abc", "1,5", "1000.01", "nan", "1e3x", "5万", "¥"):
         with pytest.raises(CellError):
             parse_cell(f, bad)
 
