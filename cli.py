@@ -183,6 +183,25 @@ CountOpt = Annotated[Optional[list[str]], typer.Option(
 OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 write the output here")]
 IncludeEarlierOpt = Annotated[bool, typer.Option(
     "--include-earlier", help="一次性补助：包括以前年度到期（离任）者 lump sums due before the year too")]
+BudgetOpt = Annotated[Optional[str], typer.Option(
+    "--budget", help="项目预算（元）：封顶后的合计超出时按比例削减至预算 a programme budget (yuan): lines above it "
+                     "are cut pro rata (policies with a budget cut: entitlements policies ID)")]
+
+
+def _run_options(include_earlier: bool, budget: Optional[str] = None) -> dict:
+    """The typed options of a run from its flags (only those given: a policy refuses one it lacks)."""
+    from decimal import Decimal
+
+    from entitlements.money import MoneyError, yuan_to_fen
+
+    options: dict = {"include_earlier": True} if include_earlier else {}
+    if budget is not None:
+        try:
+            yuan_to_fen(budget.strip().removesuffix("元"))
+        except MoneyError as exc:
+            raise _fail(f"--budget 应为金额（元，最多两位小数）：{budget} ({exc})") from None
+        options["budget"] = Decimal(budget.strip().removesuffix("元").replace(",", ""))
+    return options
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -346,6 +365,7 @@ def calc(
         "--rejects", help="把退回行写入文件 write rejects here (.xlsx or .csv)")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有退回行时退出码为1 exit 1 on any reject")] = False,
     include_earlier: IncludeEarlierOpt = False,
+    budget: BudgetOpt = None,
     summary: Annotated[bool, typer.Option("--summary", help="JSON 不含逐人明细 totals only")] = False,
     batch_rows: Annotated[Optional[int], typer.Option(
         "--batch-rows", min=1, help="分批计算大于内存的 CSV 花名册（只出 JSON 合计）compute a CSV in batches of N rows")] = None,
@@ -360,12 +380,12 @@ def calc(
     calculator = _calculator(policy, profile, standards, lang)
     if batch_rows is not None:
         _calc_in_batches(calculator, roster, year, batch_rows, kind, out_path, rejects, rejects_kind, strict,
-                         include_earlier, lang)
+                         _run_options(include_earlier, budget), lang)
         return
     with _Files() as files:
         out_file, rejects_file = files.stage(out_path), files.stage(rejects)
         with _Stages(kind != "json") as stages:
-            result = _compute(calculator, roster, count, year, sheet, include_earlier, stages)
+            result = _compute(calculator, roster, count, year, sheet, _run_options(include_earlier, budget), stages)
             stages.step("写出结果" if lang is Lang.zh else "writing")
             if rejects_file is not None:
                 files.sheet(rejects_file, rejects_kind, rejects_sheet(result, lang.value))
@@ -399,7 +419,7 @@ def calc(
 
 def _calc_in_batches(calculator: Calculator, roster: Optional[Path], year: int, batch_rows: int, kind: str,
                      out_path: Optional[Path], rejects: Optional[Path], rejects_kind: Optional[str], strict: bool,
-                     include_earlier: bool, lang: Lang) -> None:
+                     options: dict, lang: Lang) -> None:
     """A CSV larger than memory, batch by batch: the JSON summary (totals, units, rejects)."""
     from entitlements.streaming import stream_summary
 
@@ -407,7 +427,6 @@ def _calc_in_batches(calculator: Calculator, roster: Optional[Path], year: int, 
         raise _fail("--batch-rows 只适用于 CSV 花名册 (--batch-rows reads a .csv roster)")
     if kind != "json":
         raise _fail("--batch-rows 只输出 JSON 合计，请加 --format json (batches give the JSON summary: add --format json)")
-    options = {"include_earlier": True} if include_earlier else {}
     with _Files() as files:
         out_file, rejects_file = files.stage(out_path), files.stage(rejects)
         try:
@@ -430,20 +449,18 @@ def _calc_in_batches(calculator: Calculator, roster: Optional[Path], year: int, 
 
 
 def _compute(calculator: Calculator, roster: Optional[Path], count: Optional[list[str]], year: int,
-             sheet: Optional[str], include_earlier: bool, stages: _Stages):
+             sheet: Optional[str], options: dict, stages: _Stages):
     try:
         if count:
             if roster is not None:
                 raise _fail("花名册与 --count 只能二选一 (give a roster or --count, not both)")
-            return calculator.compute_counts(_parse_counts(count), year,
-                                             **({"include_earlier": True} if include_earlier else {}))
+            return calculator.compute_counts(_parse_counts(count), year, **options)
         if roster is None:
             raise _fail("请给出花名册文件或 --count (give a roster file or --count)")
         zh = calculator.lang != "en"
         stages.step("读取花名册" if zh else "reading the roster")
         table = calculator.read(roster, sheet)
         stages.step(f"校验并计算 {len(table)} 行" if zh else f"checking and computing {len(table)} rows")
-        options = {"include_earlier": True} if include_earlier else {}
         return calculator.compute_roster(table, year, **options)
     except ValueError as exc:  # InputError, StandardsError, a year out of range
         raise _fail(str(exc)) from None
@@ -566,6 +583,7 @@ def explain(
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
     include_earlier: IncludeEarlierOpt = False,
+    budget: BudgetOpt = None,
     fmt: Annotated[ExplainFormat, typer.Option(
         "--format", "-f", help="text，或 json：计算所用的一切（条件、标准及依据、月数、分担），供审计 "
                                "text, or json: everything used, as data, for audit")] = ExplainFormat.text,
@@ -573,8 +591,8 @@ def explain(
 ) -> None:
     """逐步说明一人（一组织）的计算 Explain one beneficiary step by step."""
     calculator = _calculator(policy, profile, standards, lang)
+    options = _run_options(include_earlier, budget)
     try:
-        options = {"include_earlier": True} if include_earlier else {}
         result = calculator.compute_roster(roster, year, sheet=sheet, **options)
         one = calculator.entitlement(result, beneficiary_id, **options)
     except LookupError as exc:  # the message names the rejected rows that carry the id, if any
@@ -654,6 +672,7 @@ def budget(
         "--format", "-f", help="markdown | xlsx | csv (default: from --out's extension, else markdown)")] = None,
     out_path: OutOpt = None,
     include_earlier: IncludeEarlierOpt = False,
+    budget: BudgetOpt = None,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """预算文本测算表：人数、月补助经费、年补助经费、各级分担 The budget-text table."""
@@ -665,7 +684,7 @@ def budget(
     with _Files() as files:
         out_file = files.stage(out_path)
         with _Stages(True) as stages:
-            result = _compute(calculator, roster, count, year, sheet, include_earlier, stages)
+            result = _compute(calculator, roster, count, year, sheet, _run_options(include_earlier, budget), stages)
             stages.step("写出结果" if lang is Lang.zh else "writing")
             table = budget_sheet(result, lang.value)
             text = budget_markdown(table) if kind == "markdown" else None
@@ -706,6 +725,7 @@ def whatif(
         "--format", "-f", help="table | json | xlsx (default: from --out's extension, else table)")] = None,
     out_path: OutOpt = None,
     include_earlier: IncludeEarlierOpt = False,
+    budget: BudgetOpt = None,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """情景测算：基准与情景对比（分项目、分级次、分单位、分年度） Baseline against scenarios."""
@@ -739,7 +759,7 @@ def whatif(
                     stages.step("读取花名册" if lang is Lang.zh else "reading the roster")
                     table, counts = calculator.read(roster, sheet), None
                 stages.step("计算基准与情景" if lang is Lang.zh else "computing baseline and scenarios")
-                options = {"include_earlier": True} if include_earlier else {}
+                options = _run_options(include_earlier, budget)
                 comparison = compare(calculator, scenarios, run_years, table=table, counts=counts, detail=detail,
                                      **options)
                 stages.step("写出结果" if lang is Lang.zh else "writing")

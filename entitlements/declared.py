@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import numpy as np
@@ -17,16 +18,18 @@ from attrs import evolve
 
 from .columns import Encoded
 from .dates import month_label
-from .limits import check_count
+from .limits import MAX_TOTAL_FEN, check_count
+from .money import MoneyError, fen_to_yuan, yuan_to_fen
 from .lines import (
-    Context, Evaluation, NEVER, _flags, check_conditions, compute_lines, lump_sum_lines, segments, window_months,
+    Context, Evaluation, NEVER, _flags, check_conditions, compute_lines, lump_sum_lines, rate_values, segments,
+    window_months,
 )
 from .policy import (
     Beneficiaries, Computation, Policy, group_keys, keys_for, reject_duplicates, reject_shared_id_numbers,
 )
 from .profiles import PolicyData
 from .roster import InputError, ParsedTable
-from .rules import Component, Condition, Count, Layers, LumpSum, Note, Option, Rate, Service, Window
+from .rules import Component, Condition, Count, Cut, Layers, LumpSum, Note, Option, Rate, Service, Window
 from .service import (
     MISSING, clip_spans, counted_spans, in_post_by_month, missing_standards, post_table, service_credit, service_pieces,
     standards_from_csv,
@@ -44,6 +47,7 @@ class DeclaredPolicy(Policy):
     counts: ClassVar[tuple[Count, ...]] = ()
     lump_sum: ClassVar[LumpSum | None] = None
     service: ClassVar[Service | None] = None
+    cut: ClassVar[Cut | None] = None  # a programme budget the lines are cut to, pro rata
 
     # ---- what a run may be asked, and what the policy offers ----
 
@@ -55,6 +59,10 @@ class DeclaredPolicy(Policy):
             out["include_earlier"] = Option("include_earlier", bool, (
                 f"包括以前年度{self.lump_sum.label[0].removesuffix('时间')}者", "sums due before the year too"),
                 "--include-earlier")
+        if self.cut is not None:
+            out[self.cut.option] = Option(self.cut.option, Decimal, (
+                f"{self.cut.label[0]}（元）：封顶后的申请合计超出时按比例削减至预算",
+                f"{self.cut.label[1]} (yuan): capped requests above it are cut pro rata to it"), "--budget")
         return out
 
     def capabilities(self) -> dict[str, Any]:
@@ -226,15 +234,21 @@ class DeclaredPolicy(Policy):
         if self.service is not None and self.service.over_time:  # paid each month in post, at the post held
             components, in_post, months = self._in_post(components, who, data, first, stop, options)
         said: list[tuple[str, str]] = []
+        budget, cut = self._budget(who, data, first, whole_programme, options), {}
         lines, paid_months = compute_lines(
             [c for c, _ in components], who, data, first, stop, gates, window, self.schedule == "annual",
-            whole_programme, gates_of={c.name: g for c, g in components}, cuts=months, said=said)
+            whole_programme, gates_of={c.name: g for c, g in components}, cuts=months, said=said,
+            budget=budget, cut=cut)
+        if cut:
+            cut["given"] = options.get(self.cut.option) is not None  # the run's --budget, else the standard
+        if cut.get("cut"):
+            said.append(budget_cut_notice(cut))
         notes = [_flags(nt.test(ctx), n) for nt in self.notes]
         evaluation = Evaluation(conditions, gates, *(window or (None, None, None)), cuts, paid_months, dict(ctx.read),
                                 notes)
-        return Computation(self, data, first, stop, who, lines,
-                           paid_months if self.schedule == "monthly" else None,
-                           {"evaluation": evaluation, "said": said, **in_post})
+        return Computation(self, data, first, stop, who, lines, paid_months if self.schedule == "monthly" else None,
+                           {"evaluation": evaluation, "said": said, "cut": cut or None,
+                            "capped": self._capped(components, who, data, first), **in_post})
 
     def _in_post(self, components: list, who: Beneficiaries, data: PolicyData, first: int, stop: int,
                  options: Mapping[str, Any]) -> tuple[list, dict[str, Any], list[tuple[int, int]]]:
@@ -254,6 +268,45 @@ class DeclaredPolicy(Policy):
         pay = lambda ctx: by_month[ctx.month]  # noqa: E731  each segment is one month
         components = [(evolve(c, formula=pay) if c.rate is None and c.formula is None else c, g) for c, g in components]
         return components, {"in_post": spans}, [(m, m + 1) for m in range(first, stop)]
+
+    def _capped(self, components, who: Beneficiaries, data: PolicyData, first: int) -> dict[str, tuple]:
+        """Per capped component, at the start of the period: who asks more than a cap in force
+        (for the reasons), what each asks and the cap. Nothing is worked out without a cap."""
+        out = {}
+        for c, gate in components:
+            if c.cap is None or c.rate is None or c.formula is not None:
+                continue
+            ctx = Context(who.columns, data, first, len(who))
+            asked = rate_values(c.rate, ctx, data, first)[0] * (who.columns[c.per] if c.per else 1)
+            limit = rate_values(c.cap, ctx, data, first)[0]
+            over = (asked > limit) & (limit > 0)  # no cap in force (a year before the standard): said otherwise
+            out[c.name] = (over if gate is None else over & gate, asked, limit)
+        return out
+
+    def _budget(self, who: Beneficiaries, data: PolicyData, first: int, whole_programme: bool,
+                options: Mapping[str, Any]) -> int | None:
+        """The programme budget in fen: the run's option, else the profile's standard in force at
+        the start of the period, else none. A budget is the whole programme's: shared over one
+        beneficiary (the one-person API) or over counts-mode entries it would cut the wrong sum."""
+        if self.cut is None:
+            return None
+        given = options.get(self.cut.option)
+        std = data.standards.get(self.cut.standard)
+        if given is None and (std is None or std.at(first) is None):
+            return None
+        if who.multiplicity is not None or not whole_programme:
+            raise InputError(f"{self.cut.label[0]}按整个项目逐项按比例削减，请用项目花名册计算（计数模式、单个项目不适用） "
+                             f"(a {self.cut.label[1]} is shared over the whole roster of projects: compute a roster)")
+        if given is None:
+            return int(std.at(first).value)
+        try:
+            fen = yuan_to_fen(given)
+        except MoneyError as exc:
+            raise InputError(f"{self.cut.label[0]}不是金额：{given} (not an amount: {exc})") from None
+        if not 0 <= fen <= MAX_TOTAL_FEN:
+            raise InputError(f"{self.cut.label[0]}应在 0 至 {fen_to_yuan(MAX_TOTAL_FEN)} 元之间：{given} "
+                             f"(the budget must lie in 0..{fen_to_yuan(MAX_TOTAL_FEN)} yuan)")
+        return fen
 
     def _lump_sum(self, who: Beneficiaries, data: PolicyData, first: int, stop: int, whole_programme: bool,
                   options: Mapping[str, Any]) -> Computation:
@@ -349,11 +402,32 @@ class DeclaredPolicy(Policy):
         roster = comp.who.multiplicity is None
         out += [fill(nt.text[0 if zh else 1]) for nt, applies in zip(self.notes, ev.notes)
                 if (roster or not nt.roster_only) and applies[i]]
+        out += self._cap_and_cut_reasons(comp, i, m, zh)
         start = self.of_data(comp.data, "first", lambda: self._first_standard(comp.data))
         if start is not None and start >= comp.stop:  # a year before the programme: say why nothing is due
             out.append(m["reason_not_started"].format(first=month_label(start)))
         elif "in_post" in comp.detail and not (comp.detail["in_post"]["owner"] == i).any():
             out.append(m["reason_not_in_post"])
+        return out
+
+    def _cap_and_cut_reasons(self, comp: Computation, i: int, m: Mapping[str, str], zh: bool) -> list[str]:
+        """A request above its cap, and a cut to the programme budget, said on the beneficiary's row."""
+        out = []
+        for c in self.resolved(comp.data):
+            hit = comp.detail.get("capped", {}).get(c.name)
+            if hit is None or not hit[0][i] or not comp.detail["evaluation"].gates[i]:
+                continue
+            path = c.cap.path if c.cap.kind != "by" else f"{c.cap.path}.{comp.who.columns[c.cap.column][i]}"
+            std = comp.data.standards.get(path)
+            f = self.field(c.rate.column) if c.rate.kind == "column" else None
+            header = c.label[0 if zh else 1] if f is None else f.header if zh else f.label_en
+            out.append(m["reason_capped"].format(header=header, asked=fen_to_yuan(hit[1][i]), cap=fen_to_yuan(hit[2][i]),
+                                                 cap_label=std.label if std is not None else path))
+        cut = comp.detail.get("cut")
+        if cut and cut["cut"]:
+            after = sum(int(p[i]) for parts in comp.lines.values() for p in parts.values())
+            out.append(m["reason_cut"].format(label=self.cut.label[0 if zh else 1], before=fen_to_yuan(int(cut["before"][i])),
+                                              after=fen_to_yuan(after)))
         return out
 
     def _first_standard(self, data: PolicyData) -> int | None:
@@ -363,10 +437,12 @@ class DeclaredPolicy(Policy):
             found = data.under(self.service.standards).values()
             return min((std.values[0].start for std in found if std.values), default=None)
         for c in self.resolved(data):
-            if c.rate is None:
+            # a request the roster gives: its cap's first month (an amount_in with a fallback: the fallback's)
+            rate = c.cap if c.rate is not None and c.rate.kind == "column" and c.cap is not None else c.rate
+            if rate is None:
                 return None
             firsts = []  # the rate's, then each ratio factor's: nothing is due before all are in force
-            for path in (c.rate.path, *(f.path for f in c.factors)):
+            for path in filter(None, (rate.path, *(f.path for f in c.factors))):
                 found = [data.standards[path]] if path in data.standards else list(data.under(path).values())
                 firsts += [min(std.values[0].start for std in found if std.values)] if found else []
             starts += [max(firsts)] if firsts else []
@@ -415,6 +491,14 @@ def _refuse_conditions_changing(ctx: Context, first: int, stop: int) -> None:
                 f"期中的变化会被忽略；请分段计算（如 --month 或以 {month} 为界的两段） "
                 f"({path}, which a condition or the paid months read, changes within the period at {month}: "
                 f"conditions are judged at the start of the period, so compute the period in parts)")
+
+
+def budget_cut_notice(cut: Mapping[str, Any]) -> tuple[str, str]:
+    """What a run says when it cut its lines to the budget."""
+    budget, total = fen_to_yuan(cut["budget"]), fen_to_yuan(cut["total"])
+    return (f"封顶后的合计 {total} 元超出预算 {budget} 元，各项按比例削减（最大余数法，到分），合计等于预算",
+            f"the capped total of {total} exceeds the budget of {budget}: each line is cut pro rata "
+            f"(largest remainder, to the fen) so they add up to the budget")
 
 
 def notice_assumptions(parsed: ParsedTable, fields) -> None:

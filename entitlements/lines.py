@@ -22,7 +22,7 @@ import numpy as np
 from attrs import define, field
 
 from .columns import Encoded, distinct_rows, factorize
-from .money import BASIS_POINTS, FEN_PER_YUAN, basis_points, div_round_half_up, split_by_weights
+from .money import BASIS_POINTS, FEN_PER_YUAN, apportion, basis_points, div_round_half_up, split_by_weights
 from .profiles import PolicyData
 from .rules import NOT_GIVEN, Component, Condition, Rate, Window
 from .splits import MONTHS_PER_YEAR, split_lines
@@ -194,10 +194,13 @@ def window_months(window: Window | None, ctx: Context, data: PolicyData) -> tupl
 def compute_lines(components: Sequence[Component], who, data: PolicyData, first: int, stop: int,
                   gates: np.ndarray, window: tuple[np.ndarray, ...] | None, per_year: bool,
                   whole_programme: bool, gates_of: dict[str, np.ndarray | None] | None = None, cases: bool = True,
-                  cuts: list[tuple[int, int]] | None = None, said: list[tuple[str, str]] | None = None):
+                  cuts: list[tuple[int, int]] | None = None, said: list[tuple[str, str]] | None = None,
+                  budget: int | None = None, cut: dict[str, Any] | None = None):
     """Lines (component -> level -> fen per beneficiary) and paid months per beneficiary;
     ``cuts``: the period's segments, when the caller has them; ``said`` collects what the run
-    must tell the user (a fixed programme share larger than the lines it is shared over)."""
+    must tell the user (a fixed programme share larger than the lines it is shared over);
+    ``budget``: the programme's budget in fen, to which the rounded lines are cut pro rata
+    before they are split when they add up to more (``cut`` receives what was done)."""
     n = len(who)
     mult = who.multiplicity  # None outside counts mode: no multiplying
     fp, sp = (None, None) if window is None else (np.clip(window[0], first, stop), np.clip(window[1], first, stop))
@@ -206,11 +209,12 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
     columns = who.columns
     used = sorted({name for c in components for name in (c.per, c.rate.column if c.rate else None,
                                                          c.rate.fallback if c.rate else None, c.heads,
+                                                         c.cap.column if c.cap else None,
                                                          *(f.column for f in c.factors)) if name})
     formulas = any(c.formula is not None for c in components)
     # distinct cases: everything a line depends on, as integer columns (what is the same for
     # everyone, such as the months of a programme without a window, is left out)
-    if cases and not formulas and n > 1:
+    if cases and not formulas and n > 1 and budget is None:  # a cut shares the budget over each line
         keys = [] if window is None else [fp, sp]
         keys += [] if who.multiplicity is None else [mult]
         keys += [_as_ints(columns[u]) for u in used]
@@ -250,6 +254,8 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
                 fen = _times_factors(c, fen, ctx, data, s, sub[c.per] if c.per else 1, stop - first)
             if c.per:
                 fen = fen * sub[c.per]
+            if c.cap is not None:  # the most a beneficiary may be paid per schedule unit (in the amount's scale)
+                fen = np.minimum(fen, rate_values(c.cap, ctx, data, s)[0] * BASIS_POINTS ** len(c.factors))
             fen = fen * months  # a counts-mode entry's line is one beneficiary's; times its count below
             amounts[c.name] = fen if everyone[c.name] else np.where(on[c.name], fen, 0)
         if not amounts:
@@ -309,13 +315,17 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
             return split_lines(rule, whole, None, who.tie_keys, whole_programme)
         return split_lines(rule, amount, months, who.tie_keys, whole_programme)
 
-    for (c, start), (numerator, months) in numerators.items():
+    finished = {key: _column(finish(numerator, key[0]), k) for key, (numerator, _) in numerators.items()}
+    pooled_finished = {start: {c: _column(finish(a, c), k) for c, a in acc.items()} for start, acc in pooled.items()}
+    if budget is not None:
+        cut_to_budget(budget, [finished, *pooled_finished.values()], who.tie_keys, k, cut)
+    for (c, start), (_, months) in numerators.items():
         rule = data.get(by_name[c].split_path).at_or_first(start).value
-        for lv, part in split(rule, finish(numerator, c), months).items():
+        for lv, part in split(rule, finished[(c, start)], months).items():
             add(c, lv, part, rule)
     for start, acc in pooled.items():
         rule = total_std.at_or_first(start).value
-        amounts = {c: _column(finish(a, c), k) for c, a in acc.items()}
+        amounts = pooled_finished[start]
         weights = np.stack(list(amounts.values()), axis=1)
         if rule.rule == "fixed_total":  # entries' whole lines, person by person
             weights = per_person(weights if not counted else weights * m[:, None])
@@ -337,6 +347,27 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
             for lv in (rule.levels if rule is not None else ("county",)):
                 lines[c.name][lv] = np.zeros(n, dtype=np.int64)
     return lines, per_person(paid_months)
+
+
+def cut_to_budget(budget: int, groups: list[dict[Any, np.ndarray]], tie_keys: Callable[[], np.ndarray], n: int,
+                  record: dict[str, Any] | None) -> None:
+    """When the lines (each beneficiary's rounded amount per component and rule) add up to more
+    than ``budget``, cut them in place pro rata to the fen by largest remainder (money.apportion)
+    so that they add up to it exactly; equal remainders go to the smallest id, then to the line
+    listed first, whatever the row order. Lines are not counts-mode entries (one line each)."""
+    lines = [(g, key) for g in groups for key in g]
+    before = sum((g[key] for g, key in lines), np.zeros(n, dtype=np.int64))
+    whole = int(before.sum())
+    if record is not None:
+        record.update(budget=budget, total=whole, before=before, cut=whole > budget)
+    if whole <= budget or not lines:
+        return
+    flat = np.concatenate([g[key] for g, key in lines])
+    ranks = np.asarray(tie_keys(), dtype=np.int64)  # larger wins: the smallest id
+    keys = np.concatenate([ranks * len(lines) + (len(lines) - 1 - j) for j in range(len(lines))])
+    parts = apportion(budget, flat, keys)
+    for j, (g, key) in enumerate(lines):
+        g[key] = parts[j * n:(j + 1) * n]
 
 
 def _capped(rule, total: int) -> tuple[str, str]:

@@ -59,6 +59,9 @@ def amount_in(column: str, unit: str, otherwise: tuple[str, str] | None = None) 
     (prefix, choice column)``, where the column holds NOT_GIVEN, the standard ``prefix.<choice>``."""
     path, fallback = otherwise or ("", "")
     return Rate("column", path, column, fallback, unit)
+def column(name: str) -> Rate:
+    """The amount in the money column ``name`` (fen), per beneficiary and schedule unit."""
+    return Rate("column", "", name)
 
 
 @frozen
@@ -100,7 +103,9 @@ class Component:
     """A part of the payment with its own line and split (基本工作经费, 书记津贴 …).
 
     The amount per beneficiary and schedule unit (year or month) is ``rate`` times the
-    column ``per`` (people counted, months served), or ``formula`` for what a rate cannot say.
+    column ``per`` (people counted, months served), or ``formula`` for what a rate cannot say;
+    ``cap`` (a rate, e.g. ``by("caps", "category")``) is the most it may be per beneficiary and
+    schedule unit: the amount is the smaller of the two (no cap standard in force: nothing).
     ``when`` names the conditions that gate this component alone; the policy's other
     conditions gate every component. ``heads`` is the column counted in a budget's 人数
     (people trained); by default the beneficiary itself.
@@ -118,6 +123,7 @@ class Component:
     # ratio standards (``standard`` or ``by`` a choice column) the amount is multiplied by: 10% of
     # a monthly pay, a payout coefficient by assessment grade; exact, the line rounded once
     factors: tuple[Rate, ...] = ()
+    cap: Rate | None = None
 
     @property
     def split_path(self) -> str:
@@ -189,3 +195,17 @@ class Option:
     type: type
     help: tuple[str, str]
     flag: str = ""  # the command-line flag that sets it
+
+
+@frozen
+class Cut:
+    """A programme budget: when the programme's lines (after any caps, rounded) add up to more
+    than it, every line is cut pro rata to the fen by largest remainder, so that they add up to
+    the budget exactly (before the splits); when they do not, nothing is cut. The budget is the
+    run's option ``option`` (``--budget``) or, without it, the money standard ``standard`` in
+    force at the start of the period (a profile may set it); with neither, nothing is cut.
+    Equal remainders go to the smallest id (row order does not matter)."""
+
+    standard: str = "budget.total"
+    option: str = "budget"
+    label: tuple[str, str] = ("项目预算", "programme budget")

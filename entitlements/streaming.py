@@ -46,6 +46,7 @@ def stream_summary(calc: Calculator, path: str | Path, year: int, batch_rows: in
     path = Path(path)
     check_roster_path(path)
     _refuse_fixed_totals(calc, year)
+    _refuse_budget_cut(calc, year, options)
     layout = csv_layout(path, calc.policy.fields)
     if layout is None:
         raise InputError(f"分批计算需要 UTF-8 编码、带表头的 CSV 文件 (batches need a UTF-8 CSV with a header): {path}")
@@ -121,6 +122,19 @@ def _refuse_fixed_totals(calc: Calculator, year: int) -> None:
             if v.value.rule == "fixed_total" and v.start < stop:
                 raise InputError(f"{std.path} 为定额分担，需按整个项目一次计算，不能分批 "
                                  f"(a fixed-total split shares one sum over the whole roster: run without --batch-rows)")
+
+
+def _refuse_budget_cut(calc: Calculator, year: int, options: dict[str, Any]) -> None:
+    """A programme budget is shared over the whole roster (rules.Cut): each batch would be cut to
+    all of it."""
+    cut = getattr(calc.policy, "cut", None)
+    if cut is None:
+        return
+    first, stop = year_months(year)
+    std = calc.data.standards.get(cut.standard)
+    if options.get(cut.option) is not None or (std is not None and std.at(first) is not None):
+        raise InputError(f"{cut.label[0]}按整个项目按比例削减，需一次计算整个花名册，不能分批 "
+                         f"(a {cut.label[1]} is shared over the whole roster: run without --batch-rows)")
 
 
 def _batches(path: Path, layout: Layout, batch_rows: int, key_column: int) -> Iterator[tuple[int, bytes, int]]:

@@ -93,6 +93,11 @@ def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any
                 seg["components"].append(item)
                 continue
             item["factors"] = [_factor(f, ctx, data, s) for f in c.factors]
+            if c.cap is not None:  # a request the roster gives, and its cap
+                _requested_and_cap(item, c, policy, data, ctx, one, s)
+                if c.rate.kind == "column":
+                    seg["components"].append(item)
+                    continue
             given = int(one[c.rate.column][0]) if c.rate.kind == "column" else NOT_GIVEN
             if given != NOT_GIVEN:  # the roster's own amount (基本报酬), no standard
                 item["standard"] = {"path": c.rate.column, "label": policy.field(c.rate.column).header,
@@ -147,6 +152,9 @@ def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any
             out["splits"].append({"path": std.path, "label": _pair(*label), "from": v.start_label,
                                   "rule": _pair(v.value.describe("zh", data.profile.level_names("zh")),
                                                 v.value.describe("en")), **_source(v)})
+    cut = comp.detail.get("cut")
+    if cut:
+        out["cut"] = _cut_trace(policy, comp, cut, i)
     out["lines"] = [{"component": c, "label": _pair(policy.component_label(data, c, "zh"),
                                                    policy.component_label(data, c, "en")),
                      "amount": fen_to_yuan(sum(int(p[i]) for p in parts.values())),
@@ -162,6 +170,36 @@ def _factor(rate, ctx: Context, data, month: int) -> dict[str, Any]:
     v = None if std is None else std.at(month)
     return {"path": path, "label": path if std is None else std.label,
             "value": "0%" if v is None else ratio_text(v.value), **({} if v is None else _source(v))}
+
+
+def _requested_and_cap(item: dict[str, Any], c, policy: DeclaredPolicy, data, ctx: Context, one, s: int) -> None:
+    """A component paid what the roster asks (a money column) and/or capped: the request, the cap
+    in force with its source, and the amount after the cap (per schedule unit)."""
+    from .lines import rate_values
+
+    amount = int(rate_values(c.rate, ctx, data, s)[0][0]) if c.rate.kind == "column" else None
+    if amount is not None:
+        item["requested"] = {"column": c.rate.column, "header": policy.field(c.rate.column).header, "value": amount}
+    if c.cap is None:
+        return
+    path = c.cap.path if c.cap.kind != "by" else f"{c.cap.path}.{getattr(ctx, c.cap.column)[0]}"
+    std = data.standards.get(path)
+    v = None if std is None else std.at(s)
+    limit = 0 if v is None else int(v.value)
+    item["cap"] = {"path": path, "label": std.label if std is not None else path,
+                   "unit": std.unit if std is not None else "", "value": limit, **({} if v is None else _source(v))}
+    if amount is not None:
+        item["capped"] = min(amount, limit)
+
+
+def _cut_trace(policy: DeclaredPolicy, comp: Computation, cut: dict[str, Any], i: int) -> dict[str, Any]:
+    """The programme budget, where it came from, the capped total and this beneficiary's amount
+    before and after the pro-rata cut."""
+    source: dict[str, Any] = {"option": policy.cut.option} if cut["given"] else \
+        {"path": policy.cut.standard, **_source(comp.data.standards[policy.cut.standard].at(comp.first))}
+    after = sum(int(p[i]) for parts in comp.lines.values() for p in parts.values())
+    return {"label": _pair(*policy.cut.label), "budget": fen_to_yuan(cut["budget"]), "total": fen_to_yuan(cut["total"]),
+            "cut": bool(cut["cut"]), "before": fen_to_yuan(int(cut["before"][i])), "after": fen_to_yuan(after), **source}
 
 
 def _lump_sum_trace(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any]:
@@ -275,6 +313,17 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
                 out.append(m["gated"].format(label=label, reason=pick(item["not_paid"])))
                 continue
             std = item.get("standard")
+            months = seg["months"] if per_year else seg["paid"]
+            months_text = (m["months_per_year"] if per_year else m["months_paid"]).format(months=months)
+            cap = item.get("cap")
+            if "requested" in item:
+                req = item["requested"]
+                cap_text = "" if cap is None else m["capped"].format(
+                    cap_label=cap["label"], cap=fen_to_yuan(cap["value"]), unit=cap["unit"],
+                    capped=fen_to_yuan(item["capped"])) + cite(cap)
+                out.append(m["requested"].format(label=label, header=req["header"], value=fen_to_yuan(req["value"]),
+                                                 cap=cap_text, months=months_text))
+                continue
             if std is None:
                 continue
             if std["value"] is None:
@@ -284,19 +333,27 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
             tier_text = "" if tier is None else m["tier"].format(
                 range=f"{tier['min']}–{tier['max']}" if tier["max"] else f"{tier['min']}+")
             per = item.get("per")
-            months = seg["months"] if per_year else seg["paid"]
             factors = item.get("factors", [])
             tier_text += "".join(m["factor"].format(label=f["label"], value=f["value"]) for f in factors)
             out.append(m["amount"].format(
                 label=label, standard="" if std["label"] == label else std["label"] + " ", value=fen_to_yuan(std["value"]), unit=std["unit"], tier=tier_text,
                 per="" if per is None else m["per"].format(header=per["header"], value=per["value"]),
                 times="" if "multiplicity" not in item else m["times"].format(count=item["multiplicity"]),
-                months=(m["months_per_year"] if per_year else m["months_paid"]).format(months=months)) + cite(std))
+                months=months_text) + cite(std))
             if std.get("roster"):
                 out.append("    " + m["from_roster"].format(label=std["label"]))
             out += [f"    {f['label']} = {f['value']}{cite(f)}" for f in factors]
+            if cap is not None:
+                out.append(m["cap_note"].format(cap_label=cap["label"], cap=fen_to_yuan(cap["value"]),
+                                                unit=cap["unit"]) + cite(cap))
     if "paid_months" in trace:
         out.append(m["paid_months"].format(months=trace["paid_months"]))
+    if "cut" in trace:
+        cut = trace["cut"]
+        out.append(m["cut"])
+        out.append(m["cut_given"].format(label=pick(cut["label"]), budget=cut["budget"]) if "option" in cut else
+                   m["cut_standard"].format(label=pick(cut["label"]), budget=cut["budget"], path=cut["path"]) + cite(cut))
+        out.append(m["cut_applied" if cut["cut"] else "cut_none"].format(**cut))
     out.append(m["splits"])
     for s in trace["splits"]:
         out.append(f"  [{s['from']}] " + m["split"].format(label=pick(s["label"]), rule=pick(s["rule"])).strip()

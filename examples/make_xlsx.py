@@ -23,6 +23,8 @@ HERE = Path(__file__).parent
 FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 NUMBER_COLUMNS = {"任职年限", "党员人数", "书记任职月数", "任职月数"}
 MONEY_COLUMNS = {"基本报酬"}  # amounts as Excel number cells (2133.33), as payroll sheets keep them
+NUMBER_COLUMNS = {"任职年限", "党员人数", "书记任职月数"}
+MONEY_COLUMNS = {"申请金额"}  # written as numbers with two decimals, as a clerk's sheet has them
 # (csv, xlsx, title, issuing office, unit column)
 ROSTERS = [
     ("brigade_cadres.csv", "brigade_cadres.xlsx",
@@ -41,6 +43,8 @@ ROSTERS = [
      "晋城市城区2025年社区工作者任职情况花名册", "中共晋城市城区委社会工作部", None),
     ("village_cadres_performance.csv", "village_cadres_performance.xlsx",
      "澄江市2024年村（社区）干部绩效补贴测算花名册", "中共澄江市委组织部", None),
+    ("chenggong_projects.csv", "chenggong_projects.xlsx",
+     "呈贡区2026年民生小实事项目申报汇总表", "中国共产党昆明市呈贡区委员会社会工作部", "所属街道"),
 ]
 NUMBER_COLUMNS |= {"县内住院次数", "县外住院次数", "任职月数"}
 # broken rows appended to a copy of the brigade roster: each should be one reject
@@ -68,6 +72,7 @@ def build(csv_name: str, xlsx_name: str, title: str, office: str, unit_column: s
     text = book.add_format({"border": 1, "num_format": "@"})
     date = book.add_format({"border": 1, "num_format": "yyyy-mm-dd"})
     merged = book.add_format({"border": 1, "valign": "vcenter"})
+    money = book.add_format({"border": 1, "num_format": "#,##0.00"})
     columns = ["序号", *header]
     sheet.merge_range(0, 0, 0, len(columns) - 1, title, title_fmt)
     sheet.write_string(1, 0, f"填报单位：{office}")
@@ -95,6 +100,7 @@ def build(csv_name: str, xlsx_name: str, title: str, office: str, unit_column: s
                 sheet.write_number(r, j, int(value), cell)
             elif name in MONEY_COLUMNS and re.fullmatch(r"\d+(\.\d{1,2})?", value):
                 sheet.write_number(r, j, float(value), cell)  # an Excel cell is a double: the reader restores 2133.33
+                sheet.write_number(r, j, float(value), money)
             else:
                 sheet.write_string(r, j, value, text)
     if unit_column:  # the 乡镇 column merged down each run of equal values

@@ -42,16 +42,18 @@ def test_case(policy: str, case: dict) -> None:
     standards = case.get("standards")
     calc = Calculator(policy, profile=case.get("profile", "yunnan"),
                       standards=None if standards is None else ROOT / standards)
+    # a run's options (a programme budget), typed as the policy declares them
+    options = {k: calc.policy.options()[k].type(v) for k, v in case.get("options", {}).items()}
     if "counts" in case:
-        doc = calc.compute_counts(case["counts"], case["year"]).to_json()
+        doc = calc.compute_counts(case["counts"], case["year"], **options).to_json()
         got = {"amount": doc["totals"]["amount"], "by_level": doc["totals"]["by_level"],
                "by_component": doc["totals"]["by_component"]}
     elif "rows" in case:
-        doc = calc.compute_roster(case["rows"], case["year"]).to_json()
+        doc = calc.compute_roster(case["rows"], case["year"], **options).to_json()
         got = {"amount": doc["totals"]["amount"], "by_level": doc["totals"]["by_level"],
                "by_component": doc["totals"]["by_component"]}
     else:
-        one = calc.compute(case["beneficiary"], year=case.get("year"), month=case.get("month"))
+        one = calc.compute(case["beneficiary"], year=case.get("year"), month=case.get("month"), **options)
         got = {"amount": f"{one.amount:.2f}", "by_level": {k: f"{v:.2f}" for k, v in one.by_level.items()},
                "by_component": {k: f"{v:.2f}" for k, v in one.by_component.items()},
                "paid_months": one.paid_months, "reasons": one.reasons}

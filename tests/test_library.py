@@ -17,6 +17,7 @@ from .conftest import EXAMPLES, run_cli
 # policy -> (example roster, profile, year, extra arguments, a money standard a what-if raises)
 LIBRARY = {
     "brigade_cadre_living": ("brigade_cadres.csv", "江川区", 2025, (), "layers.raise_2002"),
+    "capped_project_grants": ("chenggong_projects.csv", "呈贡区", 2026, ("--budget", "126300"), "caps.service"),
     "community_worker_pay": ("community_workers.csv", "城区", 2025, (), "posts.member"),
     "joint_party_org": ("joint_party_orgs.csv", "城区", 2025, (), "funding.joint_org"),
     "four_level_meetings": ("four_level_meetings.csv", "澄江市", 2024, (), "meeting.per_event"),
@@ -62,8 +63,10 @@ def test_calc_adds_up_and_loses_no_row(policy):
 @pytest.mark.parametrize("policy", sorted(LIBRARY))
 def test_the_api_gives_what_the_command_gives(policy):
     example, profile, year, extra, _ = LIBRARY[policy]
-    standards = dict(zip(extra[::2], extra[1::2])).get("--standards")
-    result = Calculator(policy, profile=profile, standards=standards).compute_roster(EXAMPLES / example, year)
+    given = dict(zip(extra[::2], extra[1::2]))
+    options = {"budget": Decimal(given["--budget"])} if "--budget" in given else {}
+    calculator = Calculator(policy, profile=profile, standards=given.get("--standards"))
+    result = calculator.compute_roster(EXAMPLES / example, year, **options)
     assert result.to_json()["totals"] == calc_json(policy)["totals"]
 
 
@@ -112,7 +115,8 @@ def test_whatif_raising_a_standard_costs_more(policy):
     else:  # tiers: every tier one yuan more
         raised = f"{path}=[" + ", ".join(f'{{min = {t.min}, amount = "{Decimal(t.amount + 100) / 100}"}}'
                                           for t in value) + "]"
-    proc = run_cli("whatif", *args(policy), "--set", raised, "--format", "json")
+    plain = [a for a, b in zip(args(policy), ["", *args(policy)]) if "--budget" not in (a, b)]  # a budget binds
+    proc = run_cli("whatif", *plain, "--set", raised, "--format", "json")
     assert proc.returncode == 0, proc.stderr
     year_doc = json.loads(proc.stdout)["years"][0]
     assert Decimal(year_doc["scenarios"][0]["totals"]["amount"]) > Decimal(year_doc["baseline"]["amount"])

@@ -12,10 +12,10 @@ from entitlements import Calculator, registry
 
 from .conftest import ROOT
 
-BUNDLED = ("brigade_cadre_living", "community_worker_pay", "four_level_meetings", "joint_party_org",
-           "livelihood_projects", "model_case_awards", "retired_cadre_care", "rural_member_training",
-           "service_grants", "two_new_16321", "village_accident_insurance", "village_cadre_departure",
-           "village_cadre_performance")
+BUNDLED = ("brigade_cadre_living", "capped_project_grants", "community_worker_pay", "four_level_meetings",
+           "joint_party_org", "livelihood_projects", "model_case_awards", "retired_cadre_care",
+           "rural_member_training", "service_grants", "two_new_16321", "village_accident_insurance",
+           "village_cadre_departure", "village_cadre_performance")
 
 
 def test_the_bundled_policies_are_found_without_a_list():

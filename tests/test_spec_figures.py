@@ -553,3 +553,22 @@ def test_village_cadre_performance_bundled_example_through_the_console_command()
         assert doc["totals"]["amount"] == "12070.39" and doc["totals"]["by_level"]["county"] == "12070.39"
         assert {b["id"]: b["amount"] for b in doc["beneficiaries"]} == expected
         assert doc["rejects"] == []
+def test_chenggong_2026_grants_cut_to_the_budget_through_the_console_command():
+    """呈贡区2026 (issue 12, item 7): "呈贡区2026年度民生小实事项目经费安排12.63万元"; each project's
+    request capped by its category (工程类 ≤ 50万, 服务类 ≤ 5万), then cut pro rata to the budget.
+
+    examples/chenggong_projects.csv (illustrative projects), hand-checked in fen:
+      requests 86000.00 工程, 62000.00 服务 (capped to 50000.00), 45800.50 工程, 38000 服务, 28600.00 工程
+      capped total W = 8600000 + 5000000 + 4580050 + 3800000 + 2860000 = 24840050 fen; budget B = 12630000
+      quota = capped × B / W:  CG01 4372696.51  CG02 2542265.41  CG03 2328740.54  CG04 1932121.71  CG05 1454175.82
+      floors add up to 12629997: the 3 fen left go to the largest remainders (.82 CG05, .71 CG04, .54 CG03)
+      → 43726.96 + 25422.65 + 23287.41 + 19321.22 + 14541.76 = 126300.00, all 区级 (财政全额拨款)."""
+    proc = run_cli("calc", "examples/chenggong_projects.csv", "--policy", "capped_project_grants", "--year", "2026",
+                   "--profile", "呈贡区", "--budget", "126300", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["totals"]["amount"] == "126300.00"
+    assert doc["totals"]["by_level"] == {"province": "0.00", "prefecture": "0.00", "county": "126300.00"}
+    assert {b["id"]: b["amount"] for b in doc["beneficiaries"]} == {
+        "CG2026-01": "43726.96", "CG2026-02": "25422.65", "CG2026-03": "23287.41", "CG2026-04": "19321.22",
+        "CG2026-05": "14541.76"}

@@ -44,7 +44,7 @@ def test_children_inherit_and_override():
 
 def test_unknown_profile_and_out_of_scope_policy():
     with pytest.raises(ProfileError, match="江川区"):
-        resolve_profile("昆明")  # the message lists what exists
+        resolve_profile("大理")  # the message lists what exists (昆明 is a profile since issue 12 item 7)
     with pytest.raises(ProfileError):
         Calculator("two_new_16321", profile="shanxi")
 
