@@ -121,3 +121,11 @@ def test_whatif_raising_a_standard_costs_more(policy):
     year_doc = json.loads(proc.stdout)["years"][0]
     assert Decimal(year_doc["scenarios"][0]["totals"]["amount"]) > Decimal(year_doc["baseline"]["amount"])
     assert Decimal(year_doc["scenarios"][0]["difference"]["amount"]) > 0
+
+
+def test_policies_lists_every_programme_with_citations():
+    shown = run_cli("policies")
+    assert shown.returncode == 0, shown.stderr
+    for policy in registry.policy_ids():
+        assert f"\n{policy} " in shown.stdout, policy
+    assert shown.stdout.count("〔") >= len(registry.policy_ids())
