@@ -170,7 +170,9 @@ def _known_policies() -> str:
 
 
 PolicyOpt = Annotated[str, typer.Option("--policy", "-p", help="政策编号 policy id: " + _known_policies())]
-ProfileOpt = Annotated[str, typer.Option("--profile", help="地区口径 profile id or Chinese name (江川区, 澄江市)")]
+ProfileOpt = Annotated[Optional[str], typer.Option(
+    "--profile", help="地区口径 profile id or Chinese name (江川区, 澄江市); default: the policy's own (云南 for "
+                      "province-wide standards, 澄江市 for a 澄江市 programme: entitlements policies)")]
 YearOpt = Annotated[int, typer.Option("--year", "-y", help="预算年度 budget year")]
 StandardsOpt = Annotated[Optional[Path], typer.Option(
     "--standards", help="标准文件 standards file: .toml overlay, or post standards .csv (职务, 年度, 月岗位补贴标准)")]
@@ -320,7 +322,7 @@ class _Files:
             self.outputs.commit()
 
 
-def _calculator(policy: str, profile: str, standards: Optional[Path], lang: Lang) -> Calculator:
+def _calculator(policy: str, profile: Optional[str], standards: Optional[Path], lang: Lang) -> Calculator:
     try:
         return Calculator(policy, profile=profile, standards=standards, lang=lang.value)
     except (LookupError, ProfileError, StandardsError, InputError) as exc:
@@ -354,7 +356,7 @@ def calc(
     roster: RosterOrCountsArg = None,
     policy: PolicyOpt = ...,
     year: YearOpt = ...,
-    profile: ProfileOpt = "yunnan",
+    profile: ProfileOpt = None,
     count: CountOpt = None,
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
@@ -579,7 +581,7 @@ def explain(
     policy: PolicyOpt = ...,
     year: YearOpt = ...,
     beneficiary_id: Annotated[str, typer.Option("--id", help="编号（或身份证号、组织编号）the beneficiary's id")] = ...,
-    profile: ProfileOpt = "yunnan",
+    profile: ProfileOpt = None,
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
     include_earlier: IncludeEarlierOpt = False,
@@ -612,7 +614,7 @@ def explain(
 def validate(
     roster: RosterArg,
     policy: PolicyOpt = ...,
-    profile: ProfileOpt = "yunnan",
+    profile: ProfileOpt = None,
     year: Annotated[Optional[int], typer.Option("--year", "-y", help="预算年度 (default: this year)")] = None,
     sheet: SheetOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table | json")] = Format.table,
@@ -664,7 +666,7 @@ def budget(
     roster: RosterOrCountsArg = None,
     policy: PolicyOpt = ...,
     year: YearOpt = ...,
-    profile: ProfileOpt = "yunnan",
+    profile: ProfileOpt = None,
     count: CountOpt = None,
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
@@ -710,7 +712,7 @@ class WhatifFormat(str, Enum):
 def whatif(
     roster: RosterOrCountsArg = None,
     policy: PolicyOpt = ...,
-    profile: ProfileOpt = "yunnan",
+    profile: ProfileOpt = None,
     scenario: Annotated[Optional[list[Path]], typer.Option(
         "--scenario", "-s", help="情景文件 scenario file (.toml); several allowed")] = None,
     sets: Annotated[Optional[list[str]], typer.Option(

@@ -32,7 +32,7 @@ from .ledger import Ledger
 from .limits import MAX_TOTAL_FEN, abs_sum, check_count, check_total, check_year
 from .money import fen_to_decimal
 from .policy import Computation, Policy
-from .profiles import PolicyData, load_policy_data, resolve_profile
+from .profiles import PolicyData, load_policy_data, resolve_profile, root_profile
 from .rosterfile import read_roster
 from .registry import get_policy
 from .fields import normalise_cell
@@ -87,12 +87,14 @@ class Entitlement:
 class Calculator:
     """Construct once per policy and profile; compute many."""
 
-    def __init__(self, policy: str | Policy, profile: str = "yunnan",
+    def __init__(self, policy: str | Policy, profile: str | None = None,
                  standards: str | Path | Mapping[str, Any] | None = None, lang: str = "zh"):
+        """``profile``: an id or Chinese name; none: the profile the policy is defined for (云南 for
+        the province-wide standards, 澄江市 for a programme only 澄江市's texts document)."""
         if not isinstance(policy, (str, Policy)):
             raise LookupError(f"未知政策 unknown policy {policy!r}")
         self.policy = policy if isinstance(policy, Policy) else get_policy(policy)
-        self.profile = resolve_profile(profile)
+        self.profile = resolve_profile(root_profile(self.policy.id) if profile is None else profile)
         if lang not in ("zh", "en"):
             raise EntitlementInputError("lang", lang, "语言应为 zh 或 en", "lang is zh or en")
         self.lang = lang

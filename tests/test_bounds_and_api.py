@@ -274,7 +274,7 @@ def test_15_named_cases():
     with pytest.raises(LookupError):
         Calculator(None)  # type: ignore[arg-type]
     with pytest.raises(ProfileError):
-        Calculator("brigade_cadre_living", profile=None)  # type: ignore[arg-type]
+        Calculator("brigade_cadre_living", profile=123)  # type: ignore[arg-type]  (None: the policy's own)
     with pytest.raises(StandardsError):
         Calculator("brigade_cadre_living", standards={"standards": "x"})
     with pytest.raises(EntitlementInputError) as exc:

@@ -129,3 +129,15 @@ def test_policies_lists_every_programme_with_citations():
     for policy in registry.policy_ids():
         assert f"\n{policy} " in shown.stdout, policy
     assert shown.stdout.count("〔") >= len(registry.policy_ids())
+
+
+@pytest.mark.parametrize("policy", ["retired_cadre_care", "joint_party_org", "capped_project_grants", "two_new_16321"])
+def test_without_a_profile_a_policy_runs_under_its_own(policy):
+    """A clerk who leaves out --profile gets the programme's own jurisdiction, not a refusal."""
+    from entitlements.profiles import root_profile
+
+    example, _, year, extra, _ = LIBRARY[policy]
+    proc = run_cli("calc", str(EXAMPLES / example), "--policy", policy, "--year", str(year), *extra, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["profile"] == root_profile(policy)
+    assert Calculator(policy).profile.id == root_profile(policy)
