@@ -174,6 +174,9 @@ ProfileOpt = Annotated[Optional[str], typer.Option(
     "--profile", help="地区口径 profile id or Chinese name (江川区, 澄江市); default: the policy's own (云南 for "
                       "province-wide standards, 澄江市 for a 澄江市 programme: entitlements policies)")]
 YearOpt = Annotated[int, typer.Option("--year", "-y", help="预算年度 budget year")]
+ColumnsOpt = Annotated[Optional[list[str]], typer.Option(
+    "--columns", help="表中自有列名=本政策列名，如 \"任职时间=任职年限\"（可重复，或以逗号分隔） "
+                      "a sheet's own header for one of the policy's columns (repeat, or separate with commas)")]
 StandardsOpt = Annotated[Optional[Path], typer.Option(
     "--standards", help="标准文件 standards file: .toml overlay, or post standards .csv (职务, 年度, 月岗位补贴标准)")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="输出语言 output language")]
@@ -322,11 +325,28 @@ class _Files:
             self.outputs.commit()
 
 
-def _calculator(policy: str, profile: Optional[str], standards: Optional[Path], lang: Lang) -> Calculator:
+def _calculator(policy: str, profile: Optional[str], standards: Optional[Path], lang: Lang,
+                columns: Optional[list[str]] = None) -> Calculator:
     try:
-        return Calculator(policy, profile=profile, standards=standards, lang=lang.value)
+        return Calculator(policy, profile=profile, standards=standards, lang=lang.value, columns=_column_map(columns))
     except (LookupError, ProfileError, StandardsError, InputError) as exc:
         raise _fail(str(exc)) from None
+
+
+def _column_map(items: Optional[list[str]]) -> dict[str, str]:
+    """``--columns "任职时间=任职年限,镇别=所属单位"`` (repeatable) as {sheet header: column}."""
+    mapping: dict[str, str] = {}
+    for item in items or []:
+        for pair in re.split(r"[,，;；]", item):
+            given, sep, target = pair.partition("=")
+            if not pair.strip():
+                continue
+            if not sep or not given.strip() or not target.strip():
+                raise _fail(f"--columns 应写作 表中列名=本政策列名，如 任职时间=任职年限 (expected SHEET_HEADER=COLUMN): {pair!r}")
+            if given.strip() in mapping:
+                raise _fail(f"--columns：“{given.strip()}”给了两次 (given twice): {pair!r}")
+            mapping[given.strip()] = target.strip()
+    return mapping
 
 
 def _parse_counts(counts: list[str]) -> dict[str, int]:
@@ -357,6 +377,7 @@ def calc(
     policy: PolicyOpt = ...,
     year: YearOpt = ...,
     profile: ProfileOpt = None,
+    columns: ColumnsOpt = None,
     count: CountOpt = None,
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
@@ -379,7 +400,7 @@ def calc(
     if kind == "xlsx" and out_path is None:
         raise _fail("xlsx 输出需要 --out 文件名 (--format xlsx needs --out PATH)")
     _refuse_overwrites([roster, standards], {"--out": out_path, "--rejects": rejects})
-    calculator = _calculator(policy, profile, standards, lang)
+    calculator = _calculator(policy, profile, standards, lang, columns)
     if batch_rows is not None:
         _calc_in_batches(calculator, roster, year, batch_rows, kind, out_path, rejects, rejects_kind, strict,
                          _run_options(include_earlier, budget), lang)
@@ -582,6 +603,7 @@ def explain(
     year: YearOpt = ...,
     beneficiary_id: Annotated[str, typer.Option("--id", help="编号（或身份证号、组织编号）the beneficiary's id")] = ...,
     profile: ProfileOpt = None,
+    columns: ColumnsOpt = None,
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
     include_earlier: IncludeEarlierOpt = False,
@@ -592,7 +614,7 @@ def explain(
     lang: LangOpt = Lang.zh,
 ) -> None:
     """逐步说明一人（一组织）的计算 Explain one beneficiary step by step."""
-    calculator = _calculator(policy, profile, standards, lang)
+    calculator = _calculator(policy, profile, standards, lang, columns)
     options = _run_options(include_earlier, budget)
     try:
         result = calculator.compute_roster(roster, year, sheet=sheet, **options)
@@ -615,6 +637,7 @@ def validate(
     roster: RosterArg,
     policy: PolicyOpt = ...,
     profile: ProfileOpt = None,
+    columns: ColumnsOpt = None,
     year: Annotated[Optional[int], typer.Option("--year", "-y", help="预算年度 (default: this year)")] = None,
     sheet: SheetOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table | json")] = Format.table,
@@ -629,7 +652,7 @@ def validate(
         raise _fail("validate 只输出 table 或 json；退回行文件请用 --rejects (use --rejects for a file)")
     rejects_kind = _rejects_format(rejects)
     _refuse_overwrites([roster], {"--rejects": rejects})
-    calculator = _calculator(policy, profile, None, lang)
+    calculator = _calculator(policy, profile, None, lang, columns)
     with _Files() as files:
         rejects_file = files.stage(rejects)
         try:
@@ -667,6 +690,7 @@ def budget(
     policy: PolicyOpt = ...,
     year: YearOpt = ...,
     profile: ProfileOpt = None,
+    columns: ColumnsOpt = None,
     count: CountOpt = None,
     standards: StandardsOpt = None,
     sheet: SheetOpt = None,
@@ -682,7 +706,7 @@ def budget(
     if kind == "xlsx" and out_path is None:
         raise _fail("xlsx 输出需要 --out 文件名 (--format xlsx needs --out PATH)")
     _refuse_overwrites([roster, standards], {"--out": out_path})
-    calculator = _calculator(policy, profile, standards, lang)
+    calculator = _calculator(policy, profile, standards, lang, columns)
     with _Files() as files:
         out_file = files.stage(out_path)
         with _Stages(True) as stages:
@@ -713,6 +737,7 @@ def whatif(
     roster: RosterOrCountsArg = None,
     policy: PolicyOpt = ...,
     profile: ProfileOpt = None,
+    columns: ColumnsOpt = None,
     scenario: Annotated[Optional[list[Path]], typer.Option(
         "--scenario", "-s", help="情景文件 scenario file (.toml); several allowed")] = None,
     sets: Annotated[Optional[list[str]], typer.Option(
@@ -738,7 +763,7 @@ def whatif(
     if kind == "xlsx" and out_path is None:
         raise _fail("xlsx 输出需要 --out 文件名 (--format xlsx needs --out PATH)")
     _refuse_overwrites([roster, standards, *(scenario or [])], {"--out": out_path})
-    calculator = _calculator(policy, profile, standards, lang)
+    calculator = _calculator(policy, profile, standards, lang, columns)
     if year is None and years is None:
         raise _fail("请给出 --year 或 --years (give --year or --years)")
     with _Files() as files:

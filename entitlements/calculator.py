@@ -88,12 +88,15 @@ class Calculator:
     """Construct once per policy and profile; compute many."""
 
     def __init__(self, policy: str | Policy, profile: str | None = None,
-                 standards: str | Path | Mapping[str, Any] | None = None, lang: str = "zh"):
+                 standards: str | Path | Mapping[str, Any] | None = None, lang: str = "zh",
+                 columns: Mapping[str, str] | None = None):
         """``profile``: an id or Chinese name; none: the profile the policy is defined for (云南 for
-        the province-wide standards, 澄江市 for a programme only 澄江市's texts document)."""
+        the province-wide standards, 澄江市 for a programme only 澄江市's texts document).
+        ``columns``: a sheet's own headers for the policy's columns ({"任职时间": "任职年限"})."""
         if not isinstance(policy, (str, Policy)):
             raise LookupError(f"未知政策 unknown policy {policy!r}")
         self.policy = policy if isinstance(policy, Policy) else get_policy(policy)
+        self.fields = _with_user_headers(self.policy.fields, columns or {})
         self.profile = resolve_profile(root_profile(self.policy.id) if profile is None else profile)
         if lang not in ("zh", "en"):
             raise EntitlementInputError("lang", lang, "语言应为 zh 或 en", "lang is zh or en")
@@ -217,7 +220,7 @@ class Calculator:
             raise EntitlementInputError("roster", str(path), "文件名中有空字符", "a file name with a NUL character")
         with _as_input_error(self.policy):
             try:
-                return read_roster(path, self.policy.fields, sheet)
+                return read_roster(path, self.fields, sheet)
             except csv.Error as exc:  # the reader's own check should come first; never a bare csv.Error
                 raise EntitlementInputError("roster", str(path), f"CSV 文件格式错误：{exc}", f"malformed CSV: {exc}") from None
 
@@ -291,7 +294,7 @@ class Calculator:
     # ---- internals ----
 
     def _prepare(self, table: Table):
-        parsed = parse_table(table, self.policy.fields)
+        parsed = parse_table(table, self.fields)
         who = self.policy.prepare(parsed, self.data)
         return parsed, who
 
@@ -448,6 +451,37 @@ class RosterResult:
         from .output import result_json
 
         return result_json(self, lang or self.calculator.lang, summary=summary)
+
+
+def _with_user_headers(fields: tuple, columns: Mapping[str, str]) -> tuple:
+    """The policy's fields, each also known by the headers a user maps to it (``--columns
+    "任职时间=任职年限"``: the sheet's own word = the column's name, an alias or the field's name).
+    A mapping to no column of the policy, or of a header that already names another column, is
+    refused: guessing which column was meant could pay the wrong amount."""
+    from attrs import evolve
+
+    from .fields import normalise_header
+
+    if not isinstance(columns, Mapping):
+        raise EntitlementInputError("columns", columns, "列名对照应为映射：表中列名 → 本政策列名",
+                                    "a mapping of sheet headers to the policy's columns")
+    known = {normalise_header(n): f.name for f in fields for n in (f.header, f.name, *f.aliases)}
+    extra: dict[str, list[str]] = {}
+    for given, target in columns.items():
+        if not isinstance(given, str) or not isinstance(target, str) or not given.strip() or not target.strip():
+            raise EntitlementInputError("columns", f"{given}={target}", "列名对照应写作 表中列名=本政策列名",
+                                        "write SHEET_HEADER=COLUMN")
+        name = known.get(normalise_header(target))
+        if name is None:
+            names = "、".join(f.header for f in fields)
+            raise EntitlementInputError("columns", f"{given}={target}", f"本政策没有“{target}”列；可用：{names}",
+                                        f"no column '{target}' in this policy; known: {names}")
+        taken = known.get(normalise_header(given))
+        if taken is not None and taken != name:
+            raise EntitlementInputError("columns", f"{given}={target}", f"“{given}”已是本政策的另一列（{taken}）",
+                                        f"'{given}' already names another column ({taken})")
+        extra.setdefault(name, []).append(given.strip())
+    return tuple(evolve(f, aliases=(*f.aliases, *extra[f.name])) if f.name in extra else f for f in fields)
 
 
 def apply_standards_file(policy: Policy, data: PolicyData, source: str | Path | Mapping[str, Any]) -> PolicyData:

@@ -212,6 +212,9 @@ class IdNumbers:
     errors: dict[int, CellError]
 
 
+_ID_SEPARATORS = re.compile(r"[\s\-‐‑–—]")
+
+
 def read_id_numbers(texts: Sequence[str]) -> IdNumbers:
     """GB 11643 公民身份号码, many at once: length, digits, check digit, birth date.
 
@@ -224,7 +227,9 @@ def read_id_numbers(texts: Sequence[str]) -> IdNumbers:
     from stdnum.cn import ric  # here, not at start-up: python-stdnum's import is slow
     for j in np.flatnonzero(~shaped):  # the rest one by one: a lower-case x, 15 digits, spaces, junk
         text = texts[j]
-        number = text.upper() if _PLAIN_ID.fullmatch(text) else ric.compact(text)  # stdnum's clean-up is slow
+        # spaces and hyphens a clerk types to group the digits (530421 1938 0412 1213) are no part of it
+        plain = _ID_SEPARATORS.sub("", text)
+        number = plain.upper() if _PLAIN_ID.fullmatch(plain) else ric.compact(plain)  # stdnum's clean-up is slow
         if len(number) == 15 and number.isdigit():
             # first generation (before 1999): 6-digit region, YYMMDD, 3-digit sequence, no check digit
             number = number[:6] + "19" + number[6:]
@@ -401,4 +406,3 @@ def choice_map(entries: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
             out[name.lower()] = code
             out[unicodedata.normalize("NFKC", name)] = code  # cells are read NFKC: （ is (
     return out
-

@@ -15,13 +15,15 @@ ID_FIELDS = (
     # not 序号: a sheet's running number differs on every span row of one person
     Field("id", "编号", "text", "id", aliases=("人员编号",)),
     Field("name", "姓名", "text", "name"),
-    Field("id_number", "身份证号", "id_number", "ID number", aliases=("公民身份号码", "身份证号码", "身份证")),
+    Field("id_number", "身份证号", "id_number", "ID number", aliases=(
+        "公民身份号码", "身份证号码", "身份证", "公民身份证号码", "公民身份证号", "居民身份证号码", "居民身份证号")),
 )
 SPAN_FIELDS = (
     Field("start", "任职开始", "date", "service start", aliases=("任职起始时间", "任职开始时间", "任职起始日期", "起始时间")),
     Field("end", "任职结束", "date", "service end", aliases=("任职终止时间", "离任时间", "任职结束时间", "终止时间", "离任日期")),
 )
-UNIT_ALIASES = ("乡镇", "街道", "乡镇（街道）", "所属乡镇（街道）", "所属乡镇")
+UNIT_ALIASES = ("乡镇", "街道", "乡镇（街道）", "所属乡镇（街道）", "所属乡镇", "所在乡镇", "所在乡镇（街道）", "所在街道",
+                "所属街道", "镇（街道）")
 
 
 def birth_and_sex(parsed: ParsedTable, need: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -19,7 +19,9 @@ from .columns import Encoded
 from .fields import Field, ParsedColumn, normalise_cell, normalise_header, parse_column
 
 
-SERIAL_HEADERS = frozenset({"序号", "no.", "no"})  # a running number: expected, not worth a notice
+# a running number and a remarks column: expected on a clerk's sheet, not worth a notice (a policy
+# that reads one, as 备注（不予发放）, names it among its own columns, which are matched first)
+SERIAL_HEADERS = frozenset({"序号", "no.", "no", "备注", "说明"})
 
 
 # Excel's error values (and LibreOffice's Err:nnn): in a cell they mean the value is unknown

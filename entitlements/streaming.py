@@ -47,7 +47,7 @@ def stream_summary(calc: Calculator, path: str | Path, year: int, batch_rows: in
     check_roster_path(path)
     _refuse_fixed_totals(calc, year)
     _refuse_budget_cut(calc, year, options)
-    layout = csv_layout(path, calc.policy.fields)
+    layout = csv_layout(path, calc.fields)
     if layout is None:
         raise InputError(f"分批计算需要 UTF-8 编码、带表头的 CSV 文件 (batches need a UTF-8 CSV with a header): {path}")
     totals = _Totals(calc, lang)

@@ -48,7 +48,7 @@ def test_id_number_reads_birth_and_sex_and_checks_the_digit():
     assert not parse_id_number(make_id("999999", "19380412", "122")).region_known
 
 
-BRIGADE_HEADER = ["编号", "姓名", "身份证号", "性别", "出生日期", "任职年限", "死亡日期", "所属单位", "备注"]
+BRIGADE_HEADER = ["编号", "姓名", "身份证号", "性别", "出生日期", "任职年限", "死亡日期", "所属单位", "联系电话"]
 
 
 def test_brigade_rejects_name_row_column_value_and_reason(tmp_path):
@@ -84,7 +84,7 @@ def test_brigade_rejects_name_row_column_value_and_reason(tmp_path):
     assert data["rows"] == {"read": 11, "accepted": 2, "rejected": 9}
     assert [b["id"] for b in data["beneficiaries"]] == ["A1", "A10"]
     assert data["beneficiaries"][1]["paid_months"] == 12  # sex and birth read from the ID number
-    assert any(n["column"] == "备注" for n in data["notices"])  # unknown header reported, not dropped
+    assert any(n["column"] == "联系电话" for n in data["notices"])  # unknown header reported, not dropped
 
 
 def test_rejects_in_english(tmp_path):
@@ -215,10 +215,13 @@ def test_fifteen_digit_first_generation_id_numbers():
 
 
 def _stdnum_reading(text: str):
-    """What python-stdnum's own functions make of a text: (number, birth, sex digit) or None."""
+    """What python-stdnum's own functions make of a text, once the spaces and hyphens a clerk types
+    to group the digits are taken out (as the reader does): (number, birth, sex digit) or None."""
+    import re
+
     from stdnum.cn import ric
 
-    number = ric.compact(text)
+    number = ric.compact(re.sub(r"[\s\-‐‑–—]", "", text))
     if len(number) == 15 and number.isdigit():
         number = number[:6] + "19" + number[6:]
         number += ric.calc_check_digit(number + "0")

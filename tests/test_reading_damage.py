@@ -454,11 +454,11 @@ def test_a_total_row_in_excel_sheet_with_error_literal_text(tmp_path):
 
 
 def test_missing_tenure_lists_what_was_found_and_the_closest(tmp_path):
-    header = ["编号", "性别", "出生日期", "任职时间（年）"]
+    header = ["编号", "性别", "出生日期", "担任职务年数（年）"]
     path = write_text(tmp_path / "r.csv", csv_text(header, [["B1", "男", "1938-04", "16"]]))
     with pytest.raises(InputError) as exc:
         calculator("brigade_cadre_living").compute_roster(path, 2025)
-    assert "找到的列" in str(exc.value) and "是否为" in str(exc.value) and "任职时间(年) → 任职年限" in str(exc.value)
+    assert "找到的列" in str(exc.value) and "是否为" in str(exc.value) and "担任职务年数(年) → 任职年限" in str(exc.value)
 
 
 def test_a_formula_whose_cached_result_is_empty_text_is_blank(tmp_path):

@@ -78,7 +78,7 @@ class BrigadeCadreLiving(DeclaredPolicy):
         *ID_FIELDS,
         Field("sex", "性别", "sex", "sex"),
         Field("birth_date", "出生日期", "date", "birth date", aliases=("出生年月", "出生年月日")),
-        Field("tenure_years", "任职年限", "int", "tenure (years)", aliases=("任职年数",), max=MAX_TENURE,
+        Field("tenure_years", "任职年限", "int", "tenure (years)", aliases=("任职年数", "连续任职年限", "任职时间"), max=MAX_TENURE,
               whole_part=True),  # only whole years count
         *SPAN_FIELDS,
         Field("served_before_1984", "1984年前任职", "bool", "served before 1984", default=True),

@@ -1,0 +1,67 @@
+"""Rosters read the way clerks write them (issue 13, item 4): header synonyms, a user's own
+headers mapped with --columns (CLI and API), 序号 and 备注 expected, an ID number typed in groups."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from entitlements import Calculator, EntitlementInputError
+
+from .conftest import run_cli, write_csv
+
+CANONICAL = (["编号", "姓名", "身份证号", "性别", "出生日期", "任职年限", "所属单位"],
+             [["A1", "张三", "", "男", "1938-04", "16", "甲镇"], ["A2", "李四", "530421193804121213", "", "", "21", "乙镇"]])
+
+
+def brigade(tmp_path, header, rows, *args):
+    path = write_csv(tmp_path / "r.csv", header, rows)
+    proc = run_cli("calc", str(path), "--policy", "brigade_cadre_living", "--year", "2025", "--format", "json", *args)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_common_synonyms_compute_what_the_canonical_headers_compute(tmp_path):
+    canonical = brigade(tmp_path, *CANONICAL)
+    header = ["序号", "编号", "姓名", "公民身份证号码", "性别", "出生日期", "连续任职年限", "所在乡镇", "备注"]
+    rows = [["1", *CANONICAL[1][0], ""], ["2", *CANONICAL[1][1], "无"]]
+    clerk = brigade(tmp_path, header, rows)
+    assert clerk["totals"] == canonical["totals"] and clerk["rejects"] == []
+    assert clerk["notices"] == []  # 序号 and 备注 are expected columns, not unknown ones
+    assert brigade(tmp_path, ["编号", "姓名", "身份证号", "性别", "出生日期", "任职时间（年）", "所属单位"],
+                   CANONICAL[1])["totals"] == canonical["totals"]
+
+
+def test_a_sheets_own_headers_mapped_with_columns(tmp_path):
+    canonical = brigade(tmp_path, *CANONICAL)
+    header = ["编号", "姓名", "证件号", "性别", "出生日期", "干部任职年数", "镇别"]
+    mapped = brigade(tmp_path, header, CANONICAL[1], "--columns", "证件号=身份证号,干部任职年数=任职年限",
+                     "--columns", "镇别=所属单位")
+    assert mapped["totals"] == canonical["totals"] and mapped["rejects"] == []
+    api = Calculator("brigade_cadre_living", columns={"证件号": "身份证号", "干部任职年数": "tenure_years",
+                                                      "镇别": "所属单位"})
+    path = write_csv(tmp_path / "m.csv", header, CANONICAL[1])
+    assert api.compute_roster(path, 2025).to_json()["totals"] == canonical["totals"]
+
+
+@pytest.mark.parametrize(("columns", "says"), [({"证件号": "学历"}, "没有“学历”列"),
+                                               ({"姓名": "身份证号"}, "已是本政策的另一列"),
+                                               ({"": "身份证号"}, "表中列名=本政策列名")])
+def test_a_mapping_to_no_column_is_refused(columns, says):
+    with pytest.raises(EntitlementInputError) as info:
+        Calculator("brigade_cadre_living", columns=columns)
+    assert info.value.field == "columns" and says in str(info.value)
+
+
+def test_a_bad_columns_option_exits_2(tmp_path):
+    path = write_csv(tmp_path / "r.csv", *CANONICAL)
+    for bad in ("证件号", "证件号=学历"):
+        proc = run_cli("calc", str(path), "--policy", "brigade_cadre_living", "--year", "2025", "--columns", bad)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_an_id_number_typed_in_groups_is_read(tmp_path):
+    canonical = brigade(tmp_path, *CANONICAL)
+    rows = [CANONICAL[1][0], ["A2", "李四", "530421 1938 0412 1213", "", "", "21", "乙镇"]]
+    assert brigade(tmp_path, CANONICAL[0], rows)["totals"] == canonical["totals"]
