@@ -28,7 +28,7 @@ from .policy import (
     Beneficiaries, Computation, Policy, group_keys, keys_for, reject_duplicates, reject_shared_id_numbers,
 )
 from .profiles import PolicyData
-from .roster import InputError, ParsedTable
+from .roster import InputError, Notice, ParsedTable
 from .rules import Component, Condition, Count, Cut, Layers, LumpSum, Note, Option, Rate, Service, Window
 from .service import (
     MISSING, clip_spans, counted_spans, in_post_by_month, missing_standards, post_table, service_credit, service_pieces,
@@ -505,10 +505,18 @@ def notice_assumptions(parsed: ParsedTable, fields) -> None:
     """A value a field reads under an assumption (a 联合党支部 funded as a 党支部) is said on
     every row that has it, with the assumption: the clerk sees what was decided for them."""
     for f in fields:
-        if not f.assumed or not parsed.has(f.name):
+        if not f.assumed:
+            continue
+        if not parsed.has(f.name):  # the column is missing: every row takes the blank's reading, said once
+            if "" in f.assumed:
+                zh, en = f.assumed[""]
+                parsed.notices.append(Notice(None, parsed.column(f.name), "", f"本表无“{f.header}”列：{zh}",
+                                             f"no '{f.header}' column: {en}"))
             continue
         texts = parsed.table.cells[parsed.headers[f.name]]
-        for text, (zh, en) in f.assumed.items():
+        for text, (zh, en) in f.assumed.items():  # "" : a blank cell read under an assumption
+            if text == "":
+                zh, en = f"{f.header}未填：{zh}", f"{f.label_en} blank: {en}"
             parsed.notice(np.flatnonzero((texts == text) & ~parsed.rejected), f.name, zh, en)
 
 

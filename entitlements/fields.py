@@ -44,7 +44,8 @@ class Field:
     max: int | None = None  # upper bound of a plausible int (of a money field: in 元)
     whole_part: bool = False  # int fields: take the whole part of a decimal (15.5 years -> 15)
     refused: Mapping[str, tuple[str, str]] = {}  # choice fields: a known value that is refused, and why (zh, en)
-    assumed: Mapping[str, tuple[str, str]] = {}  # choice fields: a value read under an assumption, said on its row
+    # a value read under an assumption, said on its row (choice fields); "" a blank cell read as the default
+    assumed: Mapping[str, tuple[str, str]] = {}
 
     def headers(self) -> tuple[str, ...]:
         return (self.header, self.name, *self.aliases)

@@ -65,3 +65,15 @@ def test_an_id_number_typed_in_groups_is_read(tmp_path):
     canonical = brigade(tmp_path, *CANONICAL)
     rows = [CANONICAL[1][0], ["A2", "李四", "530421 1938 0412 1213", "", "", "21", "乙镇"]]
     assert brigade(tmp_path, CANONICAL[0], rows)["totals"] == canonical["totals"]
+
+
+def test_a_blank_public_servant_cell_is_said_not_silent(tmp_path):
+    """A blank 书记是否公职人员 pays the stipend (as not a public servant): said on the row, and once
+    when the column is missing altogether."""
+    header = ["组织编号", "组织名称", "组织类型", "党员人数", "书记是否公职人员", "所属单位"]
+    path = write_csv(tmp_path / "o.csv", header, [["A", "甲", "党支部", "5", "", "镇"], ["B", "乙", "党支部", "5", "否", "镇"]])
+    data = Calculator("two_new_16321").compute_roster(path, 2024).to_json()
+    assert [(n["row"], n["message"]) for n in data["notices"]] == [(2, "书记是否公职人员未填：按非公职人员计发")]
+    path = write_csv(tmp_path / "o2.csv", [h for h in header if h != "书记是否公职人员"], [["A", "甲", "党支部", "5", "镇"]])
+    data = Calculator("two_new_16321").compute_roster(path, 2024).to_json()
+    assert [n["message"] for n in data["notices"]] == ["本表无“书记是否公职人员”列：按非公职人员计发"]
