@@ -269,6 +269,13 @@ class Calculator:
         comp = result.computation
         wanted = normalise_cell(str(beneficiary_id))  # as the roster's keys: "JC001 " or with a zero-width space
         hits = np.flatnonzero(comp.who.ids.astype(str) == wanted)
+        if len(hits) == 0 and comp.who.names is not None:  # a clerk may ask by 姓名: taken when it is unique
+            hits = np.flatnonzero(np.asarray(comp.who.names, dtype=object).astype(str) == wanted)
+            if len(hits) > 1:
+                units = comp.who.units.decoded() if hasattr(comp.who.units, "decoded") else comp.who.units
+                which = "；".join(f"{comp.who.ids[i]}（{units[i] if units is not None else ''}）" for i in hits[:20])
+                raise LookupError(f"姓名“{wanted}”有{len(hits)}人，请用编号 (the name is shared by {len(hits)} "
+                                  f"beneficiaries: give an id)：{which}")
         if len(hits) == 0:
             said = "".join(f"\n  第{r.row}行 {r.column}「{r.value}」：{r.zh} (row {r.row}: {r.en})"
                            for r in result.rejects_of(wanted))

@@ -77,3 +77,14 @@ def test_a_blank_public_servant_cell_is_said_not_silent(tmp_path):
     path = write_csv(tmp_path / "o2.csv", [h for h in header if h != "书记是否公职人员"], [["A", "甲", "党支部", "5", "镇"]])
     data = Calculator("two_new_16321").compute_roster(path, 2024).to_json()
     assert [n["message"] for n in data["notices"]] == ["本表无“书记是否公职人员”列：按非公职人员计发"]
+
+
+def test_explain_finds_a_person_by_a_unique_name_and_lists_namesakes(tmp_path):
+    path = write_csv(tmp_path / "n.csv", ["编号", "姓名", "性别", "出生日期", "任职年限", "所属单位"],
+                     [["A1", "张三", "男", "1938-04", "16", "甲镇"], ["A2", "张三", "男", "1939-04", "21", "乙镇"],
+                      ["A3", "李四", "男", "1938-04", "16", "甲镇"]])
+    args = ("--policy", "brigade_cadre_living", "--year", "2025")
+    found = run_cli("explain", str(path), *args, "--id", "李四")
+    assert found.returncode == 0 and "A3 李四" in found.stdout, found.stderr
+    shared = run_cli("explain", str(path), *args, "--id", "张三")
+    assert shared.returncode == 2 and "A1（甲镇）" in shared.stderr and "A2（乙镇）" in shared.stderr
