@@ -182,6 +182,10 @@ def roster_sheet(path: Path, fields: Sequence[Field]) -> str | None:
                          f"请用 --sheet 逐表计算，或合并为一个工作表后计算 (several sheets have a roster header: "
                          f"{', '.join(rosters)}; computing one would leave out the others: compute each with "
                          f"--sheet NAME, or merge them into one sheet)")
+    if len(rosters) == 1 and rosters[0] != visible[0]:  # a 填表说明 first: say where the roster is, not guess
+        raise InputError(f"{path}: 第一个工作表“{visible[0]}”没有花名册表头，花名册像是在工作表“{rosters[0]}”："
+                         f"请加 --sheet {rosters[0]} (the first sheet '{visible[0]}' has no roster header; the roster "
+                         f"seems to be on sheet '{rosters[0]}': add --sheet {rosters[0]})")
     return None
 
 

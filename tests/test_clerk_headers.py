@@ -88,3 +88,19 @@ def test_explain_finds_a_person_by_a_unique_name_and_lists_namesakes(tmp_path):
     assert found.returncode == 0 and "A3 李四" in found.stdout, found.stderr
     shared = run_cli("explain", str(path), *args, "--id", "张三")
     assert shared.returncode == 2 and "A1（甲镇）" in shared.stderr and "A2（乙镇）" in shared.stderr
+
+
+def test_a_first_sheet_of_instructions_suggests_the_roster_sheet(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "two.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("填表说明").write(0, 0, "请按下表填写，任职年限为整数")
+    sheet = book.add_worksheet("花名册")
+    for r, row in enumerate([CANONICAL[0], CANONICAL[1][0]]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    args = ("--policy", "brigade_cadre_living", "--year", "2025")
+    proc = run_cli("calc", str(path), *args)
+    assert proc.returncode == 2 and "--sheet 花名册" in proc.stderr, proc.stderr
+    assert run_cli("calc", str(path), *args, "--sheet", "花名册").returncode == 0

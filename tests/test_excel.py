@@ -170,7 +170,7 @@ def test_sheet_choice_and_unknown_sheet(tmp_path):
     proc = run_cli("calc", str(path), "--policy", "two_new_16321", "--year", "2025", "--sheet", "花名册", "-f", "json")
     assert proc.returncode == 0 and json.loads(proc.stdout)["totals"]["amount"] == "5700.00"
     proc = run_cli("calc", str(path), "--policy", "two_new_16321", "--year", "2025")  # first sheet has no header
-    assert proc.returncode == 2 and "组织类型" in proc.stderr
+    assert proc.returncode == 2 and "--sheet 花名册" in proc.stderr  # the sheet that has one is suggested
     proc = run_cli("calc", str(path), "--policy", "two_new_16321", "--year", "2025", "--sheet", "Sheet9")
     assert proc.returncode == 2 and "Sheet9" in proc.stderr and "花名册" in proc.stderr
 
