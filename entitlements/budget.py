@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .ledger import Ledger
 from .money import fen_to_yuan
 from .output import Sheet
@@ -79,14 +81,32 @@ def _notes(result: RosterResult, names: dict[str, str], lang: str) -> list[str]:
         value = std.at(comp.first)
         rule: SplitRule = value.value
         if rule.rule == "fixed_per_capita" and zh:
-            text = (f"{result.year}年{names[rule.level]}预算补助{paid}人，"
-                    f"标准为{fen_to_yuan(rule.amount).removesuffix('.00')}元/人/年。")
+            text = _per_capita_note(result, rule, names[rule.level], paid)
         else:
             what = std.label or std.path
             text = f"{what}：{rule.describe(lang, names)}" if zh else f"{what}: {rule.describe(lang, names)}"
         notes.append(f"{text}〔{value.source.cite()}〕")
     notes = list(dict.fromkeys(notes))
     return [("备注：" if zh else "Notes: ") + notes[0], *notes[1:]] if notes else []
+
+
+def _per_capita_note(result: RosterResult, rule: SplitRule, level: str, paid: int) -> str:
+    """"44人 × 274" only when all are paid all year; otherwise how the level's figure is made
+    (5人全年 + 2人按发放月数折算): the note must not contradict its own table."""
+    comp = result.computation
+    standard = fen_to_yuan(rule.amount).removesuffix(".00")
+    head = f"{result.year}年{level}预算补助{paid}人，标准为{standard}元/人/年"
+    months, year_months = comp.paid_months, comp.stop - comp.first
+    if months is None:
+        return head + "。"
+    times = np.ones(len(comp.who), dtype=np.int64) if comp.who.multiplicity is None else comp.who.multiplicity
+    on = comp.amounts() > 0
+    full = on & (months >= year_months)
+    part = on & ~full
+    if not part.any():
+        return head + "。"
+    whole, some, worked = int(times[full].sum()), int(times[part].sum()), int((times * months)[part].sum())
+    return (head + f"：{whole}人全年 × {standard}元，{some}人按发放月数折算（共{worked}个月 × {standard}元 ÷ 12）。")
 
 
 def budget_markdown(sheet: Sheet) -> str:

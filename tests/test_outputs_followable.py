@@ -1,0 +1,23 @@
+"""Outputs a reviewer can follow (issue 13, item 5): a budget note that agrees with its own table."""
+
+from __future__ import annotations
+
+from .conftest import EXAMPLES, run_cli
+
+JIANGCHUAN = ("--policy", "brigade_cadre_living", "--profile", "江川区", "--year")
+
+
+def test_the_per_capita_note_says_how_the_level_figure_is_made():
+    """江川区 2025: 5 cadres paid all year and one for 6 months; 市级 5 × 274 + 6 × 274 ÷ 12 = 1507.00,
+    as the table says — not "6人 × 274" (1644), which the table would contradict."""
+    proc = run_cli("budget", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "2025")
+    assert proc.returncode == 0, proc.stderr
+    assert "| 1507.00 |" in proc.stdout
+    assert "5人全年 × 274元，1人按发放月数折算（共6个月 × 274元 ÷ 12）" in proc.stdout
+
+
+def test_all_paid_all_year_keeps_the_budget_texts_words():
+    """2026: the five left are paid all year, so the note is the budget text's own sentence."""
+    proc = run_cli("budget", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "2026")
+    assert proc.returncode == 0, proc.stderr
+    assert "2026年市级预算补助5人，标准为274元/人/年。" in proc.stdout and "折算" not in proc.stdout
