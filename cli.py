@@ -434,7 +434,8 @@ def calc(
             _print_table(result, lang.value, out)
     if kind == "xlsx":
         data = result.to_json(lang.value, summary=True)
-        err.print(f"已写出 wrote {out_path}: 合计 {data['totals']['amount']}，退回 {data['rows']['rejected']} 行",
+        err.print(f"已写出 {out_path}：合计 {data['totals']['amount']}，退回 {data['rows']['rejected']} 行" if lang is Lang.zh
+                  else f"wrote {out_path}: total {data['totals']['amount']}, {data['rows']['rejected']} rows rejected",
                   highlight=False)
     if strict and result.rejects:
         raise typer.Exit(1)
@@ -808,7 +809,7 @@ def whatif(
             files.text(out_file, text)
         files.commit()
     if kind == "xlsx":
-        err.print(f"已写出 wrote {out_path}", highlight=False)
+        err.print(f"已写出 {out_path}" if lang is Lang.zh else f"wrote {out_path}", highlight=False)
     elif out_file is None and text is not None:
         sys.stdout.write(text)
     elif out_file is None:
@@ -894,13 +895,14 @@ def list_policies(
         if paths:
             _print_paths(pid, data, when, lang.value)
             continue
+        levels = prof.level_names(lang.value)  # as its budget texts say them: 区级, 澄江市级
         for path, std in data.standards.items():
             current = std.at(when)
             unit = f" ({std.unit})" if std.unit else ""
             out.print(f"  [cyan]{escape(path)}[/] {escape(std.label)}{unit}", highlight=False)
             for v in std.values:
                 mark = "→" if v is current else " "
-                out.print(f"    {mark} {v.start_label} 起: {_describe(std.kind, v.value, lang.value)}  〔{v.source.cite()}〕"
+                out.print(f"    {mark} {v.start_label} 起: {_describe(std.kind, v.value, lang.value, levels)}  〔{v.source.cite()}〕"
                           + (f"\n        假设 assumption: {v.assumption}" if v.assumption else ""), highlight=False)
         c = data.conventions
         out.print(f"  conventions: start={c.start} stop={c.stop} rounding={c.rounding} standard_year={c.standard_year}",
@@ -947,7 +949,7 @@ def _print_capabilities(policy, zh: bool) -> None:
         out.print(f"  {option['flag']}: {option['help'][0 if zh else 1]}", highlight=False)
 
 
-def _describe(kind: str, value, lang: str) -> str:
+def _describe(kind: str, value, lang: str, levels: dict | None = None) -> str:
     if kind == "money":
         return fen_to_yuan(value)
     if kind == "number":
@@ -956,7 +958,7 @@ def _describe(kind: str, value, lang: str) -> str:
         return ratio_text(value)
     if kind == "tiers":
         return "；".join(f"≥{t.min}: {fen_to_yuan(t.amount)}" for t in value)
-    return value.describe(lang)
+    return value.describe(lang, levels)
 
 
 if __name__ == "__main__":

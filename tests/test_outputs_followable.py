@@ -21,3 +21,17 @@ def test_all_paid_all_year_keeps_the_budget_texts_words():
     proc = run_cli("budget", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "2026")
     assert proc.returncode == 0, proc.stderr
     assert "2026年市级预算补助5人，标准为274元/人/年。" in proc.stdout and "折算" not in proc.stdout
+
+
+def test_the_written_line_follows_lang(tmp_path):
+    args = (str(EXAMPLES / "two_new_orgs.csv"), "--policy", "two_new_16321", "--year", "2024", "--format", "xlsx")
+    en = run_cli("calc", *args, "--out", str(tmp_path / "a.xlsx"), "--lang", "en")
+    zh = run_cli("calc", *args, "--out", str(tmp_path / "b.xlsx"))
+    assert en.returncode == zh.returncode == 0
+    assert "wrote" in en.stderr and "total" in en.stderr and "已写出" not in en.stderr and "合计" not in en.stderr
+    assert "已写出" in zh.stderr and "wrote" not in zh.stderr
+
+
+def test_policies_names_the_levels_as_the_profile_does():
+    proc = run_cli("policies", "two_new_16321", "--profile", "澄江市")
+    assert proc.returncode == 0 and "玉溪市级 50% / 澄江市级 50%" in proc.stdout and "县级 100%" not in proc.stdout
