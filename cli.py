@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
+from rich.cells import cell_len
 
 from entitlements import Calculator, InputError, ProfileError, StandardsError
 from entitlements.dates import DateError, month_label, parse_date
@@ -758,7 +759,9 @@ def whatif(
 ) -> None:
     """情景测算：基准与情景对比（分项目、分级次、分单位、分年度） Baseline against scenarios."""
     from entitlements.scenarios import Scenario
-    from entitlements.whatif import chart_sheet, compare, parse_years
+    from attrs import evolve
+
+    from entitlements.whatif import chart_sheet, compare, count_in_words, in_words, parse_years
 
     kind = _output_format(fmt, out_path, WHATIF_FORMATS, "table", "whatif")
     if kind == "xlsx" and out_path is None:
@@ -772,8 +775,12 @@ def whatif(
         try:
             run_years = parse_years(years, year or 0) if years else [year]
             scenarios = [Scenario.from_file(p) for p in scenario or []]
-            if sets:
-                scenarios.append(Scenario.from_sets(sets))
+            if sets:  # named by what it changes (党支部基本工作经费=4000元/个/年), not "--set"
+                given = Scenario.from_sets(sets)
+                words = [in_words(o, calculator.data, lang.value) for o in given.overrides]
+                words += [f"conventions.{k}={v}" for k, v in given.conventions.items()]
+                words += [count_in_words(c, lang.value) for c in given.counts]
+                scenarios.append(evolve(given, name="；".join(words) or given.name))
             if not scenarios:
                 raise _fail("请给出 --scenario 文件或 --set 覆盖 (give --scenario FILE or --set PATH=VALUE)")
             with _Stages(kind != "json") as stages:
@@ -817,41 +824,67 @@ def whatif(
 
 
 def _print_comparison(comparison, lang: str, console: Console, detail: bool) -> None:
+    from entitlements.whatif import count_in_words, in_words
+
     zh = lang != "en"
     calc = comparison.calculator
     title = calc.data.meta["title"] if zh else calc.data.meta.get("title_en", calc.data.meta["title"])
     console.print(f"[bold]{title}[/]  {calc.profile.name}（{calc.profile.id}）", highlight=False)
     for s in comparison.scenarios:
-        what = "；".join([o.describe() for o in s.overrides] + [f"conventions.{k}={v}" for k, v in s.conventions.items()]
-                        + [f"counts.{c.key}={'+' if c.relative and c.value >= 0 else ''}{c.value}" for c in s.counts])
+        what = "；".join([in_words(o, calc.data, lang) for o in s.overrides]
+                        + [f"conventions.{k}={v}" for k, v in s.conventions.items()]
+                        + [count_in_words(c, lang) for c in s.counts])
         console.print(f"情景 scenario [bold]{escape(s.name)}[/]: {escape(s.description)} {escape(what)}", highlight=False)
     sheet = comparison.sheet(lang)
-    table = RichTable(title_justify="left")
-    for k, h in enumerate(sheet.header):
-        table.add_column(escape(h), justify="left" if k < 2 else "right", no_wrap=k != 1, overflow="fold")
-    previous = None
+    rows = []
     for row in sheet.rows:
-        if previous is not None and row[0] != previous:
-            table.add_section()
-        previous = row[0]
         cells = [str(row[0]), escape(str(row[1])), fen_to_yuan(row[2])]
         for k in range(3, len(row), 2):
-            delta = row[k + 1]
-            cells += [fen_to_yuan(row[k]), ("+" if delta > 0 else "") + fen_to_yuan(delta)]
-        table.add_row(*cells)
-    console.print(table)
+            cells += [fen_to_yuan(row[k]), ("+" if row[k + 1] > 0 else "") + fen_to_yuan(row[k + 1])]
+        rows.append(cells)
+    # amounts are never cut short: when all columns do not fit the terminal, one table per scenario
+    scenarios = (len(sheet.header) - 3) // 2
+    if scenarios > 1 and _table_width(sheet.header, rows) > console.width:
+        for s in range(scenarios):
+            cols = [0, 1, 2, 3 + 2 * s, 4 + 2 * s]
+            console.print(_amount_table([sheet.header[k] for k in cols], [[r[k] for k in cols] for r in rows]))
+    else:
+        console.print(_amount_table(sheet.header, rows))
     if comparison.rejects:
         console.print(f"注意：花名册有 {comparison.rejects} 条退回，未计入 (rejected rows are not counted; see validate)",
                       highlight=False)
     if detail:
         changes = comparison.changes_sheet(lang)
-        t = RichTable(title="变动明细 Changes" if zh else "Changes", title_justify="left")
-        for k, h in enumerate(changes.header):
-            t.add_column(h, justify="right" if changes.kinds[k] == "money" else "left")
-        for row in changes.rows:
-            t.add_row(str(row[0]), escape(row[1]), escape(row[2]), escape(row[3]), fen_to_yuan(row[4]),
-                      fen_to_yuan(row[5]), ("+" if row[6] > 0 else "") + fen_to_yuan(row[6]), escape(row[7]))
-        console.print(t)
+        console.print("变动明细 Changes" if zh else "Changes", highlight=False)
+        console.print(_amount_table(changes.header, [
+            [str(row[0]), escape(row[1]), escape(row[2]), escape(row[3]), fen_to_yuan(row[4]), fen_to_yuan(row[5]),
+             ("+" if row[6] > 0 else "") + fen_to_yuan(row[6]), escape(row[7])] for row in changes.rows],
+            money=[k for k, kind in enumerate(changes.kinds) if kind == "money"]))
+
+
+def _table_width(header: list[str], rows: list[list[str]]) -> int:
+    """The width a table needs with no cell folded (borders and padding included)."""
+    widths = [max([cell_len(h)] + [cell_len(r[k]) for r in rows]) for k, h in enumerate(header)]
+    return sum(widths) + 3 * len(widths) + 1
+
+
+def _amount_table(header: list[str], rows: list[list[str]], money: list[int] | None = None) -> RichTable:
+    """Amounts keep their full width (never '336000…'); text columns fold to fit the terminal."""
+    money = list(range(2, len(header))) if money is None else money
+    table = RichTable(title_justify="left")
+    for k, h in enumerate(header):
+        if k in money:
+            width = max([cell_len(r[k]) for r in rows] + [1])
+            table.add_column(escape(h), justify="right", no_wrap=True, min_width=width, overflow="fold")
+        else:
+            table.add_column(escape(h), justify="left", overflow="fold", min_width=4 if k == 0 else None)
+    previous = None
+    for row in rows:
+        if previous is not None and row[0] != previous:
+            table.add_section()
+        previous = row[0]
+        table.add_row(*row)
+    return table
 
 
 @app.command(name="policies")

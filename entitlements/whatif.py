@@ -159,14 +159,15 @@ def _changes(calc: Calculator, scenario: Scenario, since: str, year: int, checke
     for o in scenario.overrides:
         groups.setdefault(o.path.removeprefix("splits."), []).append(o)
     parts: list[tuple[str, Scenario]] = [
-        ("；".join(o.describe() for o in group),
+        ("；".join(in_words(o, calc.data, calc.lang) for o in group),
          Scenario(scenario.name, overrides=tuple(group), policy=scenario.policy, origin=scenario.origin))
         for group in groups.values()]
     if scenario.conventions:
         parts.append((", ".join(f"conventions.{k}={v}" for k, v in scenario.conventions.items()),
                       Scenario(scenario.name, conventions=scenario.conventions, origin=scenario.origin)))
     if scenario.counts:
-        parts.append(("counts", Scenario(scenario.name, counts=scenario.counts, origin=scenario.origin)))
+        parts.append(("；".join(count_in_words(c, calc.lang) for c in scenario.counts),
+                      Scenario(scenario.name, counts=scenario.counts, origin=scenario.origin)))
     movers: dict[str, list[str]] = {k: [] for k in moved}
     for label, alone in parts:
         try:
@@ -178,6 +179,24 @@ def _changes(calc: Calculator, scenario: Scenario, since: str, year: int, checke
                 movers[k].append(label)
     return tuple(Change(k, (after.get(k) or before.get(k))[1], before.get(k, (0, ""))[0], after.get(k, (0, ""))[0],
                         tuple(movers[k]) or (scenario.name,)) for k in moved)
+
+
+def in_words(o, data, lang: str = "zh") -> str:
+    """An override as a reader says it: 党支部基本工作经费=4000元/个/年（2025-01起）, not the path
+    (a split or a tier table keeps its written form after the label)."""
+    std = data.standards.get(o.path)
+    label = std.label if std is not None and std.label and lang != "en" else o.path
+    value = o.describe().partition("=")[2].rsplit("@", 1)[0]
+    unit = std.unit if std is not None and std.kind == "money" and std.unit and lang != "en" else ""
+    when = "" if not o.start else (f"（{o.start}起）" if lang != "en" else f" (from {o.start})")
+    return f"{label}={value}{unit}{when}"
+
+
+def count_in_words(c, lang: str = "zh") -> str:
+    """A count change as a reader says it: 计数 branch +20（2026年起）."""
+    value = f"{'+' if c.relative and c.value >= 0 else ''}{c.value}"
+    when = "" if c.from_year is None else (f"（{c.from_year}年起）" if lang != "en" else f" (from {c.from_year})")
+    return (f"计数 {c.key} {value}" if lang != "en" else f"count {c.key} {value}") + when
 
 
 def parse_years(text: str | None, default: int) -> list[int]:

@@ -35,3 +35,25 @@ def test_the_written_line_follows_lang(tmp_path):
 def test_policies_names_the_levels_as_the_profile_does():
     proc = run_cli("policies", "two_new_16321", "--profile", "澄江市")
     assert proc.returncode == 0 and "玉溪市级 50% / 澄江市级 50%" in proc.stdout and "县级 100%" not in proc.stdout
+
+
+CHENGJIANG = ("--policy", "two_new_16321", "--profile", "澄江市", "--count", "党委=6", "--count", "党总支=9",
+              "--count", "党支部=112", "--count", "书记=95", "--count", "党员=1274")
+
+
+def test_whatif_in_a_narrow_terminal_keeps_every_amount_whole():
+    scenarios = [EXAMPLES / "scenarios" / "branch_4000.toml", EXAMPLES / "scenarios" / "more_branches.toml"]
+    proc = run_cli("whatif", *CHENGJIANG, "--years", "2025-2026", "--scenario", str(scenarios[0]),
+                   "--scenario", str(scenarios[1]), "--detail", env={"COLUMNS": "80"})
+    assert proc.returncode == 0, proc.stderr
+    from rich.cells import cell_len
+
+    assert max(cell_len(line) for line in proc.stdout.splitlines()[3:]) <= 80
+    assert "…" not in proc.stdout and "805400.00" in proc.stdout and "+108000.00" in proc.stdout
+
+
+def test_whatif_names_a_set_by_what_it_changes_and_gives_reasons_in_words():
+    proc = run_cli("whatif", *CHENGJIANG, "--year", "2025", "--set", "org_funding.branch=4000", "--detail")
+    assert proc.returncode == 0, proc.stderr
+    assert "差额：党支部基本工作经费=4000元/个/年" in proc.stdout
+    assert "org_funding.branch" not in proc.stdout
