@@ -19,9 +19,9 @@ from attrs import evolve
 from .columns import Encoded
 from .dates import month_label
 from .limits import MAX_TOTAL_FEN, check_count
-from .money import MoneyError, fen_to_yuan, yuan_to_fen
+from .money import BASIS_POINTS, MoneyError, div_round_half_up, fen_to_yuan, yuan_to_fen
 from .lines import (
-    Context, Evaluation, NEVER, _flags, check_conditions, compute_lines, lump_sum_lines, rate_values, segments,
+    Context, Evaluation, NEVER, _flags, asked_and_cap, check_conditions, compute_lines, lump_sum_lines, segments,
     window_months,
 )
 from .policy import (
@@ -248,7 +248,7 @@ class DeclaredPolicy(Policy):
                                 notes)
         return Computation(self, data, first, stop, who, lines, paid_months if self.schedule == "monthly" else None,
                            {"evaluation": evaluation, "said": said, "cut": cut or None,
-                            "capped": self._capped(components, who, data, first), **in_post})
+                            "capped": self._capped(components, who, data, first, stop), **in_post})
 
     def _in_post(self, components: list, who: Beneficiaries, data: PolicyData, first: int, stop: int,
                  options: Mapping[str, Any]) -> tuple[list, dict[str, Any], list[tuple[int, int]]]:
@@ -269,18 +269,19 @@ class DeclaredPolicy(Policy):
         components = [(evolve(c, formula=pay) if c.rate is None and c.formula is None else c, g) for c, g in components]
         return components, {"in_post": spans}, [(m, m + 1) for m in range(first, stop)]
 
-    def _capped(self, components, who: Beneficiaries, data: PolicyData, first: int) -> dict[str, tuple]:
+    def _capped(self, components, who: Beneficiaries, data: PolicyData, first: int, stop: int) -> dict[str, tuple]:
         """Per capped component, at the start of the period: who asks more than a cap in force
-        (for the reasons), what each asks and the cap. Nothing is worked out without a cap."""
+        (for the reasons), what each asks (after any ratio factors, in fen) and the cap, as the
+        lines compare them (lines.asked_and_cap). Nothing is worked out without a cap."""
         out = {}
         for c, gate in components:
             if c.cap is None or c.rate is None or c.formula is not None:
                 continue
             ctx = Context(who.columns, data, first, len(who))
-            asked = rate_values(c.rate, ctx, data, first)[0] * (who.columns[c.per] if c.per else 1)
-            limit = rate_values(c.cap, ctx, data, first)[0]
+            asked, limit = asked_and_cap(c, ctx, data, first, who.columns, stop - first)
             over = (asked > limit) & (limit > 0)  # no cap in force (a year before the standard): said otherwise
-            out[c.name] = (over if gate is None else over & gate, asked, limit)
+            scale = BASIS_POINTS ** len(c.factors)
+            out[c.name] = (over if gate is None else over & gate, div_round_half_up(asked, scale), limit // scale)
         return out
 
     def _budget(self, who: Beneficiaries, data: PolicyData, first: int, whole_programme: bool,
@@ -419,7 +420,7 @@ class DeclaredPolicy(Policy):
                 continue
             path = c.cap.path if c.cap.kind != "by" else f"{c.cap.path}.{comp.who.columns[c.cap.column][i]}"
             std = comp.data.standards.get(path)
-            f = self.field(c.rate.column) if c.rate.kind == "column" else None
+            f = self.field(c.rate.column) if c.rate.kind == "column" and not c.factors else None  # a share: the label
             header = c.label[0 if zh else 1] if f is None else f.header if zh else f.label_en
             out.append(m["reason_capped"].format(header=header, asked=fen_to_yuan(hit[1][i]), cap=fen_to_yuan(hit[2][i]),
                                                  cap_label=std.label if std is not None else path))

@@ -1,0 +1,46 @@
+"""Review revC (issue 12): the merged engine features composed — a cap together with ratio
+factors, the reasons and the explanation of a capped line — and the per-unit rosters a clerk writes."""
+
+from __future__ import annotations
+
+import attrs
+
+from entitlements import Calculator
+from entitlements.rules import by, standard
+
+from policies.capped_project_grants import CappedProjectGrants
+
+SHARE = {"sources": {"t": {"doc": "test"}},
+         "standards": {"share.ratio": {"kind": "ratio", "label": "补助比例", "values": [
+             {"from": "2026-01", "ratio": "50%", "source": "t"}]}}}
+
+
+class HalfOfRequest(CappedProjectGrants):
+    """The capped grants, paying 50% of the request (a ratio factor), capped by the category."""
+    open_paths = (*CappedProjectGrants.open_paths, "share.ratio")
+    parts = (attrs.evolve(CappedProjectGrants.parts[0], factors=(standard("share.ratio"),)),)
+
+
+def test_a_cap_with_ratio_factors_caps_the_share_and_says_capped_only_when_it_is():
+    # 服务类 cap 50000: 62000 × 50% = 31000 is under it (not capped); 工程类 cap 500000:
+    # 86000 × 50% = 43000; 120000 服务类 × 50% = 60000 is over 50000 -> 50000 (capped)
+    rows = [{"项目编号": "A", "项目名称": "甲", "类别": "服务类", "申请金额": "62000"},
+            {"项目编号": "B", "项目名称": "乙", "类别": "工程类", "申请金额": "86000"},
+            {"项目编号": "C", "项目名称": "丙", "类别": "服务类", "申请金额": "120000"}]
+    calc = Calculator(HalfOfRequest(), "呈贡区", standards=SHARE)
+    result = calc.compute_roster(rows, 2026)
+    got = {k: calc.entitlement(result, k) for k in "ABC"}
+    assert {k: str(e.amount) for k, e in got.items()} == {"A": "31000.00", "B": "43000.00", "C": "50000.00"}
+    reasons = {k: " ".join(e.reasons) for k, e in got.items()}
+    assert "上限" not in reasons["A"] and "上限" not in reasons["B"]
+    assert "按上限计" in reasons["C"]
+
+
+def test_the_explanation_of_a_capped_share_shows_the_ratio_and_the_amount_paid():
+    rows = [{"项目编号": "A", "项目名称": "甲", "类别": "服务类", "申请金额": "62000"},
+            {"项目编号": "C", "项目名称": "丙", "类别": "服务类", "申请金额": "120000"}]
+    calc = Calculator(HalfOfRequest(), "呈贡区", standards=SHARE)
+    result = calc.compute_roster(rows, 2026)
+    a, c = calc.entitlement(result, "A").explain(), calc.entitlement(result, "C").explain()
+    assert "× 补助比例 50%" in a and "× 补助比例 50%" in c  # the factor was never shown for a request
+    assert "取较小者 31000.00元" in a and "取较小者 50000.00元" in c  # was 50000.00 for A, paid 31000.00
