@@ -19,7 +19,7 @@ import numpy as np
 from .dates import month_label
 from .lines import NEVER, Context
 from .rules import NOT_GIVEN
-from .money import fen_to_yuan, ratio_text
+from .money import BASIS_POINTS, div_round_half_up, fen_to_yuan, ratio_text
 from .standards import LEVELS, DatedValue
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def _factor(rate, ctx: Context, data, month: int) -> dict[str, Any]:
 def _requested_and_cap(item: dict[str, Any], c, policy: DeclaredPolicy, data, ctx: Context, one, s: int) -> None:
     """A component paid what the roster asks (a money column) and/or capped: the request, the cap
     in force with its source, and the amount after the cap (per schedule unit)."""
-    from .lines import rate_values
+    from .lines import asked_and_cap, rate_values
 
     amount = int(rate_values(c.rate, ctx, data, s)[0][0]) if c.rate.kind == "column" else None
     if amount is not None:
@@ -188,8 +188,10 @@ def _requested_and_cap(item: dict[str, Any], c, policy: DeclaredPolicy, data, ct
     limit = 0 if v is None else int(v.value)
     item["cap"] = {"path": path, "label": std.label if std is not None else path,
                    "unit": std.unit if std is not None else "", "value": limit, **({} if v is None else _source(v))}
-    if amount is not None:
-        item["capped"] = min(amount, limit)
+    if amount is not None:  # what is paid per schedule unit: the share (× ratio factors) or the cap
+        asked, _ = asked_and_cap(c, ctx, data, s, one, 1)
+        scale = BASIS_POINTS ** len(c.factors)
+        item["capped"] = int(div_round_half_up(min(int(asked[0]), limit * scale), scale))
 
 
 def _cut_trace(policy: DeclaredPolicy, comp: Computation, cut: dict[str, Any], i: int) -> dict[str, Any]:
@@ -321,8 +323,10 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
                 cap_text = "" if cap is None else m["capped"].format(
                     cap_label=cap["label"], cap=fen_to_yuan(cap["value"]), unit=cap["unit"],
                     capped=fen_to_yuan(item["capped"])) + cite(cap)
+                factors = "".join(m["factor"].format(label=f["label"], value=f["value"]) for f in item["factors"])
                 out.append(m["requested"].format(label=label, header=req["header"], value=fen_to_yuan(req["value"]),
-                                                 cap=cap_text, months=months_text))
+                                                 factors=factors, cap=cap_text, months=months_text))
+                out += [f"    {f['label']} = {f['value']}{cite(f)}" for f in item["factors"]]
                 continue
             if std is None:
                 continue
