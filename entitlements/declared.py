@@ -63,6 +63,7 @@ class DeclaredPolicy(Policy):
             out[self.cut.option] = Option(self.cut.option, Decimal, (
                 f"{self.cut.label[0]}（元）：封顶后的申请合计超出时按比例削减至预算",
                 f"{self.cut.label[1]} (yuan): capped requests above it are cut pro rata to it"), "--budget")
+            out["uncut"] = Option("uncut", bool, ("不削减：一个月的金额，由调用者按比例分摊", "no cut: one month, apportioned by the caller"))
         return out
 
     def capabilities(self) -> dict[str, Any]:
@@ -289,7 +290,7 @@ class DeclaredPolicy(Policy):
         """The programme budget in fen: the run's option, else the profile's standard in force at
         the start of the period, else none. A budget is the whole programme's: shared over one
         beneficiary (the one-person API) or over counts-mode entries it would cut the wrong sum."""
-        if self.cut is None:
+        if self.cut is None or options.get("uncut"):  # uncut: one month of a cut line, apportioned by the caller
             return None
         given = options.get(self.cut.option)
         std = data.standards.get(self.cut.standard)

@@ -44,3 +44,25 @@ def test_the_explanation_of_a_capped_share_shows_the_ratio_and_the_amount_paid()
     a, c = calc.entitlement(result, "A").explain(), calc.entitlement(result, "C").explain()
     assert "× 补助比例 50%" in a and "× 补助比例 50%" in c  # the factor was never shown for a request
     assert "取较小者 31000.00元" in a and "取较小者 50000.00元" in c  # was 50000.00 for A, paid 31000.00
+
+
+def test_a_budget_cut_of_a_monthly_programme_cuts_its_months_alike():
+    """A monthly Service programme with a programme budget (rules.Cut): the months an entitlement
+    lists (逐月 in explain, ``months`` in the API) add up to the cut amount; each month was
+    recomputed alone, uncut (or cut to the whole budget), and added up to the uncut line."""
+    from decimal import Decimal
+
+    from entitlements.rules import Cut
+    from policies.community_worker_pay import POLICY
+
+    class CutPay(type(POLICY)):
+        cut = Cut()
+
+    calc = Calculator(CutPay(), "晋城市城区")
+    for budget in (Decimal("100000"), Decimal("1000")):
+        result = calc.compute_roster("examples/community_workers.csv", 2025, budget=budget)
+        assert Decimal(result.to_json()["totals"]["amount"]) == budget
+        one = calc.entitlement(result, "SQ001", budget=budget)
+        assert one.amount < Decimal("53052.00")  # cut
+        assert sum(one.months.values()) == one.amount, (budget, one.months)
+        assert len(one.months) == 12 and max(one.months.values()) - min(one.months.values()) <= Decimal("0.01")
