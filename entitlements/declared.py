@@ -240,10 +240,7 @@ class DeclaredPolicy(Policy):
             [c for c, _ in components], who, data, first, stop, gates, window, self.schedule == "annual",
             whole_programme, gates_of={c.name: g for c, g in components}, cuts=months, said=said,
             budget=budget, cut=cut)
-        if cut:
-            cut["given"] = options.get(self.cut.option) is not None  # the run's --budget, else the standard
-        if cut.get("cut"):
-            said.append(budget_cut_notice(cut))
+        self._said_cut(cut, options, said)
         notes = [_flags(nt.test(ctx), n) for nt in self.notes]
         evaluation = Evaluation(conditions, gates, *(window or (None, None, None)), cuts, paid_months, dict(ctx.read),
                                 notes)
@@ -284,6 +281,13 @@ class DeclaredPolicy(Policy):
             scale = BASIS_POINTS ** len(c.factors)
             out[c.name] = (over if gate is None else over & gate, div_round_half_up(asked, scale), limit // scale)
         return out
+
+    def _said_cut(self, cut: dict[str, Any], options: Mapping[str, Any], said: list[tuple[str, str]]) -> None:
+        """What a run that had a budget records and says: whence it came, and whether it cut."""
+        if cut:
+            cut["given"] = options.get(self.cut.option) is not None  # the run's --budget, else the standard
+        if cut.get("cut"):
+            said.append(budget_cut_notice(cut))
 
     def _budget(self, who: Beneficiaries, data: PolicyData, first: int, whole_programme: bool,
                 options: Mapping[str, Any]) -> int | None:
@@ -329,13 +333,15 @@ class DeclaredPolicy(Policy):
         if unpriced.any() and not check_only:  # paying 0.00 for months with no standard would be silently wrong
             raise StandardsError(missing_standards(self.service, data, who.spans, n, due, unpriced, who.ids))
         (component,) = self.parts
+        budget, cut, said = self._budget(who, data, first, whole_programme, options), {}, []
         lines = {component.name: lump_sum_lines(component, who, data, numerator, in_period & gates & ~missing,
-                                                due, whole_programme)}
+                                                due, whole_programme, budget, cut)}
+        self._said_cut(cut, options, said)
         evaluation = Evaluation(conditions, gates, None, None, None, [(first, stop)], np.zeros(n, dtype=np.int64),
                                 dict(ctx.read))
         return Computation(self, data, first, stop, who, lines, None,
                            {"evaluation": evaluation, "in_period": in_period, "missing": missing,
-                            "numerator": numerator, "options": dict(options)})
+                            "numerator": numerator, "options": dict(options), "said": said, "cut": cut or None})
 
     def standards_from_csv(self, path: Any) -> dict[str, object]:
         if self.service is None:
@@ -466,7 +472,7 @@ class DeclaredPolicy(Policy):
             what = "、".join(sorted({f"{self.service.name(p)}{month_label(m)[:4]}年"
                                      for p, m in zip(g["top_post"][gap], g["start"][gap])}))
             out.append(m["reason_unpriced"].format(what=what))
-        return out
+        return out + self._cap_and_cut_reasons(comp, i, m, zh)
 
     def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
         return explain_trace(trace_of(self, comp, i), lang)

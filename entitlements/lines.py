@@ -446,10 +446,16 @@ _ = Callable  # typing only
 
 
 def lump_sum_lines(component: Component, who, data: PolicyData, numerator: np.ndarray, payable: np.ndarray,
-                   due: np.ndarray, whole_programme: bool) -> dict[str, np.ndarray]:
+                   due: np.ndarray, whole_programme: bool, budget: int | None = None,
+                   cut: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
     """A lump sum's line per beneficiary: its credit ÷ 12 (one month's standard per year
-    earned) rounded half up once where payable, split by the rule in force in its due month."""
+    earned) rounded half up once where payable, cut to a programme ``budget`` as
+    ``compute_lines`` does, split by the rule in force in its due month."""
     amount = np.where(payable, round_once(numerator, MONTHS_PER_YEAR, data.conventions.rounding), 0)
+    if budget is not None:
+        lines_of = {component.name: amount}
+        cut_to_budget(budget, [lines_of], who.tie_keys, len(amount), cut)
+        amount = lines_of[component.name]
     split_std = data.get(component.split_path)
     starts = [v.start for v in split_std.values]
     # each beneficiary's rule: the one in force in the due month (the first one before any)

@@ -66,3 +66,26 @@ def test_a_budget_cut_of_a_monthly_programme_cuts_its_months_alike():
         assert one.amount < Decimal("53052.00")  # cut
         assert sum(one.months.values()) == one.amount, (budget, one.months)
         assert len(one.months) == 12 and max(one.months.values()) - min(one.months.values()) <= Decimal("0.01")
+
+
+def test_a_budget_cut_applies_to_a_lump_sum_programme_too():
+    """A programme paid as a lump sum (rules.LumpSum) with a budget (rules.Cut): --budget was
+    accepted and silently ignored (the lump-sum path never cut)."""
+    from decimal import Decimal
+
+    from entitlements.rules import Cut
+    from policies.village_cadre_departure import POLICY
+
+    class CutDeparture(type(POLICY)):
+        cut = Cut()
+
+    calc = Calculator(CutDeparture(), "澄江市", standards="examples/village_post_standards.csv")
+    whole = calc.compute_roster("examples/village_departures.csv", 2024).to_json()
+    assert whole["totals"]["amount"] == "6300.00"
+    doc = calc.compute_roster("examples/village_departures.csv", 2024, budget=Decimal("1000")).to_json()
+    assert doc["totals"]["amount"] == "1000.00"
+    assert any("超出预算 1000.00 元" in n["message"] for n in doc["notices"])
+    paid = [b for b in doc["beneficiaries"] if b["amount"] != "0.00"]
+    result = calc.compute_roster("examples/village_departures.csv", 2024, budget=Decimal("1000"))
+    one = calc.entitlement(result, paid[0]["id"], budget=Decimal("1000"))
+    assert any("按项目预算比例削减" in r for r in one.reasons) and "预算削减" in one.explain()
