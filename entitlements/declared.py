@@ -447,7 +447,7 @@ class DeclaredPolicy(Policy):
         for c in self.resolved(data):
             # a request the roster gives: its cap's first month (an amount_in with a fallback: the fallback's)
             rate = c.cap if c.rate is not None and c.rate.kind == "column" and c.cap is not None else c.rate
-            if rate is None:
+            if rate is None or not rate.path:  # a formula, or the roster's amount uncapped: due whatever the date
                 return None
             firsts = []  # the rate's, then each ratio factor's: nothing is due before all are in force
             for path in filter(None, (rate.path, *(f.path for f in c.factors))):

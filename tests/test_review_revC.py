@@ -6,7 +6,7 @@ from __future__ import annotations
 import attrs
 
 from entitlements import Calculator
-from entitlements.rules import by, standard
+from entitlements.rules import Component, standard
 
 from policies.capped_project_grants import CappedProjectGrants
 
@@ -89,3 +89,18 @@ def test_a_budget_cut_applies_to_a_lump_sum_programme_too():
     result = calc.compute_roster("examples/village_departures.csv", 2024, budget=Decimal("1000"))
     one = calc.entitlement(result, paid[0]["id"], budget=Decimal("1000"))
     assert any("按项目预算比例削减" in r for r in one.reasons) and "预算削减" in one.explain()
+
+
+class Uncapped(CappedProjectGrants):
+    """The grants paying what each project asks, no cap (no standard decides when it is due), and
+    a second component from a standard of 2026 (the service cap, as a flat amount)."""
+    parts = (attrs.evolve(CappedProjectGrants.parts[0], cap=None),
+             Component("flat", ("定额", "flat"), standard("caps.service"), split="splits.grant"))
+
+
+def test_a_request_without_a_cap_is_never_said_to_be_before_its_standard():
+    calc = Calculator(Uncapped(), "呈贡区")
+    result = calc.compute_roster([{"项目编号": "A", "项目名称": "甲", "类别": "服务类", "申请金额": "62000"}], 2025)
+    one = calc.entitlement(result, "A")
+    assert str(one.amount) == "62000.00"
+    assert not any("本期无补助" in r for r in one.reasons), one.reasons  # said "nothing due" of a paid line
