@@ -104,3 +104,35 @@ def test_a_request_without_a_cap_is_never_said_to_be_before_its_standard():
     one = calc.entitlement(result, "A")
     assert str(one.amount) == "62000.00"
     assert not any("本期无补助" in r for r in one.reasons), one.reasons  # said "nothing due" of a paid line
+
+
+def _performance_rows(rnd, n):
+    return [{"编号": f"P{i}", "姓名": f"人{i}", "职务": rnd.choice(["书记主任一肩挑", "副主任", "委员"]),
+             "基本报酬": str(rnd.choice([2400, 3300, 2999.99, 1234.56])), "任职月数": rnd.randint(0, 12),
+             "考核等次": rnd.choice(["优秀", "称职", "基本称职", "不称职"])} for i in range(n)]
+
+
+def _grant_rows(rnd, n):
+    return [{"项目编号": f"G{i}", "项目名称": f"项目{i}", "类别": rnd.choice(["工程类", "服务类", "治理类"]),
+             "申请金额": str(rnd.choice([10000, 29999.99, 30000.01, 62000, 86000.5]))} for i in range(n)]
+
+
+def test_distinct_case_grouping_sees_the_new_columns(monkeypatch):
+    """Grouping identical rows must key on every column a line reads: a money column, its
+    fallback choice, a ratio factor's choice and a cap's choice (merged from three helpers)."""
+    import random
+
+    from entitlements import lines as lines_module
+
+    from .test_kit import by_id, no_grouping
+
+    cases = [("village_cadre_performance", "澄江市", 2024, _performance_rows),
+             ("capped_project_grants", "呈贡区", 2026, _grant_rows)]
+    grouped = {}
+    for pid, profile, year, rows in cases:
+        roster = rows(random.Random(7), 300)
+        grouped[pid] = by_id(Calculator(pid, profile).compute_roster(roster, year)), roster
+    monkeypatch.setattr(lines_module, "distinct_rows", no_grouping)
+    for pid, profile, year, _ in cases:
+        expected, roster = grouped[pid]
+        assert by_id(Calculator(pid, profile).compute_roster(roster, year)) == expected
