@@ -433,7 +433,7 @@ class DeclaredPolicy(Policy):
                                                  cap_label=std.label if std is not None else path))
         cut = comp.detail.get("cut")
         if cut and cut["cut"]:
-            after = sum(int(p[i]) for parts in comp.lines.values() for p in parts.values())
+            after = comp.amount_of(i)
             out.append(m["reason_cut"].format(label=self.cut.label[0 if zh else 1], before=fen_to_yuan(int(cut["before"][i])),
                                               after=fen_to_yuan(after)))
         return out

@@ -200,7 +200,7 @@ def _cut_trace(policy: DeclaredPolicy, comp: Computation, cut: dict[str, Any], i
     before and after the pro-rata cut."""
     source: dict[str, Any] = {"option": policy.cut.option} if cut["given"] else \
         {"path": policy.cut.standard, **_source(comp.data.standards[policy.cut.standard].at(comp.first))}
-    after = sum(int(p[i]) for parts in comp.lines.values() for p in parts.values())
+    after = comp.amount_of(i)
     return {"label": _pair(*policy.cut.label), "budget": fen_to_yuan(cut["budget"]), "total": fen_to_yuan(cut["total"]),
             "cut": bool(cut["cut"]), "before": fen_to_yuan(int(cut["before"][i])), "after": fen_to_yuan(after), **source}
 
