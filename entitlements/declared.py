@@ -289,17 +289,22 @@ class DeclaredPolicy(Policy):
         if cut.get("cut"):
             said.append(budget_cut_notice(cut))
 
+    def has_budget(self, data: PolicyData, first: int, options: Mapping[str, Any]) -> bool:
+        """A programme budget applies: the run's option, or the budget standard in force at ``first``."""
+        if self.cut is None:
+            return False
+        std = data.standards.get(self.cut.standard)
+        return options.get(self.cut.option) is not None or (std is not None and std.at(first) is not None)
+
     def _budget(self, who: Beneficiaries, data: PolicyData, first: int, whole_programme: bool,
                 options: Mapping[str, Any]) -> int | None:
         """The programme budget in fen: the run's option, else the profile's standard in force at
         the start of the period, else none. A budget is the whole programme's: shared over one
         beneficiary (the one-person API) or over counts-mode entries it would cut the wrong sum."""
-        if self.cut is None or options.get("uncut"):  # uncut: one month of a cut line, apportioned by the caller
+        if options.get("uncut") or not self.has_budget(data, first, options):  # uncut: one month, apportioned by the caller
             return None
         given = options.get(self.cut.option)
         std = data.standards.get(self.cut.standard)
-        if given is None and (std is None or std.at(first) is None):
-            return None
         if who.multiplicity is not None or not whole_programme:
             raise InputError(f"{self.cut.label[0]}按整个项目逐项按比例削减，请用项目花名册计算（计数模式、单个项目不适用） "
                              f"(a {self.cut.label[1]} is shared over the whole roster of projects: compute a roster)")
