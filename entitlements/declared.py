@@ -257,15 +257,20 @@ class DeclaredPolicy(Policy):
         n, check_only = len(who), bool(options.get("check_only"))
         spans = who.spans if who.spans else counted_spans(self.service, who.columns["post"], first, stop)
         spans = clip_spans(spans, first, stop)
-        table = self.of_data(data, "posts", lambda: post_table(self.service, data))
-        if all(std is None for std in table) and not check_only:
-            raise StandardsError(NO_STANDARDS)
+        table = self._post_table(data, check_only)
         by_month, gap = in_post_by_month(spans, n, first, stop, table)
         if gap.any() and not check_only:
             raise StandardsError(missing_standards(self.service, data, spans, n, np.zeros(n, dtype=np.int64), gap, who.ids))
         pay = lambda ctx: by_month[ctx.month]  # noqa: E731  each segment is one month
         components = [(evolve(c, formula=pay) if c.rate is None and c.formula is None else c, g) for c, g in components]
         return components, {"in_post": spans}, [(m, m + 1) for m in range(first, stop)]
+
+    def _post_table(self, data: PolicyData, check_only: bool):
+        """The posts' monthly standards; none at all is refused (validate only checks the roster)."""
+        table = self.of_data(data, "posts", lambda: post_table(self.service, data))
+        if all(std is None for std in table) and not check_only:
+            raise StandardsError(NO_STANDARDS)
+        return table
 
     def _capped(self, components, who: Beneficiaries, data: PolicyData, first: int, stop: int) -> dict[str, tuple]:
         """Per capped component, at the start of the period: who asks more than a cap in force
@@ -330,9 +335,7 @@ class DeclaredPolicy(Policy):
         conditions, gates = check_conditions(self.conditions, self.gating(), ctx, n)
         due = who.columns[self.lump_sum.due]
         in_period = (due < stop) & ((due >= first) | bool(options.get("include_earlier")))
-        table = self.of_data(data, "posts", lambda: post_table(self.service, data))
-        if all(std is None for std in table) and not check_only:
-            raise StandardsError(NO_STANDARDS)
+        table = self._post_table(data, check_only)
         numerator, missing = service_credit(self.service, data, who.spans, n, due, in_period, table)
         unpriced = missing & in_period & gates
         if unpriced.any() and not check_only:  # paying 0.00 for months with no standard would be silently wrong
