@@ -136,3 +136,30 @@ def test_distinct_case_grouping_sees_the_new_columns(monkeypatch):
     for pid, profile, year, _ in cases:
         expected, roster = grouped[pid]
         assert by_id(Calculator(pid, profile).compute_roster(roster, year)) == expected
+
+
+def test_a_clerks_units_roster_with_a_title_row_and_a_total_row(tmp_path):
+    """服务群众专项经费 as a clerk writes it: a title row, 序号, 单位名称, 村（社区）类型, 所在乡镇 (was exit 2:
+    'looks like 所属单位'), type variants, a blank row, #N/A, a unit listed twice, 合计 and 填表人 rows.
+    By hand: 拥晖 社区党委 100000 + 仪凤 社区 100000 + 甲村委会 村委会 50000 + 乙村 村党总支 50000
+    + 丁村 行政村 50000 + 戊社区 村改社区 50000 = 400000.00; rejects: 丙村 #N/A, 丁村 again, 己 居委会."""
+    import json
+
+    from .conftest import run_cli
+
+    path = tmp_path / "units.csv"
+    path.write_text("澄江市2024年党组织服务群众专项经费\n序号,单位名称,村（社区）类型,所在乡镇,备注\n"
+                    "1,拥晖社区,社区党委,凤麓街道,\n２,仪凤社区, 社区 ,凤麓街道,\n3,甲村委会,村委会,右所镇,\n"
+                    "4,乙村,村党总支,右所镇,\n,,,,\n5,丙村,#N/A,海口镇,\n6,丁村,行政村,海口镇,\n"
+                    "7,丁村,社区,海口镇,重复\n8,戊社区,村改社区,龙街街道,\n9,己社区,居委会,龙街街道,\n"
+                    "合计,,,,\n填表人：李四,,,,\n", encoding="utf-8")
+    proc = run_cli("calc", str(path), "--policy", "service_grants", "--year", "2024", "--profile", "澄江市",
+                   "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["totals"]["amount"] == "400000.00"
+    assert doc["totals"]["by_component"] == {"community": "200000.00", "village": "200000.00"}
+    assert doc["totals"]["by_unit"]["凤麓街道"]["amount"] == "200000.00"
+    assert doc["rows"] == {"read": 9, "accepted": 6, "rejected": 3}
+    rejects = {r["row"]: (r["column"], r["value"]) for r in doc["rejects"]}
+    assert rejects == {8: ("村(社区)类型", "#N/A"), 10: ("单位名称", "丁村"), 12: ("村(社区)类型", "居委会")}
