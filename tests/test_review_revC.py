@@ -163,3 +163,20 @@ def test_a_clerks_units_roster_with_a_title_row_and_a_total_row(tmp_path):
     assert doc["rows"] == {"read": 9, "accepted": 6, "rejected": 3}
     rejects = {r["row"]: (r["column"], r["value"]) for r in doc["rejects"]}
     assert rejects == {8: ("村(社区)类型", "#N/A"), 10: ("单位名称", "丁村"), 12: ("村(社区)类型", "居委会")}
+
+
+def test_whatif_set_takes_a_ratio_or_an_amount_with_a_decimal_point_as_typed():
+    """--set coefficients.basic=0.6 (a ratio standard) and --set grant.village=60000.50 were
+    refused as 'floats' although the command line holds the exact text; now read as typed."""
+    from .conftest import run_cli
+
+    perf = ("--policy", "village_cadre_performance", "examples/village_cadres_performance.csv", "--profile", "澄江市",
+            "--years", "2024-2024", "--format", "json")
+    as_point = run_cli("whatif", *perf, "--set", "coefficients.basic=0.6")
+    as_percent = run_cli("whatif", *perf, "--set", "coefficients.basic=60%")
+    assert as_point.returncode == 0, as_point.stderr
+    assert as_point.stdout == as_percent.stdout.replace("60%", "0.6")
+    money = run_cli("whatif", "--policy", "service_grants", "--profile", "澄江市", "--count", "village=41",
+                    "--set", "grant.village=60000.50", "--years", "2024-2024", "--format", "json")
+    assert money.returncode == 0, money.stderr
+    assert "2460020.50" in money.stdout  # 41 × 60000.50
