@@ -180,3 +180,20 @@ def test_whatif_set_takes_a_ratio_or_an_amount_with_a_decimal_point_as_typed():
                     "--set", "grant.village=60000.50", "--years", "2024-2024", "--format", "json")
     assert money.returncode == 0, money.stderr
     assert "2460020.50" in money.stdout  # 41 × 60000.50
+
+
+def test_a_type_word_that_names_no_one_type_is_refused_saying_what_to_write(tmp_path):
+    """居委会 is a city 社区 (100000) or a 村改社区 (a 行政村, 50000): not guessed, and the reason says
+    which word to write for each (it listed fifteen accepted words and no why)."""
+    import json
+
+    from .conftest import run_cli
+
+    path = tmp_path / "units.csv"
+    path.write_text("名称,类型\n甲社区,居委会\n乙社区,社区居委会\n", encoding="utf-8")
+    doc = json.loads(run_cli("calc", str(path), "--policy", "service_grants", "--year", "2024", "--profile", "澄江市",
+                             "--format", "json").stdout)
+    assert doc["totals"]["amount"] == "0.00" and len(doc["rejects"]) == 2
+    for r in doc["rejects"]:
+        assert r["column"] == "类型" and "村改社区" in r["reason"] and "社区" in r["reason"], r
+        assert "无法识别" not in r["reason"]
