@@ -8,7 +8,7 @@ import attrs
 from entitlements import Calculator
 from entitlements.rules import Component, standard
 
-from policies.capped_project_grants import CappedProjectGrants
+from entitlements.policies.capped_project_grants import CappedProjectGrants
 
 SHARE = {"sources": {"t": {"doc": "test"}},
          "standards": {"share.ratio": {"kind": "ratio", "label": "补助比例", "values": [
@@ -53,7 +53,7 @@ def test_a_budget_cut_of_a_monthly_programme_cuts_its_months_alike():
     from decimal import Decimal
 
     from entitlements.rules import Cut
-    from policies.community_worker_pay import POLICY
+    from entitlements.policies.community_worker_pay import POLICY
 
     class CutPay(type(POLICY)):
         cut = Cut()
@@ -74,7 +74,7 @@ def test_a_budget_cut_applies_to_a_lump_sum_programme_too():
     from decimal import Decimal
 
     from entitlements.rules import Cut
-    from policies.village_cadre_departure import POLICY
+    from entitlements.policies.village_cadre_departure import POLICY
 
     class CutDeparture(type(POLICY)):
         cut = Cut()
