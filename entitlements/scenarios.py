@@ -211,8 +211,6 @@ class Scenario:
             if m := re.search(r"@(\d{4}(?:[-./]\d{1,2})?)$", rest.strip()):
                 start, rest = m.group(1), rest.strip()[: m.start()]
             value = _parse_inline(rest.strip())
-            if isinstance(value, float):  # 0.6 or 4000.50 as typed: exact text, never a binary float
-                value = rest.strip()
             if path.startswith("conventions."):
                 if path.removeprefix("conventions.") in conventions:
                     raise ScenarioError(f"--set {path} 给了两次，只能给一次 (--set {path} is given twice)")

@@ -165,23 +165,6 @@ def test_a_clerks_units_roster_with_a_title_row_and_a_total_row(tmp_path):
     assert rejects == {8: ("村(社区)类型", "#N/A"), 10: ("单位名称", "丁村"), 12: ("村(社区)类型", "居委会")}
 
 
-def test_whatif_set_takes_a_ratio_or_an_amount_with_a_decimal_point_as_typed():
-    """--set coefficients.basic=0.6 (a ratio standard) and --set grant.village=60000.50 were
-    refused as 'floats' although the command line holds the exact text; now read as typed."""
-    from .conftest import run_cli
-
-    perf = ("--policy", "village_cadre_performance", "examples/village_cadres_performance.csv", "--profile", "澄江市",
-            "--years", "2024-2024", "--format", "json")
-    as_point = run_cli("whatif", *perf, "--set", "coefficients.basic=0.6")
-    as_percent = run_cli("whatif", *perf, "--set", "coefficients.basic=60%")
-    assert as_point.returncode == 0, as_point.stderr
-    assert as_point.stdout == as_percent.stdout.replace("60%", "0.6")
-    money = run_cli("whatif", "--policy", "service_grants", "--profile", "澄江市", "--count", "village=41",
-                    "--set", "grant.village=60000.50", "--years", "2024-2024", "--format", "json")
-    assert money.returncode == 0, money.stderr
-    assert "2460020.50" in money.stdout  # 41 × 60000.50
-
-
 def test_a_type_word_that_names_no_one_type_is_refused_saying_what_to_write(tmp_path):
     """居委会 is a city 社区 (100000) or a 村改社区 (a 行政村, 50000): not guessed, and the reason says
     which word to write for each (it listed fifteen accepted words and no why)."""
