@@ -30,7 +30,7 @@ from .dates import DateError, month_label, parse_date
 from .errors import EntitlementInputError
 from .ledger import Ledger
 from .limits import MAX_TOTAL_FEN, abs_sum, check_count, check_total, check_year
-from .money import fen_to_decimal
+from .money import apportion, fen_to_decimal
 from .policy import Computation, Policy
 from .profiles import PolicyData, load_policy_data, resolve_profile, root_profile
 from .rosterfile import read_roster
@@ -165,9 +165,15 @@ class Calculator:
         def months() -> dict[str, Decimal]:
             if self.policy.schedule != "monthly":
                 return {}
-            # only the amounts are read: any split, even a fixed-total one, may run on one line
-            return {month_label(m): fen_to_decimal(self._run(one, m, m + 1, **options).amounts()[0])
-                    for m in range(comp.first, comp.stop)}
+            # only the amounts are read: any split, even a fixed-total one, may run on one line; a
+            # programme budget is the whole roster's and the period's, not one person's month
+            plain = {**options, "uncut": True} if getattr(self.policy, "cut", None) is not None else options
+            fen = np.array([self._run(one, m, m + 1, **plain).amounts()[0]
+                            for m in range(comp.first, comp.stop)], dtype=np.int64)
+            cut = comp.detail.get("cut")
+            if cut and cut["cut"]:  # the line was cut to the budget (rules.Cut): its months pro rata, to the fen
+                fen = apportion(amount, fen, np.arange(len(fen))[::-1])  # equal remainders: the earlier month
+            return {month_label(m): fen_to_decimal(f) for m, f in zip(range(comp.first, comp.stop), fen)}
 
         return Entitlement(
             id=str(comp.who.ids[i]), name=str(comp.who.names[i] or ""),

@@ -19,9 +19,9 @@ from attrs import evolve
 from .columns import Encoded
 from .dates import month_label
 from .limits import MAX_TOTAL_FEN, check_count
-from .money import MoneyError, fen_to_yuan, yuan_to_fen
+from .money import BASIS_POINTS, MoneyError, div_round_half_up, fen_to_yuan, yuan_to_fen
 from .lines import (
-    Context, Evaluation, NEVER, _flags, check_conditions, compute_lines, lump_sum_lines, rate_values, segments,
+    Context, Evaluation, NEVER, _flags, asked_and_cap, check_conditions, compute_lines, lump_sum_lines, segments,
     window_months,
 )
 from .policy import (
@@ -63,6 +63,7 @@ class DeclaredPolicy(Policy):
             out[self.cut.option] = Option(self.cut.option, Decimal, (
                 f"{self.cut.label[0]}（元）：封顶后的申请合计超出时按比例削减至预算",
                 f"{self.cut.label[1]} (yuan): capped requests above it are cut pro rata to it"), "--budget")
+            out["uncut"] = Option("uncut", bool, ("不削减：一个月的金额，由调用者按比例分摊", "no cut: one month, apportioned by the caller"))
         return out
 
     def capabilities(self) -> dict[str, Any]:
@@ -239,16 +240,13 @@ class DeclaredPolicy(Policy):
             [c for c, _ in components], who, data, first, stop, gates, window, self.schedule == "annual",
             whole_programme, gates_of={c.name: g for c, g in components}, cuts=months, said=said,
             budget=budget, cut=cut)
-        if cut:
-            cut["given"] = options.get(self.cut.option) is not None  # the run's --budget, else the standard
-        if cut.get("cut"):
-            said.append(budget_cut_notice(cut))
+        self._said_cut(cut, options, said)
         notes = [_flags(nt.test(ctx), n) for nt in self.notes]
         evaluation = Evaluation(conditions, gates, *(window or (None, None, None)), cuts, paid_months, dict(ctx.read),
                                 notes)
         return Computation(self, data, first, stop, who, lines, paid_months if self.schedule == "monthly" else None,
                            {"evaluation": evaluation, "said": said, "cut": cut or None,
-                            "capped": self._capped(components, who, data, first), **in_post})
+                            "capped": self._capped(components, who, data, first, stop), **in_post})
 
     def _in_post(self, components: list, who: Beneficiaries, data: PolicyData, first: int, stop: int,
                  options: Mapping[str, Any]) -> tuple[list, dict[str, Any], list[tuple[int, int]]]:
@@ -259,9 +257,7 @@ class DeclaredPolicy(Policy):
         n, check_only = len(who), bool(options.get("check_only"))
         spans = who.spans if who.spans else counted_spans(self.service, who.columns["post"], first, stop)
         spans = clip_spans(spans, first, stop)
-        table = self.of_data(data, "posts", lambda: post_table(self.service, data))
-        if all(std is None for std in table) and not check_only:
-            raise StandardsError(NO_STANDARDS)
+        table = self._post_table(data, check_only)
         by_month, gap = in_post_by_month(spans, n, first, stop, table)
         if gap.any() and not check_only:
             raise StandardsError(missing_standards(self.service, data, spans, n, np.zeros(n, dtype=np.int64), gap, who.ids))
@@ -269,31 +265,51 @@ class DeclaredPolicy(Policy):
         components = [(evolve(c, formula=pay) if c.rate is None and c.formula is None else c, g) for c, g in components]
         return components, {"in_post": spans}, [(m, m + 1) for m in range(first, stop)]
 
-    def _capped(self, components, who: Beneficiaries, data: PolicyData, first: int) -> dict[str, tuple]:
+    def _post_table(self, data: PolicyData, check_only: bool):
+        """The posts' monthly standards; none at all is refused (validate only checks the roster)."""
+        table = self.of_data(data, "posts", lambda: post_table(self.service, data))
+        if all(std is None for std in table) and not check_only:
+            raise StandardsError(NO_STANDARDS)
+        return table
+
+    def _capped(self, components, who: Beneficiaries, data: PolicyData, first: int, stop: int) -> dict[str, tuple]:
         """Per capped component, at the start of the period: who asks more than a cap in force
-        (for the reasons), what each asks and the cap. Nothing is worked out without a cap."""
+        (for the reasons), what each asks (after any ratio factors, in fen) and the cap, as the
+        lines compare them (lines.asked_and_cap). Nothing is worked out without a cap."""
         out = {}
         for c, gate in components:
             if c.cap is None or c.rate is None or c.formula is not None:
                 continue
             ctx = Context(who.columns, data, first, len(who))
-            asked = rate_values(c.rate, ctx, data, first)[0] * (who.columns[c.per] if c.per else 1)
-            limit = rate_values(c.cap, ctx, data, first)[0]
+            asked, limit = asked_and_cap(c, ctx, data, first, who.columns, stop - first)
             over = (asked > limit) & (limit > 0)  # no cap in force (a year before the standard): said otherwise
-            out[c.name] = (over if gate is None else over & gate, asked, limit)
+            scale = BASIS_POINTS ** len(c.factors)
+            out[c.name] = (over if gate is None else over & gate, div_round_half_up(asked, scale), limit // scale)
         return out
+
+    def _said_cut(self, cut: dict[str, Any], options: Mapping[str, Any], said: list[tuple[str, str]]) -> None:
+        """What a run that had a budget records and says: whence it came, and whether it cut."""
+        if cut:
+            cut["given"] = options.get(self.cut.option) is not None  # the run's --budget, else the standard
+        if cut.get("cut"):
+            said.append(budget_cut_notice(cut))
+
+    def has_budget(self, data: PolicyData, first: int, options: Mapping[str, Any]) -> bool:
+        """A programme budget applies: the run's option, or the budget standard in force at ``first``."""
+        if self.cut is None:
+            return False
+        std = data.standards.get(self.cut.standard)
+        return options.get(self.cut.option) is not None or (std is not None and std.at(first) is not None)
 
     def _budget(self, who: Beneficiaries, data: PolicyData, first: int, whole_programme: bool,
                 options: Mapping[str, Any]) -> int | None:
         """The programme budget in fen: the run's option, else the profile's standard in force at
         the start of the period, else none. A budget is the whole programme's: shared over one
         beneficiary (the one-person API) or over counts-mode entries it would cut the wrong sum."""
-        if self.cut is None:
+        if options.get("uncut") or not self.has_budget(data, first, options):  # uncut: one month, apportioned by the caller
             return None
         given = options.get(self.cut.option)
         std = data.standards.get(self.cut.standard)
-        if given is None and (std is None or std.at(first) is None):
-            return None
         if who.multiplicity is not None or not whole_programme:
             raise InputError(f"{self.cut.label[0]}按整个项目逐项按比例削减，请用项目花名册计算（计数模式、单个项目不适用） "
                              f"(a {self.cut.label[1]} is shared over the whole roster of projects: compute a roster)")
@@ -319,21 +335,21 @@ class DeclaredPolicy(Policy):
         conditions, gates = check_conditions(self.conditions, self.gating(), ctx, n)
         due = who.columns[self.lump_sum.due]
         in_period = (due < stop) & ((due >= first) | bool(options.get("include_earlier")))
-        table = self.of_data(data, "posts", lambda: post_table(self.service, data))
-        if all(std is None for std in table) and not check_only:
-            raise StandardsError(NO_STANDARDS)
+        table = self._post_table(data, check_only)
         numerator, missing = service_credit(self.service, data, who.spans, n, due, in_period, table)
         unpriced = missing & in_period & gates
         if unpriced.any() and not check_only:  # paying 0.00 for months with no standard would be silently wrong
             raise StandardsError(missing_standards(self.service, data, who.spans, n, due, unpriced, who.ids))
         (component,) = self.parts
+        budget, cut, said = self._budget(who, data, first, whole_programme, options), {}, []
         lines = {component.name: lump_sum_lines(component, who, data, numerator, in_period & gates & ~missing,
-                                                due, whole_programme)}
+                                                due, whole_programme, budget, cut)}
+        self._said_cut(cut, options, said)
         evaluation = Evaluation(conditions, gates, None, None, None, [(first, stop)], np.zeros(n, dtype=np.int64),
                                 dict(ctx.read))
         return Computation(self, data, first, stop, who, lines, None,
                            {"evaluation": evaluation, "in_period": in_period, "missing": missing,
-                            "numerator": numerator, "options": dict(options)})
+                            "numerator": numerator, "options": dict(options), "said": said, "cut": cut or None})
 
     def standards_from_csv(self, path: Any) -> dict[str, object]:
         if self.service is None:
@@ -419,13 +435,13 @@ class DeclaredPolicy(Policy):
                 continue
             path = c.cap.path if c.cap.kind != "by" else f"{c.cap.path}.{comp.who.columns[c.cap.column][i]}"
             std = comp.data.standards.get(path)
-            f = self.field(c.rate.column) if c.rate.kind == "column" else None
+            f = self.field(c.rate.column) if c.rate.kind == "column" and not c.factors else None  # a share: the label
             header = c.label[0 if zh else 1] if f is None else f.header if zh else f.label_en
             out.append(m["reason_capped"].format(header=header, asked=fen_to_yuan(hit[1][i]), cap=fen_to_yuan(hit[2][i]),
                                                  cap_label=std.label if std is not None else path))
         cut = comp.detail.get("cut")
         if cut and cut["cut"]:
-            after = sum(int(p[i]) for parts in comp.lines.values() for p in parts.values())
+            after = comp.amount_of(i)
             out.append(m["reason_cut"].format(label=self.cut.label[0 if zh else 1], before=fen_to_yuan(int(cut["before"][i])),
                                               after=fen_to_yuan(after)))
         return out
@@ -439,7 +455,7 @@ class DeclaredPolicy(Policy):
         for c in self.resolved(data):
             # a request the roster gives: its cap's first month (an amount_in with a fallback: the fallback's)
             rate = c.cap if c.rate is not None and c.rate.kind == "column" and c.cap is not None else c.rate
-            if rate is None:
+            if rate is None or not rate.path:  # a formula, or the roster's amount uncapped: due whatever the date
                 return None
             firsts = []  # the rate's, then each ratio factor's: nothing is due before all are in force
             for path in filter(None, (rate.path, *(f.path for f in c.factors))):
@@ -464,7 +480,7 @@ class DeclaredPolicy(Policy):
             what = "、".join(sorted({f"{self.service.name(p)}{month_label(m)[:4]}年"
                                      for p, m in zip(g["top_post"][gap], g["start"][gap])}))
             out.append(m["reason_unpriced"].format(what=what))
-        return out
+        return out + self._cap_and_cut_reasons(comp, i, m, zh)
 
     def explain(self, comp: Computation, i: int, lang: str = "zh") -> list[str]:
         return explain_trace(trace_of(self, comp, i), lang)

@@ -15,7 +15,7 @@ so its lines are expanded to people before splitting.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -116,6 +116,21 @@ def rate_values(rate: Rate, ctx: Context, data: PolicyData, month: int) -> tuple
     if std.kind == "tiers":
         return tier_lookup(v.value, getattr(ctx, rate.column))
     return np.full(n, v.value, dtype=np.int64), None
+
+
+def asked_and_cap(c: Component, ctx: Context, data: PolicyData, month: int, columns: Mapping[str, np.ndarray],
+                  months: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """A component's amount per beneficiary and schedule unit in ``month`` before its cap (rate or
+    formula × ratio factors × ``per``), and its cap (None without one), both in the scale of the
+    ratio factors (1/BASIS_POINTS per factor of a fen): the lines, the reasons and the
+    explanation all compare these two, so a capped line and the words saying so agree."""
+    fen = c.formula(ctx) if c.formula is not None else rate_values(c.rate, ctx, data, month)[0]
+    if c.factors:  # a share of the amount: × each ratio in basis points, ÷ BASIS_POINTS each when rounded
+        fen = _times_factors(c, fen, ctx, data, month, columns[c.per] if c.per else 1, months)
+    if c.per:
+        fen = fen * columns[c.per]
+    cap = None if c.cap is None else rate_values(c.cap, ctx, data, month)[0] * BASIS_POINTS ** len(c.factors)
+    return fen, cap
 
 
 def _times_factors(c: Component, fen: np.ndarray, ctx: Context, data: PolicyData, month: int, per,
@@ -249,13 +264,9 @@ def compute_lines(components: Sequence[Component], who, data: PolicyData, first:
         months = (e - s) if window is None else np.clip(np.minimum(e, sp_r) - np.maximum(s, fp_r), 0, None)
         amounts = {}
         for c in components:
-            fen = c.formula(ctx) if c.formula is not None else rate_values(c.rate, ctx, data, s)[0]
-            if c.factors:  # a share of the amount: × each ratio in basis points, ÷ BASIS_POINTS each when rounded
-                fen = _times_factors(c, fen, ctx, data, s, sub[c.per] if c.per else 1, stop - first)
-            if c.per:
-                fen = fen * sub[c.per]
-            if c.cap is not None:  # the most a beneficiary may be paid per schedule unit (in the amount's scale)
-                fen = np.minimum(fen, rate_values(c.cap, ctx, data, s)[0] * BASIS_POINTS ** len(c.factors))
+            fen, cap = asked_and_cap(c, ctx, data, s, sub, stop - first)
+            if cap is not None:  # the most a beneficiary may be paid per schedule unit (in the amount's scale)
+                fen = np.minimum(fen, cap)
             fen = fen * months  # a counts-mode entry's line is one beneficiary's; times its count below
             amounts[c.name] = fen if everyone[c.name] else np.where(on[c.name], fen, 0)
         if not amounts:
@@ -435,10 +446,16 @@ _ = Callable  # typing only
 
 
 def lump_sum_lines(component: Component, who, data: PolicyData, numerator: np.ndarray, payable: np.ndarray,
-                   due: np.ndarray, whole_programme: bool) -> dict[str, np.ndarray]:
+                   due: np.ndarray, whole_programme: bool, budget: int | None = None,
+                   cut: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
     """A lump sum's line per beneficiary: its credit ÷ 12 (one month's standard per year
-    earned) rounded half up once where payable, split by the rule in force in its due month."""
+    earned) rounded half up once where payable, cut to a programme ``budget`` as
+    ``compute_lines`` does, split by the rule in force in its due month."""
     amount = np.where(payable, round_once(numerator, MONTHS_PER_YEAR, data.conventions.rounding), 0)
+    if budget is not None:
+        lines_of = {component.name: amount}
+        cut_to_budget(budget, [lines_of], who.tie_keys, len(amount), cut)
+        amount = lines_of[component.name]
     split_std = data.get(component.split_path)
     starts = [v.start for v in split_std.values]
     # each beneficiary's rule: the one in force in the due month (the first one before any)

@@ -18,6 +18,7 @@ of units: 编号, 名称, 类型, 所属单位); the folder needs no Python. Not
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -65,6 +66,7 @@ class PerUnitModel(BaseModel):
     name_aliases: list[str] = []
     type_aliases: list[str] = []
     headcount_label: list[str] = ModelField(["数量（个）", "units"], min_length=2, max_length=2)
+    refused: dict[str, str] = {}  # a 类型 word that names no one type (居委会) -> the reason, what to write
 
 
 class PerUnitPolicy(DeclaredPolicy):
@@ -160,6 +162,10 @@ def build(raw: Mapping[str, Any], origin: str, folder: str) -> PerUnitPolicy:
             if names.setdefault(text, u.key) != u.key:
                 raise StandardsError(f"{origin}: 类型名称“{text}”重复（{names[text]}、{u.key}） "
                                      f"(type name '{text}' given to two units)")
+    for text in m.refused:
+        if unicodedata.normalize("NFKC", text) in {unicodedata.normalize("NFKC", k) for k in names}:
+            raise StandardsError(f"{origin}: 类型名称“{text}”既是某类型的名称又在 refused 中 "
+                                 f"(type name '{text}' is both a unit's and refused)")
     _check_paths(m, raw, origin)
     labels = {u.key: (u.label or _table(raw, "standards", u.standard).get("label") or u.name,
                      u.label_en or f"{m.title_en or m.id}: {u.key}") for u in m.units}
@@ -167,7 +173,9 @@ def build(raw: Mapping[str, Any], origin: str, folder: str) -> PerUnitPolicy:
         Field("id", "编号", "text", "id", aliases=ID_ALIASES),
         Field("name", "名称", "text", "name", aliases=(*NAME_ALIASES, *m.name_aliases)),
         Field("unit_type", "类型", "choice", "type", aliases=(*TYPE_ALIASES, *m.type_aliases),
-              required=len(m.units) > 1, choices=names),
+              required=len(m.units) > 1, choices=names,
+              refused={unicodedata.normalize("NFKC", k): (f"{k}：{why}", f"'{k}' could be more than one type: write the type itself")
+                       for k, why in m.refused.items()}),
         Field("unit", "所属单位", "text", "unit", aliases=UNIT_ALIASES, default=""),
     )
     parts = tuple(Component(u.key, labels[u.key], standard(u.standard), per=u.key) for u in m.units)

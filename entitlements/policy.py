@@ -83,6 +83,10 @@ class Computation:
     paid_months: np.ndarray | None
     detail: dict[str, Any]  # intermediate columns the explanation reads
 
+    def amount_of(self, i: int) -> int:
+        """Beneficiary ``i``'s amount in fen (``amounts()[i]`` without summing everyone's)."""
+        return sum(int(part[i]) for by_level in self.lines.values() for part in by_level.values())
+
     def amounts(self) -> np.ndarray:
         total = np.zeros(len(self.who), dtype=np.int64)
         for by_level in self.lines.values():

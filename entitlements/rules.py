@@ -59,9 +59,12 @@ def amount_in(column: str, unit: str, otherwise: tuple[str, str] | None = None) 
     (prefix, choice column)``, where the column holds NOT_GIVEN, the standard ``prefix.<choice>``."""
     path, fallback = otherwise or ("", "")
     return Rate("column", path, column, fallback, unit)
+
+
 def column(name: str) -> Rate:
-    """The amount in the money column ``name`` (fen), per beneficiary and schedule unit."""
-    return Rate("column", "", name)
+    """The amount in the money column ``name`` (fen), per beneficiary and schedule unit, with no
+    fallback: ``amount_in`` without a unit or ``otherwise``."""
+    return amount_in(name, "")
 
 
 @frozen

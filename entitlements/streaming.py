@@ -128,11 +128,7 @@ def _refuse_budget_cut(calc: Calculator, year: int, options: dict[str, Any]) -> 
     """A programme budget is shared over the whole roster (rules.Cut): each batch would be cut to
     all of it."""
     cut = getattr(calc.policy, "cut", None)
-    if cut is None:
-        return
-    first, stop = year_months(year)
-    std = calc.data.standards.get(cut.standard)
-    if options.get(cut.option) is not None or (std is not None and std.at(first) is not None):
+    if cut is not None and calc.policy.has_budget(calc.data, year_months(year)[0], options):
         raise InputError(f"{cut.label[0]}按整个项目按比例削减，需一次计算整个花名册，不能分批 "
                          f"(a {cut.label[1]} is shared over the whole roster: run without --batch-rows)")
 

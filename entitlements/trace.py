@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ import numpy as np
 from .dates import month_label
 from .lines import NEVER, Context
 from .rules import NOT_GIVEN
-from .money import fen_to_yuan, ratio_text
+from .money import BASIS_POINTS, div_round_half_up, fen_to_yuan, ratio_text
 from .standards import LEVELS, DatedValue
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ def _factor(rate, ctx: Context, data, month: int) -> dict[str, Any]:
 def _requested_and_cap(item: dict[str, Any], c, policy: DeclaredPolicy, data, ctx: Context, one, s: int) -> None:
     """A component paid what the roster asks (a money column) and/or capped: the request, the cap
     in force with its source, and the amount after the cap (per schedule unit)."""
-    from .lines import rate_values
+    from .lines import asked_and_cap, rate_values
 
     amount = int(rate_values(c.rate, ctx, data, s)[0][0]) if c.rate.kind == "column" else None
     if amount is not None:
@@ -188,8 +189,10 @@ def _requested_and_cap(item: dict[str, Any], c, policy: DeclaredPolicy, data, ct
     limit = 0 if v is None else int(v.value)
     item["cap"] = {"path": path, "label": std.label if std is not None else path,
                    "unit": std.unit if std is not None else "", "value": limit, **({} if v is None else _source(v))}
-    if amount is not None:
-        item["capped"] = min(amount, limit)
+    if amount is not None:  # what is paid per schedule unit: the share (× ratio factors) or the cap
+        asked, _ = asked_and_cap(c, ctx, data, s, one, 1)
+        scale = BASIS_POINTS ** len(c.factors)
+        item["capped"] = int(div_round_half_up(min(int(asked[0]), limit * scale), scale))
 
 
 def _cut_trace(policy: DeclaredPolicy, comp: Computation, cut: dict[str, Any], i: int) -> dict[str, Any]:
@@ -197,7 +200,7 @@ def _cut_trace(policy: DeclaredPolicy, comp: Computation, cut: dict[str, Any], i
     before and after the pro-rata cut."""
     source: dict[str, Any] = {"option": policy.cut.option} if cut["given"] else \
         {"path": policy.cut.standard, **_source(comp.data.standards[policy.cut.standard].at(comp.first))}
-    after = sum(int(p[i]) for parts in comp.lines.values() for p in parts.values())
+    after = comp.amount_of(i)
     return {"label": _pair(*policy.cut.label), "budget": fen_to_yuan(cut["budget"]), "total": fen_to_yuan(cut["total"]),
             "cut": bool(cut["cut"]), "before": fen_to_yuan(int(cut["before"][i])), "after": fen_to_yuan(after), **source}
 
@@ -205,57 +208,57 @@ def _cut_trace(policy: DeclaredPolicy, comp: Computation, cut: dict[str, Any], i
 def _lump_sum_trace(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any]:
     """The service credited for a lump sum: spans as written, then each piece (constant posts
     held and standard) with the post credited, its standard and source."""
-    from .service import MISSING, service_pieces
+    from .service import service_pieces
 
     who, data, service = comp.who, comp.data, policy.service
     due = int(who.columns[policy.lump_sum.due][i])
     sp = who.spans
-    spans = [{"row": int(sp["row"][j]), "post": _pair(service.name(int(sp["post"][j])), service.name(int(sp["post"][j]), "en")),
-              "start": month_label(sp["first"][j]), "end": month_label(sp["stop"][j] - 1),
-              "months": int(sp["stop"][j] - sp["first"][j])} for j in np.flatnonzero(sp["owner"] == i)]
+    spans = _spans(service, sp, np.flatnonzero(sp["owner"] == i))
     pieces = []
     if comp.detail["in_period"][i]:
         g = service_pieces(service, data, sp, i, len(who), who.columns[policy.lump_sum.due])
-        for j in np.flatnonzero(g["owner"] == i):
-            post, value = int(g["top_post"][j]), int(g["value"][j])
-            held = [p for p in range(len(service.posts)) if int(g["held"][j]) >> p & 1]
-            std = data.standards.get(f"{service.standards}.{list(service.posts)[post]}")
-            v = std.at(int(g["lookup"][j])) if std is not None else None
-            pieces.append({"start": month_label(g["start"][j]), "end": month_label(g["stop"][j] - 1),
-                           "months": int(g["months"][j]),
-                           "held": _pair("+".join(service.name(p) for p in held), "+".join(service.name(p, "en") for p in held)),
-                           "credited": _pair(service.name(post), service.name(post, "en")),
-                           "value": None if value == MISSING else value, **(_source(v) if v is not None else {})})
+        pieces = [_piece(service, data, g, j) for j in np.flatnonzero(g["owner"] == i)]
     return {"due": month_label(due), "due_label": _pair(*policy.lump_sum.label), "in_period": bool(comp.detail["in_period"][i]),
             "standard_year": data.conventions.standard_year, "spans": spans, "pieces": pieces,
             "credit": fen_to_yuan(int(comp.detail["numerator"][i]))}
 
 
+def _spans(service, sp: Mapping[str, np.ndarray], rows: np.ndarray) -> list[dict[str, Any]]:
+    """Service spans as written (their roster row, post and months)."""
+    return [{"row": int(sp["row"][j]), "post": _pair(service.name(int(sp["post"][j])), service.name(int(sp["post"][j]), "en")),
+             "start": month_label(sp["first"][j]), "end": month_label(sp["stop"][j] - 1),
+             "months": int(sp["stop"][j] - sp["first"][j])} for j in rows]
+
+
+def _piece(service, data, g: Mapping[str, np.ndarray], j: int) -> dict[str, Any]:
+    """One piece of service (constant posts held and standard): the months, the posts held, the
+    post credited, its standard (None: none in force) and source."""
+    from .service import MISSING
+
+    post, value = int(g["top_post"][j]), int(g["value"][j])
+    held = [p for p in range(len(service.posts)) if int(g["held"][j]) >> p & 1]
+    std = data.standards.get(f"{service.standards}.{list(service.posts)[post]}")
+    v = std.at(int(g["lookup"][j])) if std is not None else None
+    return {"start": month_label(g["start"][j]), "end": month_label(g["stop"][j] - 1), "months": int(g["months"][j]),
+            "held": _pair("+".join(service.name(p) for p in held), "+".join(service.name(p, "en") for p in held)),
+            "credited": _pair(service.name(post), service.name(post, "en")),
+            "value": None if value == MISSING else value, **(_source(v) if v is not None else {})}
+
+
 def _in_post_trace(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any]:
     """The months in post within the period: the spans (as clipped to it), then each piece
     (constant posts held and standard) with the post credited, its standard, source and months."""
-    from .service import MISSING, OPEN_END, SPAN_KEYS, credited_months, post_table
+    from .service import OPEN_END, SPAN_KEYS, credited_months, post_table
 
     who, data, service, sp = comp.who, comp.data, policy.service, comp.detail["in_post"]
     mine = np.flatnonzero(sp["owner"] == i)
-    spans = [{"row": int(sp["row"][j]), "post": _pair(service.name(int(sp["post"][j])), service.name(int(sp["post"][j]), "en")),
-              "start": month_label(sp["first"][j]), "end": month_label(sp["stop"][j] - 1),
-              "months": int(sp["stop"][j] - sp["first"][j])} for j in mine] if who.multiplicity is None else []
+    spans = _spans(service, sp, mine) if who.multiplicity is None else []
     open_end = bool(who.spans) and bool((who.spans["stop"][who.spans["owner"] == i] >= OPEN_END).any())
     g = credited_months({k: sp[k][mine] for k in SPAN_KEYS}, len(who), np.zeros(len(who), dtype=np.int64),
                         post_table(service, data), False)
-    pieces, total, months = [], 0, 0
-    for j in range(len(g["owner"])):
-        post, value = int(g["top_post"][j]), int(g["value"][j])
-        held = [p for p in range(len(service.posts)) if int(g["held"][j]) >> p & 1]
-        std = data.standards.get(f"{service.standards}.{list(service.posts)[post]}")
-        v = std.at(int(g["lookup"][j])) if std is not None else None
-        total += max(value, 0) * int(g["months"][j])
-        months += int(g["months"][j]) if value > 0 else 0
-        pieces.append({"start": month_label(g["start"][j]), "end": month_label(g["stop"][j] - 1), "months": int(g["months"][j]),
-                       "held": _pair("+".join(service.name(p) for p in held), "+".join(service.name(p, "en") for p in held)),
-                       "credited": _pair(service.name(post), service.name(post, "en")),
-                       "value": None if value == MISSING else value, **(_source(v) if v is not None else {})})
+    pieces = [_piece(service, data, g, j) for j in range(len(g["owner"]))]
+    total = sum((p["value"] or 0) * p["months"] for p in pieces if (p["value"] or 0) > 0)
+    months = sum(p["months"] for p in pieces if (p["value"] or 0) > 0)
     return {"spans": spans, "open_end": open_end, "pieces": pieces, "months": months, "total": fen_to_yuan(total)}
 
 
@@ -321,8 +324,10 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
                 cap_text = "" if cap is None else m["capped"].format(
                     cap_label=cap["label"], cap=fen_to_yuan(cap["value"]), unit=cap["unit"],
                     capped=fen_to_yuan(item["capped"])) + cite(cap)
+                factors = "".join(m["factor"].format(label=f["label"], value=f["value"]) for f in item["factors"])
                 out.append(m["requested"].format(label=label, header=req["header"], value=fen_to_yuan(req["value"]),
-                                                 cap=cap_text, months=months_text))
+                                                 factors=factors, cap=cap_text, months=months_text))
+                out += [f"    {f['label']} = {f['value']}{cite(f)}" for f in item["factors"]]
                 continue
             if std is None:
                 continue

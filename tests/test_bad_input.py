@@ -194,7 +194,9 @@ def test_header_variants_as_sheets_write_them(tmp_path):
                         [["O1", "branch", 3, 6, "甲镇"]])
     for path in (chinese, english):
         data = Calculator("two_new_16321").compute_roster(path, 2025).to_json()
-        assert data["notices"] == [] and data["beneficiaries"][0]["amount"] == "4500.00"  # 3000 + 6×200 + 3×100
+        # no unknown column; the missing 书记是否公职人员 is said once (paid as not a public servant)
+        assert [n["column"] for n in data["notices"]] == ["书记是否公职人员"]
+        assert data["beneficiaries"][0]["amount"] == "4500.00"  # 3000 + 6×200 + 3×100
         assert data["totals"]["by_unit"]["甲镇"]["amount"] == "4500.00"
 
 
