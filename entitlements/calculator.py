@@ -32,6 +32,7 @@ from .ledger import Ledger
 from .limits import MAX_TOTAL_FEN, abs_sum, check_count, check_total, check_year
 from .money import fen_to_decimal
 from .policy import Computation, Policy
+from .people import with_payment_fields
 from .profiles import PolicyData, load_policy_data, resolve_profile, root_profile
 from .rosterfile import read_roster
 from .registry import get_policy
@@ -96,7 +97,7 @@ class Calculator:
         if not isinstance(policy, (str, Policy)):
             raise LookupError(f"未知政策 unknown policy {policy!r}")
         self.policy = policy if isinstance(policy, Policy) else get_policy(policy)
-        self.fields = _with_user_headers(self.policy.fields, columns or {})
+        self.fields = _with_user_headers(with_payment_fields(self.policy.fields), columns or {})
         self.profile = resolve_profile(root_profile(self.policy.id) if profile is None else profile)
         if lang not in ("zh", "en"):
             raise EntitlementInputError("lang", lang, "语言应为 zh 或 en", "lang is zh or en")
@@ -203,13 +204,19 @@ class Calculator:
         notices = sorted(parsed.notices, key=lambda n: -1 if n.row is None else n.row)
         return RosterResult(self, year, comp, rejects, notices + _said(comp), len(table), "roster", parsed)
 
-    def rerun(self, base: RosterResult, year: int | None = None, **options: Any) -> RosterResult:
+    def rerun(self, base: RosterResult, year: int | None = None, month: str | None = None,
+              **options: Any) -> RosterResult:
         """``base``'s checked beneficiaries computed again under this calculator's standards
-        (a scenario's) or for another year: the roster is read and checked once."""
+        (a scenario's), for another year or for one ``month`` ('2025-06', the 一卡通 list of a
+        monthly programme): the roster is read and checked once."""
         if not isinstance(base, RosterResult):
             raise EntitlementInputError("base", base, "应为 compute_roster 的结果", "base is a compute_roster result")
-        year = base.year if year is None else check_year(year)
-        first, stop = year_months(year)
+        if month is not None:
+            first, stop = self._period(None, month)
+            year = int(month_label(first)[:4])
+        else:
+            year = base.year if year is None else check_year(year)
+            first, stop = year_months(year)
         comp = self._run(base.computation.who, first, stop, **options)
         notices = [n for n in base.notices if n.column != SAID] + _said(comp)  # the base run's own remarks are its own
         return RosterResult(self, year, comp, base.rejects, notices, base.rows_read, base.mode, base.parsed)

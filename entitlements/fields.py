@@ -45,6 +45,9 @@ class Field:
     whole_part: bool = False  # int fields: take the whole part of a decimal (15.5 years -> 15)
     refused: Mapping[str, tuple[str, str]] = {}  # choice fields: a known value that is refused, and why (zh, en)
     assumed: Mapping[str, tuple[str, str]] = {}  # choice fields: a value read under an assumption, said on its row
+    # read for an output only (the payment list's 银行账号): never a reason to reject a row or stop a
+    # run, so no amount depends on it; its damaged cells are notices that output reads
+    output_only: bool = False
 
     def headers(self) -> tuple[str, ...]:
         return (self.header, self.name, *self.aliases)

@@ -66,7 +66,7 @@ def sheet_rows(ws) -> tuple[list[str], list[list[object]], list[object] | None]:
         if r[0] in ("合计", "total"):
             total = r
             break
-        if isinstance(r[0], (int, float)):
+        if r[0] is not None and str(r[0]).isdigit():  # 序号
             body.append(r[:len(header)])
     return header, body, total
 
@@ -92,7 +92,7 @@ def test_accounts_are_checked_and_people_without_a_usable_one_wait_on_their_own_
     col = {h: j for j, h in enumerate(header)}
     listed = {r[col["姓名"]]: r for r in body}
     assert sorted(listed) == ["王一", "王二", "王六"]
-    assert [r[0] for r in body] == [1, 2, 3]
+    assert [r[0] for r in body] == ["1", "2", "3"]
     assert listed["王一"][col["身份证号"]] == id_number(11)  # full: this file is not published
     assert listed["王一"][col["银行账号"]] == card(1)
     assert listed["王一"][col["开户行"]] == "澄江市农村信用合作联社"
