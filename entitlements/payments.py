@@ -17,7 +17,7 @@ import numpy as np
 from attrs import define, field
 from stdnum import luhn
 
-from .dates import month_label
+from .dates import DateError, parse_date
 from .money import fen_to_yuan
 from .output import Sheet, rejects_sheet
 from .people import PAYMENT_FIELDS, pays_people
@@ -48,8 +48,13 @@ def check_month(policy: Any, year: int, month: str | None) -> None:
         raise InputError(f"--month 只适用于按月发放的政策；{policy.id} {what}发放，清单为 {year} 年全年金额，请去掉 --month "
                          f"(--month is for monthly programmes; {policy.id} pays {'lump sums' if what == '一次性' else 'by year'}"
                          f": its list is the year's, drop --month)")
-    if not month.strip().startswith(f"{year:04d}-"):
-        raise InputError(f"--month {month} 不在 --year {year} 年内 (--month must lie within --year {year})")
+    try:
+        when = parse_date(month)
+    except DateError:
+        raise InputError(f"--month 应写作 {year}-06 这样的年月：{month} (a month is written like {year}-06)") from None
+    if when.year != year or when.has_day:
+        raise InputError(f"--month {month} 应为 --year {year} 年内的一个月，如 {year}-06 "
+                         f"(--month is one month within --year {year}, e.g. {year}-06)")
 
 
 def account_columns_present(result: Any) -> None:
@@ -216,7 +221,7 @@ def listed_sheet(result: Any, payments: PaymentList, lang: str = "zh") -> Sheet:
             for k, p in enumerate(payments.listed)]
     total = ["合计" if zh else "total", "", "", "", "", payments.listed_total(), "", "", ""]
     return Sheet("一卡通发放清单" if zh else "payment list",
-                 _title(result, payments, "惠民惠农财政补贴资金“一卡通”发放清单", "一卡通 payment list", zh),
+                 _title(result, payments, "“一卡通”发放清单", "一卡通 payment list", zh),
                  header, kinds, rows, total, notes=_notes(result, payments, zh))
 
 
@@ -278,4 +283,4 @@ def summary(payments: PaymentList, lang: str = "zh") -> str:
 
 
 __all__ = ["PaymentList", "Payee", "payment_list", "payment_sheets", "refuse_unless_people", "check_month",
-           "account_columns_present", "listed_sheet", "waiting_sheet", "summary", "month_label"]
+           "account_columns_present", "listed_sheet", "waiting_sheet", "summary"]

@@ -262,3 +262,20 @@ def test_a_roster_without_an_account_column_is_refused_naming_the_headers(tmp_pa
                    "--year", "2025", "--profile", "江川区", "--out", str(tmp_path / "x.xlsx"))
     assert done.returncode == 2
     assert "银行账号" in done.stderr and "找到的列" in done.stderr
+
+
+def test_two_account_columns_are_refused_and_a_sheets_own_header_can_be_mapped(tmp_path):
+    both = write_csv(tmp_path / "both.csv", ["编号", "姓名", "身份证号", "社保卡号", "银行账号", "所属单位"],
+                     [["D1", "钱一", id_number(17), card(9), card(10), "右所镇"]])
+    data = json.loads(run_cli("calc", str(both), *POLICY, "--format", "json").stdout)
+    assert data["totals"]["amount"] == "260.00"  # calc is not stopped by columns it does not read
+    done = run_cli("payments", str(both), *POLICY, "--out", str(tmp_path / "x.xlsx"))
+    assert done.returncode == 2
+    assert "社保卡号" in done.stderr and "银行账号" in done.stderr
+    own = write_csv(tmp_path / "own.csv", ["编号", "姓名", "身份证号", "收款卡号", "所属单位"],
+                    [["D1", "钱一", id_number(17), card(9), "右所镇"]])
+    out = tmp_path / "own.xlsx"
+    done = run_cli("payments", str(own), *POLICY, "--columns", "收款卡号=银行账号", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    header, body, _ = sheet_rows(openpyxl.load_workbook(out, data_only=True)["一卡通发放清单"])
+    assert [r[header.index("银行账号")] for r in body] == [card(9)]
