@@ -279,3 +279,24 @@ def test_two_account_columns_are_refused_and_a_sheets_own_header_can_be_mapped(t
     assert done.returncode == 0, done.stderr
     header, body, _ = sheet_rows(openpyxl.load_workbook(out, data_only=True)["一卡通发放清单"])
     assert [r[header.index("银行账号")] for r in body] == [card(9)]
+
+
+def test_a_person_of_several_rows_needs_one_account(tmp_path):
+    rows = [["E1", "孙一", id_number(19), "委员", "2015-01-01", "2019-12-31", "右所镇", card(11)],
+            ["E1", "孙一", id_number(19), "主任", "2020-01-01", "2024-12-31", "右所镇", card(12)],
+            ["E2", "孙二", id_number(29), "委员", "2015-01-01", "2019-12-31", "右所镇", card(13)],
+            ["E2", "孙二", id_number(29), "主任", "2020-01-01", "2024-12-31", "右所镇", ""]]
+    roster = write_csv(tmp_path / "dep.csv", ["编号", "姓名", "身份证号", "职务", "任职开始", "任职结束", "所属单位", "银行账号"], rows)
+    args = ["--policy", "village_cadre_departure", "--year", "2024", "--standards",
+            str(EXAMPLES / "village_post_standards.csv")]
+    out = tmp_path / "dep.xlsx"
+    done = run_cli("payments", str(roster), *args, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    book = openpyxl.load_workbook(out, data_only=True)
+    header, body, total = sheet_rows(book["一卡通发放清单"])
+    assert [(r[header.index("姓名")], r[header.index("银行账号")]) for r in body] == [("孙二", card(13))]  # a blank is no conflict
+    p_header, pending, p_total = sheet_rows(book["待补银行账号"])
+    assert [r[p_header.index("编号")] for r in pending] == ["E1"]
+    assert "不一致" in pending[0][p_header.index("原因")]
+    amount = header.index("金额")
+    assert fen(total[amount]) + fen(p_total[p_header.index("金额")]) == calc_total(str(roster), *args) > 0
