@@ -300,3 +300,30 @@ def test_a_person_of_several_rows_needs_one_account(tmp_path):
     assert "不一致" in pending[0][p_header.index("原因")]
     amount = header.index("金额")
     assert fen(total[amount]) + fen(p_total[p_header.index("金额")]) == calc_total(str(roster), *args) > 0
+
+
+@pytest.mark.parametrize("damage", ["bare_cr", "bom_nul", "unclosed_quote", "junk", "formula_name", "empty"])
+def test_a_hostile_roster_is_listed_or_refused_never_a_traceback(tmp_path, damage):
+    text = accounts_roster(tmp_path).read_text(encoding="utf-8")
+    content = {
+        "bare_cr": text.replace("\n", "\r").encode(),
+        "bom_nul": ("\ufeff\x00" + text).encode(),
+        "unclosed_quote": text.replace("王三", '"王三', 1).encode(),
+        "junk": bytes(range(256)) * 20,
+        "formula_name": text.replace("王一", '=HYPERLINK("http://x","点此")', 1).encode(),
+        "empty": b"",
+    }[damage]
+    roster = tmp_path / "h.csv"
+    roster.write_bytes(content)
+    out = tmp_path / "h.csv.out.csv"
+    done = run_cli("payments", str(roster), *POLICY, "--out", str(out), "--format", "csv")
+    assert "Traceback" not in done.stderr
+    assert roster.read_bytes() == content
+    assert done.returncode in (0, 2), done.stderr
+    if done.returncode == 2:
+        assert not out.exists()
+        return
+    listed = out.read_text(encoding="utf-8-sig")
+    assert "\n=" not in listed and ",=" not in listed  # a formula name stays text
+    if damage in ("bare_cr", "bom_nul"):
+        assert listed.count(card(1)) == 1 and "780.00" in listed
