@@ -774,11 +774,12 @@ def payments(
         out_file = files.stage(out_path, private=True)
         waiting_file = files.stage(waiting_path, private=True)
         with _Stages(True) as stages:
-            result = _compute(calculator, roster, None, year, sheet, _run_options(include_earlier), stages)
+            # one month is computed as its own period: a standard changing later in the year refuses the
+            # year (compute it in parts), not that month
+            options = {**_run_options(include_earlier), **({"month": month} if month is not None else {})}
+            result = _compute(calculator, roster, None, year, sheet, options, stages)
             try:
                 account_columns_present(result)
-                if month is not None:
-                    result = calculator.rerun(result, month=month, **_run_options(include_earlier))
             except ValueError as exc:
                 raise _fail(str(exc)) from None
             stages.step("写出结果" if lang is Lang.zh else "writing")

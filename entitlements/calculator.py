@@ -185,10 +185,15 @@ class Calculator:
     # ---- rosters ----
 
     def compute_roster(self, roster: str | Path | Table | Sequence[Mapping[str, Any]], year: int,
-                       sheet: str | None = None, **options: Any) -> RosterResult:
-        """A roster file (.csv, .xlsx, .xls; ``sheet`` names the worksheet), a table or dicts."""
+                       sheet: str | None = None, month: str | None = None, **options: Any) -> RosterResult:
+        """A roster file (.csv, .xlsx, .xls; ``sheet`` names the worksheet), a table or dicts;
+        for the budget ``year``, or one ``month`` of it ('2025-06': a monthly programme's 一卡通 list)."""
         year = check_year(year)
         first, stop = year_months(year)
+        if month is not None:
+            first, stop = self._period(None, month)
+            if not year_months(year)[0] <= first < year_months(year)[1]:
+                raise EntitlementInputError("month", month, f"月份应在{year}年内", f"the month lies within {year}")
         if sheet is not None and not isinstance(sheet, str):
             raise EntitlementInputError("sheet", sheet, "工作表名称应为文本", "a sheet name is a text")
         with _as_input_error(self.policy):
@@ -204,19 +209,13 @@ class Calculator:
         notices = sorted(parsed.notices, key=lambda n: -1 if n.row is None else n.row)
         return RosterResult(self, year, comp, rejects, notices + _said(comp), len(table), "roster", parsed)
 
-    def rerun(self, base: RosterResult, year: int | None = None, month: str | None = None,
-              **options: Any) -> RosterResult:
+    def rerun(self, base: RosterResult, year: int | None = None, **options: Any) -> RosterResult:
         """``base``'s checked beneficiaries computed again under this calculator's standards
-        (a scenario's), for another year or for one ``month`` ('2025-06', the 一卡通 list of a
-        monthly programme): the roster is read and checked once."""
+        (a scenario's) or for another year: the roster is read and checked once."""
         if not isinstance(base, RosterResult):
             raise EntitlementInputError("base", base, "应为 compute_roster 的结果", "base is a compute_roster result")
-        if month is not None:
-            first, stop = self._period(None, month)
-            year = int(month_label(first)[:4])
-        else:
-            year = base.year if year is None else check_year(year)
-            first, stop = year_months(year)
+        year = base.year if year is None else check_year(year)
+        first, stop = year_months(year)
         comp = self._run(base.computation.who, first, stop, **options)
         notices = [n for n in base.notices if n.column != SAID] + _said(comp)  # the base run's own remarks are its own
         return RosterResult(self, year, comp, base.rejects, notices, base.rows_read, base.mode, base.parsed)

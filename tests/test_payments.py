@@ -327,3 +327,19 @@ def test_a_hostile_roster_is_listed_or_refused_never_a_traceback(tmp_path, damag
     assert "\n=" not in listed and ",=" not in listed  # a formula name stays text
     if damage in ("bare_cr", "bom_nul"):
         assert listed.count(card(1)) == 1 and "780.00" in listed
+
+
+def test_a_month_is_listed_where_a_standard_changes_later_in_the_year(tmp_path):
+    """A condition's standard that changes in 2025-07 refuses the whole year (compute it in
+    parts, e.g. --month); the list of 2025-06 is that part and must not be refused with it."""
+    standards = tmp_path / "age.toml"
+    standards.write_text('[sources.test]\ndoc = "测试"\n[standards."eligibility.age_male"]\nkind = "number"\n'
+                         'label = "男性年龄条件"\nunit = "周岁"\nvalues = [{ from = "1990-01", value = 55, source = "test" },'
+                         ' { from = "2025-07", value = 60, source = "test" }]\n', encoding="utf-8")
+    args = ["--policy", "brigade_cadre_living", "--year", "2025", "--profile", "江川区", "--standards", str(standards)]
+    assert run_cli("calc", str(BRIGADE), *args).returncode == 2
+    out = tmp_path / "june.xlsx"
+    done = run_cli("payments", str(BRIGADE), *args, "--month", "2025-06", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    header, body, total = sheet_rows(openpyxl.load_workbook(out, data_only=True)["一卡通发放清单"])
+    assert fen(total[header.index("金额")]) == sum(month_amounts("2025-06").values())
