@@ -783,7 +783,7 @@ def payments(
             except ValueError as exc:
                 raise _fail(str(exc)) from None
             stages.step("写出结果" if lang is Lang.zh else "writing")
-            listing = payment_list(result, None if month is None else month_label(result.computation.first))
+            listing = payment_list(result)
             sheets = payment_sheets(result, listing, lang.value)
             if kind == "xlsx":
                 files.book(out_file, sheets)

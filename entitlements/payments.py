@@ -17,7 +17,7 @@ import numpy as np
 from attrs import define, field
 from stdnum import luhn
 
-from .dates import DateError, parse_date
+from .dates import DateError, month_label, parse_date
 from .money import fen_to_yuan
 from .output import Sheet, rejects_sheet
 from .people import PAYMENT_FIELDS, pays_people
@@ -100,8 +100,8 @@ class PaymentList:
         return sum(p.amount for p in self.waiting)
 
 
-def payment_list(result: Any, month: str | None = None) -> PaymentList:
-    """The payees of a roster result (``result``: the period's run; ``month``: its label, if one month)."""
+def payment_list(result: Any) -> PaymentList:
+    """The payees of a roster result: its period's (the year, or one month of it)."""
     comp, parsed = result.computation, result.parsed
     who = comp.who
     amounts = comp.amounts()
@@ -128,7 +128,7 @@ def payment_list(result: Any, month: str | None = None) -> PaymentList:
                                      "account need not pass)")
         (waiting if payee.reasons else listed).append(payee)
     total = int(amounts.sum())
-    period = month if month is not None else str(result.year)
+    period = month_label(comp.first) if comp.stop - comp.first == 1 else str(result.year)
     return PaymentList(listed, waiting, unpaid, total, period)
 
 
