@@ -288,12 +288,12 @@ class _Files:
     def __exit__(self, *exc) -> None:
         self.outputs.discard()
 
-    def stage(self, path: Optional[Path]) -> Optional[StagedFile]:
+    def stage(self, path: Optional[Path], private: bool = False) -> Optional[StagedFile]:
         """Staged early, so that an unwritable or refused target exits 2 before a long computation."""
         if path is None:
             return None
         try:
-            return self.outputs.stage(path)
+            return self.outputs.stage(path, private)
         except OutputRefused as exc:
             raise _fail(str(exc)) from None
         except OSError as exc:
@@ -726,6 +726,78 @@ def budget(
     if result.rejects:
         err.print(f"注意：花名册有 {len({r.row for r in result.rejects})} 行被退回，未计入本表；"
                   f"用 entitlements validate 查看 (rows rejected and not counted; see validate)", highlight=False)
+
+
+class PaymentsFormat(str, Enum):
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+PAYMENTS_FORMATS = {".xlsx": "xlsx", ".csv": "csv"}
+
+
+@app.command()
+def payments(
+    roster: RosterArg,
+    policy: PolicyOpt = ...,
+    year: YearOpt = ...,
+    month: Annotated[Optional[str], typer.Option(
+        "--month", help="按月发放的政策：只列该月（如 2025-06） monthly programmes: that month only")] = None,
+    profile: ProfileOpt = None,
+    columns: ColumnsOpt = None,
+    standards: StandardsOpt = None,
+    sheet: SheetOpt = None,
+    fmt: Annotated[Optional[PaymentsFormat], typer.Option(
+        "--format", "-f", help="xlsx | csv (default: from --out's extension, else xlsx)")] = None,
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="输出文件 write the list here (.xlsx or .csv)")] = ...,
+    include_earlier: IncludeEarlierOpt = False,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """一卡通发放清单（含身份证号、银行账号：敏感个人信息，不得公示） The 一卡通 payment list for the bank."""
+    from entitlements.payments import (
+        account_columns_present, check_month, payment_list, payment_sheets, refuse_unless_people, summary,
+        waiting_sheet,
+    )
+
+    kind = _output_format(fmt, out_path, PAYMENTS_FORMATS, "xlsx", "payments")
+    if kind == "csv" and out_path.suffix.lower() != ".csv":
+        raise _fail(f"csv 输出的文件名须以 .csv 结尾：{out_path} (a csv output needs a name ending in .csv)")
+    # csv: the people waiting for an account go to a file beside the list (the bank imports the list alone)
+    waiting_path = out_path.with_name(f"{out_path.stem}.{'待补银行账号' if lang is Lang.zh else 'accounts_needed'}.csv") \
+        if kind == "csv" else None
+    _refuse_overwrites([roster, standards], {"--out": out_path, "待补银行账号 accounts needed": waiting_path})
+    calculator = _calculator(policy, profile, standards, lang, columns)
+    try:
+        refuse_unless_people(calculator.policy)
+        check_month(calculator.policy, year, month)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    with _Files() as files:
+        out_file = files.stage(out_path, private=True)
+        waiting_file = files.stage(waiting_path, private=True)
+        with _Stages(True) as stages:
+            # one month is computed as its own period: a standard changing later in the year refuses the
+            # year (compute it in parts), not that month
+            options = {**_run_options(include_earlier), **({"month": month} if month is not None else {})}
+            result = _compute(calculator, roster, None, year, sheet, options, stages)
+            try:
+                account_columns_present(result)
+            except ValueError as exc:
+                raise _fail(str(exc)) from None
+            stages.step("写出结果" if lang is Lang.zh else "writing")
+            listing = payment_list(result)
+            sheets = payment_sheets(result, listing, lang.value)
+            if kind == "xlsx":
+                files.book(out_file, sheets)
+            else:
+                files.text(out_file, sheet_csv(sheets[0]), bom=True)
+                files.text(waiting_file, sheet_csv(waiting_sheet(result, listing, lang.value)), bom=True)
+        files.commit()
+    written = f"{out_path}" + (f"、{waiting_path}" if waiting_path is not None else "")
+    err.print(f"已写出 wrote {written}: {summary(listing, lang.value)}", highlight=False)
+    if result.rejects:
+        err.print(f"注意：花名册有 {result.rows_rejected} 行被退回，未列入；用 entitlements validate 查看 "
+                  f"(rows rejected and not listed; see validate)", highlight=False)
 
 
 class WhatifFormat(str, Enum):

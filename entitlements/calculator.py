@@ -32,6 +32,7 @@ from .ledger import Ledger
 from .limits import MAX_TOTAL_FEN, abs_sum, check_count, check_total, check_year
 from .money import apportion, fen_to_decimal
 from .policy import Computation, Policy
+from .people import with_payment_fields
 from .profiles import PolicyData, load_policy_data, resolve_profile, root_profile
 from .rosterfile import read_roster
 from .registry import get_policy
@@ -96,7 +97,7 @@ class Calculator:
         if not isinstance(policy, (str, Policy)):
             raise LookupError(f"未知政策 unknown policy {policy!r}")
         self.policy = policy if isinstance(policy, Policy) else get_policy(policy)
-        self.fields = _with_user_headers(self.policy.fields, columns or {})
+        self.fields = _with_user_headers(with_payment_fields(self.policy.fields), columns or {})
         self.profile = resolve_profile(root_profile(self.policy.id) if profile is None else profile)
         if lang not in ("zh", "en"):
             raise EntitlementInputError("lang", lang, "语言应为 zh 或 en", "lang is zh or en")
@@ -190,10 +191,15 @@ class Calculator:
     # ---- rosters ----
 
     def compute_roster(self, roster: str | Path | Table | Sequence[Mapping[str, Any]], year: int,
-                       sheet: str | None = None, **options: Any) -> RosterResult:
-        """A roster file (.csv, .xlsx, .xls; ``sheet`` names the worksheet), a table or dicts."""
+                       sheet: str | None = None, month: str | None = None, **options: Any) -> RosterResult:
+        """A roster file (.csv, .xlsx, .xls; ``sheet`` names the worksheet), a table or dicts;
+        for the budget ``year``, or one ``month`` of it ('2025-06': a monthly programme's 一卡通 list)."""
         year = check_year(year)
         first, stop = year_months(year)
+        if month is not None:
+            first, stop = self._period(None, month)
+            if not year_months(year)[0] <= first < year_months(year)[1]:
+                raise EntitlementInputError("month", month, f"月份应在{year}年内", f"the month lies within {year}")
         if sheet is not None and not isinstance(sheet, str):
             raise EntitlementInputError("sheet", sheet, "工作表名称应为文本", "a sheet name is a text")
         with _as_input_error(self.policy):

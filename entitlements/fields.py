@@ -46,6 +46,9 @@ class Field:
     refused: Mapping[str, tuple[str, str]] = {}  # choice fields: a known value that is refused, and why (zh, en)
     # a value read under an assumption, said on its row (choice fields); "" a blank cell read as the default
     assumed: Mapping[str, tuple[str, str]] = {}
+    # read for an output only (the payment list's 银行账号): never a reason to reject a row or stop a
+    # run, so no amount depends on it; its damaged cells are notices that output reads
+    output_only: bool = False
 
     def headers(self) -> tuple[str, ...]:
         return (self.header, self.name, *self.aliases)

@@ -203,6 +203,7 @@ def rejects_csv(result: RosterResult, lang: str = "zh") -> str:
 # ---------- writing files: never an input, never half, nothing left behind ----------
 
 STAGING_TAG = ".entitlements-tmp"
+PRIVATE_MODE = 0o600  # an output holding sensitive personal information (PIPL art. 28): its owner only
 _staging: set[str] = set()  # this process's staging folders, removed when a run fails or is interrupted
 
 
@@ -288,7 +289,8 @@ class StagedFile:
     is removed by the next run that writes there.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, private: bool = False):
+        self.private = private  # readable and writable by its owner only (0600): personal information
         self.target = output_target(path)
         sweep_stale(self.target.parent)
         self.folder = tempfile.mkdtemp(prefix=f".{self.target.name[:64]}.{os.getpid()}.", suffix=STAGING_TAG,
@@ -297,7 +299,8 @@ class StagedFile:
         self.path = os.path.join(self.folder, "output" + self.target.suffix[:16])
 
     def commit(self) -> None:
-        os.chmod(self.path, 0o666 & ~_umask())  # mkstemp-style files are private; give the usual mode
+        # mkstemp-style files are private; give the usual mode, unless the output is to stay private
+        os.chmod(self.path, PRIVATE_MODE if self.private else 0o666 & ~_umask())
         os.replace(self.path, self.target)
         self.discard()
 
@@ -335,8 +338,8 @@ class OutputSet:
     def __init__(self) -> None:
         self.files: list[StagedFile] = []
 
-    def stage(self, path: str | Path) -> StagedFile:
-        staged = StagedFile(path)
+    def stage(self, path: str | Path, private: bool = False) -> StagedFile:
+        staged = StagedFile(path, private)
         self.files.append(staged)
         return staged
 

@@ -18,6 +18,30 @@ ID_FIELDS = (
     Field("id_number", "身份证号", "id_number", "ID number", aliases=(
         "公民身份号码", "身份证号码", "身份证", "公民身份证号码", "公民身份证号", "居民身份证号码", "居民身份证号")),
 )
+# where a person is paid (the 一卡通 payment list): read for that output only, so no amount
+# depends on them; every policy with a 身份证号 field accepts them (with_payment_fields)
+PAYMENT_FIELDS = (
+    Field("bank_account", "银行账号", "text", "bank account", output_only=True, aliases=(
+        "一卡通账号", "社保卡号", "银行卡号", "账号", "银行帐号", "帐号", "一卡通帐号", "一卡通卡号", "社保卡账号",
+        "社会保障卡号", "社会保障卡账号", "银行卡账号", "银行卡号码", "收款账号", "收款人账号", "惠农一卡通账号")),
+    Field("bank_name", "开户行", "text", "bank", output_only=True, aliases=(
+        "开户银行", "开户行名称", "开户银行名称", "开户网点", "收款银行")),
+)
+
+
+def pays_people(fields) -> bool:
+    """Whether a policy's beneficiaries are people: it reads a 身份证号."""
+    return any(f.name == "id_number" for f in fields)
+
+
+def with_payment_fields(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """A person policy's fields and the payment fields (unless it declares its own)."""
+    if not pays_people(fields):
+        return fields
+    names = {f.name for f in fields}
+    return (*fields, *(f for f in PAYMENT_FIELDS if f.name not in names))
+
+
 SPAN_FIELDS = (
     Field("start", "任职开始", "date", "service start", aliases=("任职起始时间", "任职开始时间", "任职起始日期", "起始时间")),
     Field("end", "任职结束", "date", "service end", aliases=("任职终止时间", "离任时间", "任职结束时间", "终止时间", "离任日期")),

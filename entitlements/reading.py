@@ -330,6 +330,16 @@ def _id_text(cell: object) -> tuple[str, tuple[str, str] | None]:
     return text, None
 
 
+def _digits_text(cell: object, header: str) -> tuple[str, tuple[str, str] | None]:
+    """A number in a column of digits (银行账号): more than 15 digits cannot be its true value."""
+    text = _text(cell)
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool) and len(text) > EXCEL_DIGITS:
+        return text, (f"{header}以数字保存，Excel 只保留15位有效数字，末尾几位已丢失；请把该列设为文本后重填",
+                      f"{header} was stored as a number: Excel keeps 15 significant digits, so the last digits "
+                      "are lost. Set the column to text and re-enter it")
+    return text, None
+
+
 def _row_label(cells: Sequence[str]) -> str:
     first = next((c for c in cells if c), "")
     return re.sub(r"\s+", "", first)
@@ -564,6 +574,8 @@ def _column_kinds(header: Sequence[str], fields: Sequence[Field], date1904: bool
             kinds[j] = _date_text if not date1904 else lambda cell: _date_text(cell, date1904=True)
         elif f is not None and f.kind == "id_number":
             kinds[j] = _id_text
+        elif f is not None and f.output_only:  # a 银行账号 typed into a number cell
+            kinds[j] = lambda cell, header=f.header: _digits_text(cell, header)
     return kinds
 
 

@@ -217,24 +217,31 @@ def _match_headers(headers: tuple[str, ...], fields: Sequence[Field], origin: st
     for j, h in enumerate(headers):
         if h and (f := field_of.get(normalise_header(h))) is not None:
             columns.setdefault(f.name, []).append(j)
+    ambiguous = []  # an output-only field named by several columns: read from none (its output says why)
     for name, at in columns.items():
         if len(at) > 1:  # 出生日期 and 出生 日期, 身份证号 and 公民身份号码: which one is meant is not ours to guess
             f = next(f for f in fields if f.name == name)
             both = "、".join(f"{column_letter(j)}列“{headers[j]}”" for j in at)
             both_en = ", ".join(f"{column_letter(j)} '{headers[j]}'" for j in at)
+            if f.output_only:
+                ambiguous.append(Notice(None, f.header, "", f"多列都对应“{f.header}”：{both}，均未读取",
+                                        f"several columns map to {f.label_en}: {both_en}; none is read"))
+                continue
             raise InputError(f"{origin}: 多列都对应“{f.header}”：{both}；请删去或改名多余的列 "
                              f"(several columns map to {f.label_en}: {both_en}; remove or rename the extra ones)")
-    mapping = {name: headers[at[0]] for name, at in columns.items()}
+    mapping = {name: headers[at[0]] for name, at in columns.items() if len(at) == 1 or name not in
+               {f.name for f in fields if f.output_only}}
     missing = [f for f in fields if f.required and f.name not in mapping]
     if missing:
         wanted = "、".join(f"{f.header}（{f.name}）" for f in missing)
         raise InputError(f"{origin}: 缺少必填列 missing required column(s): {wanted}"
                          f"{columns_hint(headers, set(mapping.values()), missing)}")
-    used = set(mapping.values())
+    used = {headers[j] for at in columns.values() for j in at}
     unknown = [h for h in headers if h and h not in used and normalise_header(h) not in SERIAL_HEADERS]
-    _refuse_lookalikes(unknown, [f for f in fields if f.name not in mapping], origin)
+    # a column only an output reads does not stop a run when it looks misnamed (that output refuses)
+    _refuse_lookalikes(unknown, [f for f in fields if f.name not in mapping and not f.output_only], origin)
     notices = tuple(Notice(None, h, "", f"未识别的列，已忽略：{h}", f"unknown column ignored: {h}") for h in unknown)
-    return tuple(mapping.items()), notices
+    return tuple(mapping.items()), (*ambiguous, *notices)
 
 
 _DATE_WORDS = re.compile(r"(日期|时间|年月日|年月|日)$")
@@ -297,6 +304,10 @@ def parse_table(table: Table, fields: Sequence[Field]) -> ParsedTable:
         cells = table.cells[mapping[f.name]] if f.name in mapping else empty
         col = parse_column(f, cells)
         parsed.columns[f.name] = col
+        if f.output_only:  # its faults are the output's to report: no row is rejected for them
+            for pos, (zh, en) in sorted(table.cell_errors.get(mapping.get(f.name, ""), {}).items()):
+                parsed.notice([pos], f.name, zh, en)
+            continue
         if f.required:
             blank = np.flatnonzero(~col.present)
             parsed.reject(blank, f.name, f"必填项为空：{f.header}", f"required value missing: {f.label_en}", "")
