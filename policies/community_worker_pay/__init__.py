@@ -34,6 +34,15 @@ POST_NAMES = {  # id -> accepted Chinese names, the first canonical
 }
 
 
+# The start and end columns as clerks of a workers' payroll name them. An end column left unread
+# would pay a worker who left as still in post (a blank end is "in post"), so its names are many;
+# a date header sharing their stem (免职年月 …) is refused as a lookalike, never ignored.
+START_ALIASES = (*SPAN_FIELDS[0].aliases, "入职时间", "入职日期", "到岗时间", "到岗日期", "任职日期", "开始日期", "开始时间")
+END_ALIASES = (*SPAN_FIELDS[1].aliases, "任职截止日期", "任职截止时间", "截止日期", "截止时间", "结束日期", "结束时间",
+               "免职时间", "免职日期", "解聘时间", "解聘日期", "离职时间", "离职日期", "离岗时间", "离岗日期", "卸任时间",
+               "卸任日期", "终止日期", "任职终止日期")
+
+
 class WorkerPostSpan(BaseModel):
     post: str
     start: dt.date | str
@@ -60,9 +69,8 @@ class CommunityWorkerPay(DeclaredPolicy):
         *ID_FIELDS,
         Field("post", "职务", "choice", "post", aliases=("岗位", "任职岗位", "现任职务"), required=True,
               choices=choice_map(POST_NAMES)),
-        Field("start", SPAN_FIELDS[0].header, "date", SPAN_FIELDS[0].label_en, aliases=SPAN_FIELDS[0].aliases,
-              required=True),
-        Field("end", SPAN_FIELDS[1].header, "date", SPAN_FIELDS[1].label_en, aliases=SPAN_FIELDS[1].aliases),
+        Field("start", SPAN_FIELDS[0].header, "date", SPAN_FIELDS[0].label_en, aliases=START_ALIASES, required=True),
+        Field("end", SPAN_FIELDS[1].header, "date", SPAN_FIELDS[1].label_en, aliases=END_ALIASES),
         Field("unit", "所属社区", "text", "community", aliases=(
             "社区", "所属单位", "所属街道", "街道", "所属街道（社区）", "所属乡镇（街道）", "村（社区）", "所属村（社区）"), default=""),
     )
