@@ -37,3 +37,37 @@ def test_a_start_column_as_clerks_name_it_is_read(tmp_path, header):
     path = tmp_path / "w.csv"
     path.write_text(f"编号,姓名,职务,{header},任职结束\nA1,甲,委员,2025-10-01,\n", encoding="utf-8")
     assert calc(path, CHENGQU)["totals"]["amount"] == "8841.00"  # Oct–Dec: 3 × 2947
+
+
+# --- community_worker_pay: posts as clerks write them -----------------------------------------
+# Each is one post (or 书记 and 主任 held together) beyond doubt; a rejected row would leave a
+# worker unpaid. Monthly standards: 一肩挑 4421, 书记/主任 3684, 副职 3316, 委员 2947.
+
+CLERK_POSTS = {
+    "支部书记": 3684, "总支书记": 3684, "社区副书记": 3316, "支部副书记": 3316, "社区副主任": 3316,
+    "支部委员": 2947, "总支委员": 2947, "社区委员": 2947, "社区工作者（委员）": 2947,
+    "党委书记、居委会主任": 4421, "社区党委书记兼居委会主任": 4421, "党支部书记、居委会主任": 4421,
+    "党总支书记兼居委会主任": 4421, "主任兼书记": 4421, "居委会主任兼党委书记": 4421, "书记兼任主任": 4421,
+    "副书记兼副主任": 3316, "副书记、副主任": 3316,
+}
+
+
+def test_posts_as_clerks_write_them(tmp_path):
+    path = tmp_path / "posts.csv"
+    rows = [f"P{i:02d},{post},2021-01-01," for i, post in enumerate(CLERK_POSTS)]
+    path.write_text("编号,职务,任职开始,任职结束\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = calc(path, CHENGQU)
+    assert [(r["value"], r["reason"][:20]) for r in out["rejects"]] == []
+    paid = {b["id"]: b["amount"] for b in out["beneficiaries"]}
+    assert paid == {f"P{i:02d}": f"{12 * v}.00" for i, v in enumerate(CLERK_POSTS.values())}
+
+
+@pytest.mark.parametrize("post", ["书记(主任)", "书记（主任）", "书记/主任", "网格员"])
+def test_a_post_that_could_be_read_two_ways_is_still_a_reject(tmp_path, post):
+    """书记(主任) is the budget's label of the 3684 standard (书记 or 主任), and 书记/主任 may be
+    read either way: which one the clerk meant is not ours to guess (a named reject)."""
+    path = tmp_path / "p.csv"
+    path.write_text(f"编号,职务,任职开始\nP1,{post},2021-01-01\n", encoding="utf-8")
+    out = calc(path, CHENGQU)
+    assert out["rows"] == {"read": 1, "accepted": 0, "rejected": 1}
+    assert out["rejects"][0]["column"] == "职务" and out["rejects"][0]["reason"].startswith("无法识别")
