@@ -45,6 +45,7 @@ class Field:
     whole_part: bool = False  # int fields: take the whole part of a decimal (15.5 years -> 15)
     refused: Mapping[str, tuple[str, str]] = {}  # choice fields: a known value that is refused, and why (zh, en)
     assumed: Mapping[str, tuple[str, str]] = {}  # choice fields: a value read under an assumption, said on its row
+    means_blank: tuple[str, ...] = ()  # texts that say what a blank says (至今 in the end column of a post still held)
 
     def headers(self) -> tuple[str, ...]:
         return (self.header, self.name, *self.aliases)
@@ -351,6 +352,8 @@ def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
         return ParsedColumn(values, np.asarray(inverse).reshape(-1), present[inverse].reshape(-1), {}, "text")
     if field.kind == "id_number":  # read together, as columns: a province has millions of them
         return _id_number_column(uniq, np.asarray(inverse).reshape(-1))
+    if field.means_blank:  # 至今 (or 至 今) is a blank cell, read and counted as one
+        uniq = np.array(["" if re.sub(r"\s+", "", str(t)) in field.means_blank else t for t in uniq], dtype=object)
     parsed: list[Any] = []
     failed: dict[int, CellError] = {}
     for j, text in enumerate(uniq):

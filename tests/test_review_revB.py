@@ -71,3 +71,24 @@ def test_a_post_that_could_be_read_two_ways_is_still_a_reject(tmp_path, post):
     out = calc(path, CHENGQU)
     assert out["rows"] == {"read": 1, "accepted": 0, "rejected": 1}
     assert out["rejects"][0]["column"] == "职务" and out["rejects"][0]["reason"].startswith("无法识别")
+
+
+# --- community_worker_pay: 至今 in the end column is still in post ----------------------------
+
+@pytest.mark.parametrize("end", ["至今", "至 今", "在任", "现任", "在职", "在岗"])
+def test_still_in_post_written_in_the_end_column(tmp_path, end):
+    """A clerk writes 至今 where the end of a post still held would go: the same as a blank end.
+    副主任 from 2025-04-01: April–December, 9 × 3316 = 29844.00."""
+    path = tmp_path / "w.csv"
+    path.write_text(f"编号,职务,任职开始,任职结束\nA1,副主任,2025-04-01,{end}\nA2,委员,2025-01-01,2025-01-31\n",
+                    encoding="utf-8")
+    out = calc(path, CHENGQU)
+    assert out["rejects"] == [] and out["totals"]["amount"] == "32791.00"  # 29844 + 2947
+
+
+def test_still_in_post_through_the_api():
+    from entitlements import Calculator
+
+    calc_ = Calculator("community_worker_pay", profile="城区")
+    one = calc_.compute({"编号": "A1", "spans": [{"post": "委员", "start": "2025-07-01", "end": "至今"}]}, 2025)
+    assert str(one.amount) == "17682.00"  # July–December, 6 × 2947

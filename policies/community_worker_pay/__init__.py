@@ -51,6 +51,7 @@ START_ALIASES = (*SPAN_FIELDS[0].aliases, "入职时间", "入职日期", "到�
 END_ALIASES = (*SPAN_FIELDS[1].aliases, "任职截止日期", "任职截止时间", "截止日期", "截止时间", "结束日期", "结束时间",
                "免职时间", "免职日期", "解聘时间", "解聘日期", "离职时间", "离职日期", "离岗时间", "离岗日期", "卸任时间",
                "卸任日期", "终止日期", "任职终止日期")
+STILL_IN_POST = ("至今", "今", "在任", "现任", "至今在任", "在职", "在岗")  # written for a blank end: still in post
 
 
 class WorkerPostSpan(BaseModel):
@@ -80,7 +81,7 @@ class CommunityWorkerPay(DeclaredPolicy):
         Field("post", "职务", "choice", "post", aliases=("岗位", "任职岗位", "现任职务"), required=True,
               choices=choice_map(POST_NAMES)),
         Field("start", SPAN_FIELDS[0].header, "date", SPAN_FIELDS[0].label_en, aliases=START_ALIASES, required=True),
-        Field("end", SPAN_FIELDS[1].header, "date", SPAN_FIELDS[1].label_en, aliases=END_ALIASES),
+        Field("end", SPAN_FIELDS[1].header, "date", SPAN_FIELDS[1].label_en, aliases=END_ALIASES, means_blank=STILL_IN_POST),
         Field("unit", "所属社区", "text", "community", aliases=(
             "社区", "所属单位", "所属街道", "街道", "所属街道（社区）", "所属乡镇（街道）", "村（社区）", "所属村（社区）"), default=""),
     )
