@@ -92,3 +92,26 @@ def test_still_in_post_through_the_api():
     calc_ = Calculator("community_worker_pay", profile="城区")
     one = calc_.compute({"编号": "A1", "spans": [{"post": "委员", "start": "2025-07-01", "end": "至今"}]}, 2025)
     assert str(one.amount) == "17682.00"  # July–December, 6 × 2947
+
+
+# --- joint_party_org: 单位名称 names the organisation (as in the kit's per-unit rosters) ----------
+
+JOINT = ["--policy", "joint_party_org", "--year", "2025", "--profile", "城区", "--format", "json"]
+
+
+def test_joint_roster_with_unit_name_header(tmp_path):
+    """序号, 单位名称, 类别, 任职月数, 所属乡镇（街道）: 2 organisations + an instructor 7 months =
+    3200 × 2 + 500 × 7 = 9900.00, 省级 and 市级 4950.00 each."""
+    path = tmp_path / "j.csv"
+    path.write_text("序号,单位名称,类别,任职月数,所属乡镇（街道）\n1,东街商务楼宇联合党支部,联合党支部,,东街街道\n"
+                    "2,北石店非公企业联合党总支,联合党总支,,北石店镇\n3,张志强,党建指导员,7,北石店镇\n", encoding="utf-8")
+    out = calc(path, JOINT)
+    assert out["totals"]["amount"] == "9900.00"
+    assert out["totals"]["by_level"] == {"province": "4950.00", "prefecture": "4950.00", "county": "0.00"}
+
+
+def test_joint_roster_with_both_name_and_unit_name_is_refused_not_guessed(tmp_path):
+    path = tmp_path / "j.csv"
+    path.write_text("姓名,单位名称,类别,任职月数\n张志强,某联合党支部,党建指导员,7\n", encoding="utf-8")
+    proc = run_cli("calc", str(path), *JOINT)
+    assert proc.returncode == 2 and "多列都对应" in proc.stderr

@@ -40,7 +40,7 @@ class JointPartyOrg(DeclaredPolicy):
     headcount_label = ("数量（个、人）", "count")
     fields = (
         Field("id", "编号", "text", "id", aliases=("组织编号", "人员编号")),
-        Field("name", "名称", "text", "name", aliases=("姓名", "组织名称", "党组织名称", "联合党组织名称", "指导员姓名")),
+        Field("name", "名称", "text", "name", aliases=("姓名", "单位名称", "组织名称", "党组织名称", "联合党组织名称", "指导员姓名")),
         Field("kind", "类型", "choice", "kind", aliases=("对象类型", "补助对象", "类别"), choices=choice_map(KIND_NAMES)),
         Field("months", "任职月数", "int", "months served", aliases=("任职月份数", "工作月数", "服务月数", "月数"),
               max=MONTHS_PER_YEAR),
