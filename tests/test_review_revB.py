@@ -115,3 +115,24 @@ def test_joint_roster_with_both_name_and_unit_name_is_refused_not_guessed(tmp_pa
     path.write_text("姓名,单位名称,类别,任职月数\n张志强,某联合党支部,党建指导员,7\n", encoding="utf-8")
     proc = run_cli("calc", str(path), *JOINT)
     assert proc.returncode == 2 and "多列都对应" in proc.stderr
+
+
+# --- capped_project_grants: a cut shared among the accepted projects says so when rows are rejected
+
+CHENGGONG = ["--policy", "capped_project_grants", "--year", "2026", "--profile", "呈贡区", "--format", "json"]
+
+
+def test_a_cut_with_rejected_rows_says_the_shares_will_change(tmp_path):
+    """The budget is shared by the accepted projects only: once a rejected row is corrected every
+    project's cut changes, so the run says so (A and B: 30000 each, budget 30000 → 15000 each)."""
+    path = tmp_path / "p.csv"
+    path.write_text("项目编号,类别,申请金额\nA,治理类,30000\nB,治理类,30000\nC,文化类,30000\n", encoding="utf-8")
+    out = calc(path, [*CHENGGONG, "--budget", "30000"])
+    assert [b["amount"] for b in out["beneficiaries"]] == ["15000.00", "15000.00"]
+    said = [n["message"] for n in out["notices"] if n["row"] is None]
+    assert any("1 行被退回" in m and "未参与" in m for m in said), said
+    # no rejects, or no cut: nothing to say
+    path.write_text("项目编号,类别,申请金额\nA,治理类,30000\nB,治理类,30000\n", encoding="utf-8")
+    assert not any("被退回" in n["message"] for n in calc(path, [*CHENGGONG, "--budget", "30000"])["notices"])
+    path.write_text("项目编号,类别,申请金额\nA,治理类,30000\nC,文化类,30000\n", encoding="utf-8")
+    assert not any("被退回" in n["message"] for n in calc(path, [*CHENGGONG, "--budget", "90000"])["notices"])
