@@ -136,3 +136,16 @@ def test_a_cut_with_rejected_rows_says_the_shares_will_change(tmp_path):
     assert not any("被退回" in n["message"] for n in calc(path, [*CHENGGONG, "--budget", "30000"])["notices"])
     path.write_text("项目编号,类别,申请金额\nA,治理类,30000\nC,文化类,30000\n", encoding="utf-8")
     assert not any("被退回" in n["message"] for n in calc(path, [*CHENGGONG, "--budget", "90000"])["notices"])
+
+
+# --- a money column in 万元 is refused by name, never read (or renamed) as 元 -------------------
+
+@pytest.mark.parametrize("header", ["申请金额（万元）", "申请金额(万元)", "申请补助金额（万元）"])
+def test_a_money_column_in_wan_yuan_is_refused_with_the_reason(tmp_path, header):
+    """5.5 under 申请金额（万元） is 55000 元: read as 元 it would be 5.50. The message says to
+    convert; it must not suggest dropping the unit from the header (the old hint did)."""
+    path = tmp_path / "p.csv"
+    path.write_text(f"项目编号,类别,{header}\nA,工程,5.5\n", encoding="utf-8")
+    proc = run_cli("calc", str(path), *CHENGGONG)
+    assert proc.returncode == 2
+    assert "万元" in proc.stderr and "换算为元" in proc.stderr and "did you mean" not in proc.stderr, proc.stderr
