@@ -105,6 +105,7 @@ _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
 _DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
 _UNIT_SUFFIX = re.compile(r"(年|个月|月|个|人|名)$")
 _MONEY_SUFFIX = re.compile(r"^[¥$]|(元/月|元/年|元)$")  # NFKC has made ￥ a ¥
+MONEY_SUFFIX = _MONEY_SUFFIX  # what an amount may carry around its number (the CLI's --budget too)
 
 
 def parse_cell(field: Field, text: str) -> Any:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .conftest import run_cli
+from .conftest import EXAMPLES, run_cli
 
 CHENGQU = ["--policy", "community_worker_pay", "--year", "2025", "--profile", "城区", "--format", "json"]
 
@@ -149,3 +149,16 @@ def test_a_money_column_in_wan_yuan_is_refused_with_the_reason(tmp_path, header)
     proc = run_cli("calc", str(path), *CHENGGONG)
     assert proc.returncode == 2
     assert "万元" in proc.stderr and "换算为元" in proc.stderr and "did you mean" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("budget", ["¥126300", "￥126,300.00", " 126300元 ", "１２６３００"])
+def test_budget_is_read_as_a_money_cell_is(budget):
+    """--budget reads what a 申请金额 cell reads (¥, full-width digits); it refused ¥126300."""
+    out = calc(EXAMPLES / "chenggong_projects.csv", [*CHENGGONG, "--budget", budget])
+    assert out["totals"]["amount"] == "126300.00"
+
+
+@pytest.mark.parametrize("budget", ["12.63万", "-5", "126300.001"])
+def test_a_budget_that_is_no_amount_in_yuan_is_refused(budget):
+    proc = run_cli("calc", str(EXAMPLES / "chenggong_projects.csv"), *CHENGGONG, "--budget", budget)
+    assert proc.returncode == 2 and ("--budget" in proc.stderr or "项目预算" in proc.stderr), proc.stderr
