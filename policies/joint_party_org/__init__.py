@@ -14,7 +14,7 @@ from entitlements.fields import Field, choice_map
 from entitlements.people import UNIT_ALIASES
 from entitlements.profiles import PolicyData
 from entitlements.roster import ParsedTable
-from entitlements.rules import Component, Count, by, standard
+from entitlements.rules import Component, Count, Note, by, standard
 from entitlements.splits import MONTHS_PER_YEAR
 
 KIND_NAMES = {  # id -> accepted names, the first canonical; every kind of joint organisation is one 联合党组织
@@ -52,6 +52,7 @@ class JointPartyOrg(DeclaredPolicy):
         Component("instructor_stipend", ("党建工作指导员工作经费", "party-building instructor stipend"),
                   standard("instructor.monthly"), per="months"),
     )
+    notes = (Note(lambda c: (c.kind == "instructor") & (c.months == 0), ("本年任职月数为0", "no month served in the year")),)
     counts = (
         Count("joint_org", "联合党组织", ("联合党组织", "党组织"), {"kind": "joint_org"}),
         # an instructor counted is one paid all year: the budget's 人数 × 12 months
