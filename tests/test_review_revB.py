@@ -162,3 +162,33 @@ def test_budget_is_read_as_a_money_cell_is(budget):
 def test_a_budget_that_is_no_amount_in_yuan_is_refused(budget):
     proc = run_cli("calc", str(EXAMPLES / "chenggong_projects.csv"), *CHENGGONG, "--budget", budget)
     assert proc.returncode == 2 and ("--budget" in proc.stderr or "项目预算" in proc.stderr), proc.stderr
+
+
+# --- joint_party_org: kinds and the months column as clerks write them -----------------------
+
+@pytest.mark.parametrize("kind, amount", [("非公企业联合党支部", "3200.00"), ("商务楼宇联合党委", "3200.00"),
+                                          ("社会组织联合党总支", "3200.00"), ("个体工商户联合党支部", "3200.00"),
+                                          ("行业联合党委", "3200.00"), ("专职党建指导员", "3500.00"),
+                                          ("党建指导员（专职）", "3500.00")])
+def test_joint_kinds_as_clerks_write_them(tmp_path, kind, amount):
+    path = tmp_path / "k.csv"
+    months = "7" if "指导员" in kind else ""
+    path.write_text(f"编号,类型,任职月数\nK1,{kind},{months}\n", encoding="utf-8")
+    out = calc(path, JOINT)
+    assert out["rejects"] == [] and out["totals"]["amount"] == amount
+
+
+def test_a_part_time_instructor_is_a_reject_that_says_why(tmp_path):
+    """The budget pays 500元/月 to each 党建工作指导员 and says nothing of 兼职 ones: not guessed."""
+    path = tmp_path / "k.csv"
+    path.write_text("编号,类型,任职月数\nK1,兼职党建指导员,7\n", encoding="utf-8")
+    out = calc(path, JOINT)
+    assert out["rows"]["rejected"] == 1 and "兼职" in out["rejects"][0]["reason"]
+    assert not out["rejects"][0]["reason"].startswith("无法识别")
+
+
+@pytest.mark.parametrize("header", ["任职月份", "在岗月数", "在职月数", "履职月数", "本年任职月数", "发放月数", "补助月数"])
+def test_joint_months_column_as_clerks_name_it(tmp_path, header):
+    path = tmp_path / "m.csv"
+    path.write_text(f"编号,类型,{header}\nZ1,党建指导员,7\n", encoding="utf-8")
+    assert calc(path, JOINT)["totals"]["amount"] == "3500.00"
