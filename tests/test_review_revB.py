@@ -192,3 +192,22 @@ def test_joint_months_column_as_clerks_name_it(tmp_path, header):
     path = tmp_path / "m.csv"
     path.write_text(f"编号,类型,{header}\nZ1,党建指导员,7\n", encoding="utf-8")
     assert calc(path, JOINT)["totals"]["amount"] == "3500.00"
+
+
+# --- capped_project_grants: categories as the budget text and clerks write them ----------------
+
+@pytest.mark.parametrize("category, amount", [("民生小实事（工程类）", "500000.00"), ("民生小实事工程类", "500000.00"),
+                                              ("民生小实事（服务类）", "50000.00"), ("民生小实事服务类", "50000.00"),
+                                              ("党建引领基层治理项目", "30000.00"), ("基层治理项目", "30000.00")])
+def test_capped_categories_as_clerks_write_them(tmp_path, category, amount):
+    path = tmp_path / "c.csv"
+    path.write_text(f"项目编号,类别,申请金额\nC1,{category},600000\n", encoding="utf-8")
+    out = calc(path, CHENGGONG)
+    assert out["rejects"] == [] and out["totals"]["amount"] == amount
+
+
+def test_a_bare_livelihood_category_is_a_reject(tmp_path):
+    """民生小实事 alone may be a 工程类 (≤50万) or a 服务类 (≤5万) project: not guessed."""
+    path = tmp_path / "c.csv"
+    path.write_text("项目编号,类别,申请金额\nC1,民生小实事,600000\n", encoding="utf-8")
+    assert calc(path, CHENGGONG)["rows"]["rejected"] == 1
