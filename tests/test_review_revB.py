@@ -211,3 +211,21 @@ def test_a_bare_livelihood_category_is_a_reject(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text("项目编号,类别,申请金额\nC1,民生小实事,600000\n", encoding="utf-8")
     assert calc(path, CHENGGONG)["rows"]["rejected"] == 1
+
+
+# --- a number cell is read as Excel shows it (15 significant digits) -----------------------------
+
+def test_a_formula_result_with_a_float_artefact_is_read_as_excel_shows_it(tmp_path):
+    """=B2*1.1 style results are stored as 42000.499999999996 and shown by Excel as 42000.5: read
+    as shown, not refused as a third decimal; a real third decimal (1234.565) stays a reject."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["项目编号", "类别", "申请金额"])
+    for i, v in enumerate((42000.499999999996, 3.3000000000000003, 1234.565)):
+        ws.append([f"F{i}", "服务类", v])
+    wb.save(tmp_path / "f.xlsx")
+    out = calc(tmp_path / "f.xlsx", CHENGGONG)
+    assert [(b["id"], b["amount"]) for b in out["beneficiaries"]] == [("F0", "42000.50"), ("F1", "3.30")]
+    assert [(r["row"], r["value"]) for r in out["rejects"]] == [(4, "1234.565")]
