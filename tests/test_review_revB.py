@@ -229,3 +229,10 @@ def test_a_formula_result_with_a_float_artefact_is_read_as_excel_shows_it(tmp_pa
     out = calc(tmp_path / "f.xlsx", CHENGGONG)
     assert [(b["id"], b["amount"]) for b in out["beneficiaries"]] == [("F0", "42000.50"), ("F1", "3.30")]
     assert [(r["row"], r["value"]) for r in out["rejects"]] == [(4, "1234.565")]
+
+
+def test_a_run_without_the_policys_profile_says_which_to_give():
+    """A clerk of 城区 who leaves out --profile (default yunnan) is told which profile to give."""
+    proc = run_cli("calc", str(EXAMPLES / "community_workers.csv"), "--policy", "community_worker_pay", "--year", "2025")
+    assert proc.returncode == 2
+    assert "--profile shanxi.jincheng.chengqu" in proc.stderr and "晋城市城区" in proc.stderr, proc.stderr
