@@ -236,3 +236,104 @@ def test_a_run_without_the_policys_profile_says_which_to_give():
     proc = run_cli("calc", str(EXAMPLES / "community_workers.csv"), "--policy", "community_worker_pay", "--year", "2025")
     assert proc.returncode == 2
     assert "--profile shanxi.jincheng.chengqu" in proc.stderr and "晋城市城区" in proc.stderr, proc.stderr
+
+
+# --- clerks' rosters, totals worked by hand -------------------------------------------------------
+
+CLERK_PROJECTS = """呈贡区2026年度民生小实事项目申报汇总表,,,,,,
+序号,项目编号,项目名称,项目类别,申请补助金额（元）,所属街道,备注
+1,CG-01,老旧小区改造,工程类项目,"¥600,000.00",龙城街道,超上限
+2,CG-02,长者助餐,服务类, 42000.5元 ,乌龙街道,
+3,CG-03,路面修补,工程,"１２３，４５６．７８",洛龙街道,全角
+4,CG-04,课后托管,服务项目,"60,000元",吴家营街道,
+5,CG-05,议事协商,党建引领基层治理,35000,雨花街道,
+6,CG-06,楼栋长培训,治理,29999.99,斗南街道,
+,,,,,,
+7,CG-07,未知类,文化类,10000,龙城街道,
+8,CG-08,空金额,服务类,,龙城街道,
+9,CG-09,零金额,服务类,0,龙城街道,
+10,CG-10,负金额,服务类,-100,龙城街道,
+11,CG-11,三位小数,服务类,100.123,龙城街道,
+12,CG-02,重复编号,服务类,1000,乌龙街道,
+13,CG-13,文本金额,服务类,一万元,乌龙街道,
+合计,,,,"1,000,000",,
+填表人：张三,,,审核人：李四,,,
+"""
+# Capped by hand: 500000 + 42000.50 + 123456.78 + 50000 + 30000 + 29999.99 = 775457.27 (77545727 fen).
+# Budget 126300 (12630000 fen): each project's floor of capped × 12630000 / 77545727 fen, remainder:
+#   CG-01 8143582 r13425886, CG-02 684069 r3576837, CG-03 2010760 r67117480, CG-04 814358 r16851734,
+#   CG-05 488614 r72147622, CG-06 488614 r59517622; floors add up to 12629997, so the 3 fen left go to
+#   the 3 largest remainders: CG-05, CG-03, CG-06 (+1 fen each). Sum 12630000 exactly.
+CUT_BY_HAND = {"CG-01": "81435.82", "CG-02": "6840.69", "CG-03": "20107.61", "CG-04": "8143.58",
+               "CG-05": "4886.15", "CG-06": "4886.15"}
+
+
+def largest_remainder(fen: dict[str, int], budget: int) -> dict[str, int]:
+    """The cut worked independently of the engine: floors, then 1 fen each to the largest
+    remainders, equal remainders to the smaller id."""
+    total = sum(fen.values())
+    out = {k: v * budget // total for k, v in fen.items()}
+    rest = {k: v * budget % total for k, v in fen.items()}
+    for k in sorted(rest, key=lambda k: (-rest[k], k))[: budget - sum(out.values())]:
+        out[k] += 1
+    return out
+
+
+def test_clerk_project_roster_cut_to_the_budget_by_hand(tmp_path):
+    path = tmp_path / "projects.csv"
+    path.write_text(CLERK_PROJECTS, encoding="utf-8")
+    capped = {"CG-01": 50000000, "CG-02": 4200050, "CG-03": 12345678, "CG-04": 5000000, "CG-05": 3000000,
+              "CG-06": 2999999}
+    by_hand = largest_remainder(capped, 12630000)
+    assert {k: f"{v // 100}.{v % 100:02d}" for k, v in by_hand.items()} == CUT_BY_HAND
+    out = calc(path, [*CHENGGONG, "--budget", "126300"])
+    assert {b["id"]: b["amount"] for b in out["beneficiaries"]} == CUT_BY_HAND
+    assert out["totals"]["amount"] == "126300.00" and out["totals"]["by_level"]["county"] == "126300.00"
+    assert out["rows"] == {"read": 13, "accepted": 6, "rejected": 7}
+    assert {(r["row"], r["column"]) for r in out["rejects"]} == {
+        (10, "项目类别"), (11, "申请补助金额(元)"), (12, "申请补助金额(元)"), (13, "申请补助金额(元)"),
+        (14, "申请补助金额(元)"), (15, "项目编号"), (16, "申请补助金额(元)")}
+    assert all(r["value"] or "为空" in r["reason"] for r in out["rejects"])
+    # above the capped total nothing is cut; one fen below, CG-01 (the smallest remainder) gives it
+    uncut = calc(path, [*CHENGGONG, "--budget", "775457.27"])
+    assert uncut["totals"]["amount"] == "775457.27"
+    below = calc(path, [*CHENGGONG, "--budget", "775457.26"])
+    assert {b["id"]: b["amount"] for b in below["beneficiaries"]}["CG-01"] == "499999.99"
+
+
+CLERK_WORKERS = """晋城市城区2025年社区工作者工资发放花名册,,,,,,,
+序号,姓名,公民身份号码,所属街道（社区）,现任职务,任职开始时间,任职截止日期,备注
+1,王红梅,140502198003120022,凤台社区,书记主任一肩挑,2021-01-01,,
+2,李建军,14050219760825001X,景西社区,党委书记,2021-01-01,至今,
+3,李建军,14050219760825001X,景西社区,居委会主任,2025-07-01,,7月起兼任
+4,张丽,140502198504070027,泰森社区, 主任 ,2024.06,2026.06,跨年
+5,赵刚,140502198201190013,书院社区,一肩挑,2021年1月,,
+6,赵刚,140502198201190013,书院社区,书记,2021年1月,,一肩挑也写了书记
+7,刘芳,140502199006300023,矿苑社区,副主任,2022-03-01,2025-08-31,
+8,杨磊,140502199509030010,南村社区,社区工作者,2023-05-01,2025-03-31,
+9,杨磊,140502199509030010,南村社区,社区副主任,2025-04-01,,
+10,周敏,140502197005140022,凤台社区,委员,2020-01-01,2024-12-31,2024年底离任
+11,孙强,140502198807150016,凤台社区,网格员,2022-01-01,,未知职务
+12,何五,14050219850505001X,凤台社区,支部委员,2025-01-01,2025-06-30,
+13,何五,14050219850505001X,凤台社区,委员,2025-07-01,2025-13-31,同一人一行损坏
+,,,,,,,
+合计,,,,,,,
+填表人：张三,,,,,,,
+"""
+
+
+def test_clerk_worker_roster_by_hand(tmp_path):
+    """By hand (元/月: 一肩挑 4421, 书记/主任 3684, 副职 3316, 委员 2947):
+    王红梅 4421×12 = 53052; 李建军 3684×6 + 4421×6 = 48630; 张丽 3684×12 = 44208;
+    赵刚 (一肩挑 and 书记) 4421×12 = 53052; 刘芳 3316×8 = 26528; 杨磊 2947×3 + 3316×9 = 38685;
+    周敏 0 (left 2024); 孙强 reject (网格员); 何五 both rows rejected (one damaged).
+    Total 264155.00."""
+    path = tmp_path / "workers.csv"
+    path.write_text(CLERK_WORKERS, encoding="utf-8")
+    out = calc(path, CHENGQU)
+    paid = {b["name"]: b["amount"] for b in out["beneficiaries"]}
+    assert paid == {"王红梅": "53052.00", "李建军": "48630.00", "张丽": "44208.00", "赵刚": "53052.00",
+                    "刘芳": "26528.00", "杨磊": "38685.00", "周敏": "0.00"}
+    assert out["totals"]["amount"] == "264155.00"
+    assert out["rows"] == {"read": 13, "accepted": 10, "rejected": 3}
+    assert sorted(r["row"] for r in out["rejects"]) == [13, 14, 15]
