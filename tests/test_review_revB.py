@@ -337,3 +337,39 @@ def test_clerk_worker_roster_by_hand(tmp_path):
     assert out["totals"]["amount"] == "264155.00"
     assert out["rows"] == {"read": 13, "accepted": 10, "rejected": 3}
     assert sorted(r["row"] for r in out["rejects"]) == [13, 14, 15]
+
+
+def test_clerk_joint_roster_xlsx_by_hand(tmp_path):
+    """By hand: 联合党组织 2 × 3200 = 6400; instructors 12 + 12 + 7 + 0 months × 500 = 15500;
+    total 21900.00, 省级 and 市级 10950.00 each. Rejected: an organisation with 6 months, 13 months,
+    a blank months cell, a repeated name, an unknown kind, an #N/A cell."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2025年两新组织联合党组织和党建指导员工作经费测算表"])
+    ws.append(["序号", "单位名称", "类别", "在岗月数", "所属乡镇（街道）", "备注"])
+    rows = [(1, "东街商务楼宇联合党支部", "联合党支部", None, "东街街道"),
+            (2, "西街个体工商户联合党委", "个体工商户联合党委", 12, "西街街道"),
+            (3, "北石店非公企业联合党总支", "联合党总支", 6, "北石店镇"),
+            (4, "王建国", "党建指导员", "１２", "东街街道"),
+            (5, "李秀英", "专职党建指导员", "12个月", "西街街道"),
+            (6, "张志强", "指导员", 7, "北石店镇"),
+            (7, "赵丽华", "党建指导员", 0, "钟家庄街道"),
+            (8, "刘伟", "党建指导员", 13, "南街街道"),
+            (9, "陈某", "党建指导员", None, "南街街道"),
+            (10, "东街商务楼宇联合党支部", "联合党支部", None, "东街街道"),
+            (11, "某社会组织", "社会组织党支部", None, "东街街道"),
+            (12, "吴某", "党建指导员", "#N/A", "东街街道")]
+    for r in rows:
+        ws.append(list(r))
+    ws.append([])
+    ws.append(["合计"])
+    ws.append(["填表人：张三"])
+    wb.save(tmp_path / "j.xlsx")
+    out = calc(tmp_path / "j.xlsx", JOINT)
+    assert out["totals"]["amount"] == "21900.00"
+    assert out["totals"]["by_component"] == {"org_funding": "6400.00", "instructor_stipend": "15500.00"}
+    assert out["totals"]["by_level"] == {"province": "10950.00", "prefecture": "10950.00", "county": "0.00"}
+    assert out["rows"] == {"read": 12, "accepted": 6, "rejected": 6}
+    assert sorted(r["row"] for r in out["rejects"]) == [5, 10, 11, 12, 13, 14]
