@@ -373,3 +373,14 @@ def test_clerk_joint_roster_xlsx_by_hand(tmp_path):
     assert out["totals"]["by_level"] == {"province": "10950.00", "prefecture": "10950.00", "county": "0.00"}
     assert out["rows"] == {"read": 12, "accepted": 6, "rejected": 6}
     assert sorted(r["row"] for r in out["rejects"]) == [5, 10, 11, 12, 13, 14]
+
+
+def test_whatif_budget_scenario_under_a_given_budget_is_refused_not_ignored():
+    """--budget wins over the budget.total standard, so a scenario setting budget.total under a
+    --budget changed nothing and said nothing (a 0.00 difference): the run stops and says why."""
+    proc = run_cli("whatif", str(EXAMPLES / "chenggong_projects.csv"), "--policy", "capped_project_grants",
+                   "--year", "2026", "--profile", "呈贡区", "--budget", "126300", "--set", "budget.total=100000")
+    assert proc.returncode == 2 and "budget.total" in proc.stderr and "--budget" in proc.stderr, proc.stdout[-500:]
+    ok = run_cli("whatif", str(EXAMPLES / "chenggong_projects.csv"), "--policy", "capped_project_grants",
+                 "--year", "2026", "--profile", "呈贡区", "--set", "budget.total=100000", "--format", "json")
+    assert ok.returncode == 0, ok.stderr
