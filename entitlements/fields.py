@@ -108,6 +108,9 @@ _MONEY_SUFFIX = re.compile(r"^[¥$]|(元/月|元/年|元)$")  # NFKC has made �
 MONEY_SUFFIX = _MONEY_SUFFIX  # what an amount may carry around its number (the CLI's --budget too)
 
 
+MAX_LISTED_CHOICES = 24  # an unknown choice's message lists the accepted names up to this many
+
+
 def parse_cell(field: Field, text: str) -> Any:
     """One non-blank cell; raises CellError naming what is wrong."""
     kind = field.kind
@@ -160,9 +163,17 @@ def parse_cell(field: Field, text: str) -> Any:
             raise CellError(*field.refused[text])
         code = field.choices.get(text) or field.choices.get(text.lower())
         if code is None:
-            options = "、".join(dict.fromkeys(k for k in field.choices
-                                              if not k.isascii() and unicodedata.normalize("NFKC", k) == k))
-            raise CellError(f"无法识别：{text}（可填：{options}）", f"unknown value: {text} (one of: {options})")
+            names = list(dict.fromkeys(k for k in field.choices
+                                       if not k.isascii() and unicodedata.normalize("NFKC", k) == k))
+            more = ""
+            if len(names) > MAX_LISTED_CHOICES:  # too many to read: each value once, by its first name
+                first: dict[str, str] = {}
+                for k in names:
+                    first.setdefault(field.choices[k], k)
+                names, more = list(first.values()), "等"
+            options = "、".join(names)
+            raise CellError(f"无法识别：{text}（可填：{options}{more}）",
+                            f"unknown value: {text} (one of: {options}{' …' if more else ''})")
         return code
     if kind == "id_number":
         return parse_id_number(text)

@@ -384,3 +384,12 @@ def test_whatif_budget_scenario_under_a_given_budget_is_refused_not_ignored():
     ok = run_cli("whatif", str(EXAMPLES / "chenggong_projects.csv"), "--policy", "capped_project_grants",
                  "--year", "2026", "--profile", "呈贡区", "--set", "budget.total=100000", "--format", "json")
     assert ok.returncode == 0, ok.stderr
+
+
+def test_an_unknown_post_lists_the_posts_not_every_alias(tmp_path):
+    """A reject listing ~90 aliases (some, like 书记、主任, with the list's own separator) was
+    unreadable: with many names, each post is listed once by its name."""
+    path = tmp_path / "p.csv"
+    path.write_text("编号,职务,任职开始\nP1,网格员,2021-01-01\n", encoding="utf-8")
+    reason = calc(path, CHENGQU)["rejects"][0]["reason"]
+    assert reason == "无法识别：网格员（可填：书记、主任、书记主任一肩挑、副书记、副主任、委员(社区工作者)等）", reason
