@@ -198,15 +198,16 @@ def _run_options(include_earlier: bool, budget: Optional[str] = None) -> dict:
     """The typed options of a run from its flags (only those given: a policy refuses one it lacks)."""
     from decimal import Decimal
 
-    from entitlements.money import MoneyError, yuan_to_fen
+    from entitlements.fields import MONEY_SUFFIX, normalise_cell
+    from entitlements.money import MoneyError, fen_to_decimal, yuan_to_fen
 
     options: dict = {"include_earlier": True} if include_earlier else {}
-    if budget is not None:
+    if budget is not None:  # read as a money cell is (¥, 元, thousands separators, full-width digits)
         try:
-            yuan_to_fen(budget.strip().removesuffix("元"))
+            fen = yuan_to_fen(MONEY_SUFFIX.sub("", normalise_cell(budget)).strip())
         except MoneyError as exc:
             raise _fail(f"--budget 应为金额（元，最多两位小数）：{budget} ({exc})") from None
-        options["budget"] = Decimal(budget.strip().removesuffix("元").replace(",", ""))
+        options["budget"] = fen_to_decimal(fen)  # a negative budget is the policy's to refuse, with its bounds
     return options
 
 

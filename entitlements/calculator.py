@@ -213,7 +213,8 @@ class Calculator:
             comp = self._run(who, first, stop, **options)
         rejects = sorted(parsed.rejects, key=lambda r: r.row)  # stable: a row's problems keep their order
         notices = sorted(parsed.notices, key=lambda n: -1 if n.row is None else n.row)
-        return RosterResult(self, year, comp, rejects, notices + _said(comp), len(table), "roster", parsed)
+        return RosterResult(self, year, comp, rejects, notices + _said(comp) + _cut_without(comp, rejects), len(table),
+                            "roster", parsed)
 
     def rerun(self, base: RosterResult, year: int | None = None, **options: Any) -> RosterResult:
         """``base``'s checked beneficiaries computed again under this calculator's standards
@@ -392,6 +393,16 @@ SAID = "（计算）"  # the column of a notice about the run itself, not a cell
 def _said(comp: Computation) -> list[Notice]:
     """What the run itself must tell the user (a capped fixed share), as notices without a row."""
     return [Notice(None, SAID, "", zh, en) for zh, en in dict.fromkeys(comp.detail.get("said", ()))]
+
+
+def _cut_without(comp: Computation, rejects: Sequence[Any]) -> list[Notice]:
+    """A budget is shared by the accepted lines only: with rows rejected, each share is not final."""
+    cut = comp.detail.get("cut") or {}
+    rows = len({r.row for r in rejects})
+    if not (cut.get("cut") and rows):
+        return []
+    return [Notice(None, SAID, "", f"有 {rows} 行被退回，未参与预算削减：改正后重新计算，各项的削减结果都会改变",
+                   f"{rows} rejected rows took no part in the budget cut: once they are corrected, every line's cut changes")]
 
 
 def _check_total(comp: Computation) -> None:

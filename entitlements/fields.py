@@ -49,6 +49,7 @@ class Field:
     # read for an output only (the payment list's 银行账号): never a reason to reject a row or stop a
     # run, so no amount depends on it; its damaged cells are notices that output reads
     output_only: bool = False
+    means_blank: tuple[str, ...] = ()  # texts that say what a blank says (至今 in the end column of a post still held)
 
     def headers(self) -> tuple[str, ...]:
         return (self.header, self.name, *self.aliases)
@@ -108,6 +109,10 @@ _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
 _DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
 _UNIT_SUFFIX = re.compile(r"(年|个月|月|个|人|名)$")
 _MONEY_SUFFIX = re.compile(r"^[¥$]|(元/月|元/年|元)$")  # NFKC has made ￥ a ¥
+MONEY_SUFFIX = _MONEY_SUFFIX  # what an amount may carry around its number (the CLI's --budget too)
+
+
+MAX_LISTED_CHOICES = 24  # an unknown choice's message lists the accepted names up to this many
 
 
 def parse_cell(field: Field, text: str) -> Any:
@@ -162,9 +167,17 @@ def parse_cell(field: Field, text: str) -> Any:
             raise CellError(*field.refused[text])
         code = field.choices.get(text) or field.choices.get(text.lower())
         if code is None:
-            options = "、".join(dict.fromkeys(k for k in field.choices
-                                              if not k.isascii() and unicodedata.normalize("NFKC", k) == k))
-            raise CellError(f"无法识别：{text}（可填：{options}）", f"unknown value: {text} (one of: {options})")
+            names = list(dict.fromkeys(k for k in field.choices
+                                       if not k.isascii() and unicodedata.normalize("NFKC", k) == k))
+            more = ""
+            if len(names) > MAX_LISTED_CHOICES:  # too many to read: each value once, by its first name
+                first: dict[str, str] = {}
+                for k in names:
+                    first.setdefault(field.choices[k], k)
+                names, more = list(first.values()), "等"
+            options = "、".join(names)
+            raise CellError(f"无法识别：{text}（可填：{options}{more}）",
+                            f"unknown value: {text} (one of: {options}{' …' if more else ''})")
         return code
     if kind == "id_number":
         return parse_id_number(text)
@@ -360,6 +373,8 @@ def parse_column(field: Field, cells: np.ndarray) -> ParsedColumn:
         return ParsedColumn(values, np.asarray(inverse).reshape(-1), present[inverse].reshape(-1), {}, "text")
     if field.kind == "id_number":  # read together, as columns: a province has millions of them
         return _id_number_column(uniq, np.asarray(inverse).reshape(-1))
+    if field.means_blank:  # 至今 (or 至 今) is a blank cell, read and counted as one
+        uniq = np.array(["" if re.sub(r"\s+", "", str(t)) in field.means_blank else t for t in uniq], dtype=object)
     parsed: list[Any] = []
     failed: dict[int, CellError] = {}
     for j, text in enumerate(uniq):

@@ -218,9 +218,10 @@ def load_policy_data(policy_id: str, profile_id: str) -> PolicyData:
     profile = resolve_profile(profile_id)
     root = meta["root_profile"]
     if root not in profile.chain:
+        where = profiles()[root].name if root in profiles() else root
         raise ProfileError(
-            f"政策 {policy_id} 适用于 {root} 及其下级口径，不适用于 {profile.id} "
-            f"(policy {policy_id} is defined for {root} and below, not {profile.id})"
+            f"政策 {policy_id} 适用于 {root} 及其下级口径，不适用于 {profile.id}；请指定地区口径 --profile {root}（{where}）"
+            f"或其下级 (policy {policy_id} is defined for {root} and below, not {profile.id}: give --profile {root})"
         )
     conventions = Conventions()
     for pid in profile.chain:

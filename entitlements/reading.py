@@ -285,8 +285,8 @@ def _text(cell: object) -> str:
         return cell.text
     if isinstance(cell, bool):
         return "是" if cell else "否"
-    if isinstance(cell, float):
-        return str(int(cell)) if cell.is_integer() else repr(cell)
+    if isinstance(cell, float):  # as Excel shows it: a formula's 42000.499999999996 is 42000.5
+        return str(int(cell)) if cell.is_integer() else format(cell, f".{EXCEL_DIGITS}g")
     if isinstance(cell, dt.datetime):
         return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat(sep=" ")
     if isinstance(cell, dt.date):

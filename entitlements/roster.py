@@ -231,6 +231,7 @@ def _match_headers(headers: tuple[str, ...], fields: Sequence[Field], origin: st
                              f"(several columns map to {f.label_en}: {both_en}; remove or rename the extra ones)")
     mapping = {name: headers[at[0]] for name, at in columns.items() if len(at) == 1 or name not in
                {f.name for f in fields if f.output_only}}
+    _refuse_wan_yuan(headers, field_of, origin)
     missing = [f for f in fields if f.required and f.name not in mapping]
     if missing:
         wanted = "、".join(f"{f.header}（{f.name}）" for f in missing)
@@ -242,6 +243,21 @@ def _match_headers(headers: tuple[str, ...], fields: Sequence[Field], origin: st
     _refuse_lookalikes(unknown, [f for f in fields if f.name not in mapping and not f.output_only], origin)
     notices = tuple(Notice(None, h, "", f"未识别的列，已忽略：{h}", f"unknown column ignored: {h}") for h in unknown)
     return tuple(mapping.items()), (*ambiguous, *notices)
+
+
+_WAN_YUAN = re.compile(r"\((万元|万)\)$")
+
+
+def _refuse_wan_yuan(headers: Sequence[str], field_of: Mapping[str, Field], origin: str) -> None:
+    """A money column in 万元 (申请金额（万元）): its 5.5 is 55000 元, and read as 元 it would be 5.50,
+    so the run stops and says to convert, rather than suggest the bare header."""
+    for h in headers:
+        text = normalise_header(h) if h else ""
+        f = field_of.get(_WAN_YUAN.sub("", text))
+        if f is not None and f.kind == "money" and _WAN_YUAN.search(text):
+            raise InputError(f"{origin}: 列“{h}”以万元为单位，本表金额按元计：请换算为元（5.5万元写作55000），"
+                             f"列名写作“{f.header}”或“{f.header}（元）” (column '{h}' is in 万元 (10,000 yuan); amounts "
+                             f"are read in yuan: convert them and name the column {f.header})")
 
 
 _DATE_WORDS = re.compile(r"(日期|时间|年月日|年月|日)$")

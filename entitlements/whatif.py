@@ -108,6 +108,7 @@ def compare(calculator: Calculator, scenarios: Sequence[Scenario], years: Sequen
     if not years:
         raise ScenarioError("没有要计算的年度 no year to compute")
     since = f"{min(years)}-01"  # an override without a date is in force from the first year run
+    _refuse_shadowed_budget(calculator, scenarios, options)
     runs = []
     checked = None if counts is not None else calculator.compute_roster(table, min(years), **options)
     rejects = 0 if checked is None else len(checked.rejects)
@@ -128,6 +129,19 @@ def compare(calculator: Calculator, scenarios: Sequence[Scenario], years: Sequen
             labels.setdefault(c, calc.policy.component_label(calc.data, c, calculator.lang))
     return Comparison(calculator, tuple(scenarios), tuple(runs), "counts" if counts is not None else "roster",
                       labels, rejects)
+
+
+def _refuse_shadowed_budget(calculator: Calculator, scenarios: Sequence[Scenario], options: Mapping[str, Any]) -> None:
+    """The run's budget option wins over the budget standard: a scenario setting that standard
+    under the option would change nothing and say nothing, so it is refused."""
+    cut = getattr(calculator.policy, "cut", None)
+    if cut is None or options.get(cut.option) is None:
+        return
+    for s in scenarios:
+        if any(o.path == cut.standard for o in s.overrides):
+            raise ScenarioError(f"情景“{s.name}”设置了 {cut.standard}，但本次计算给定了 --budget（{cut.option}），"
+                                f"预算以 --budget 为准，该设置不会生效；请只给其一 (scenario {s.name!r} sets "
+                                f"{cut.standard}, which the run's --budget overrides: give one of them)")
 
 
 def _run(calc: Calculator, year: int, checked: RosterResult | None, counts: Mapping[str, int] | None,

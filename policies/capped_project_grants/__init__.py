@@ -14,10 +14,10 @@ from entitlements.profiles import PolicyData
 from entitlements.roster import ParsedTable
 from entitlements.rules import Component, Cut, by, column
 
-CATEGORY_NAMES = {
-    "engineering": ("工程类", "工程", "工程项目", "工程类项目"),
-    "service": ("服务类", "服务", "服务项目", "服务类项目"),
-    "governance": ("治理类", "治理", "治理项目", "治理类项目", "党建引领基层治理", "基层治理"),
+CATEGORY_NAMES = {  # 民生小实事 alone may be either kind: a reject
+    "engineering": ("工程类", "工程", "工程项目", "工程类项目", "民生小实事（工程类）", "民生小实事工程类", "民生小实事工程类项目"),
+    "service": ("服务类", "服务", "服务项目", "服务类项目", "民生小实事（服务类）", "民生小实事服务类", "民生小实事服务类项目"),
+    "governance": ("治理类", "治理", "治理项目", "治理类项目", "党建引领基层治理", "基层治理", "党建引领基层治理项目", "基层治理项目"),
 }
 MAX_REQUEST_YUAN = 10_000_000  # plausibility bound for one grassroots project's request (1000万元)
 

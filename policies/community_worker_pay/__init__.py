@@ -22,16 +22,36 @@ from entitlements.roster import ParsedTable
 from entitlements.rules import Component, Count, Service
 from entitlements.service import service_roster
 
+ORGS = ("党委", "党总支", "党支部")
+# 书记 and 主任 held together, as clerks write it: "党委书记、居委会主任", "主任兼书记" (a "/" or "（主任）"
+# could also mean either post, so is left a reject)
+BOTH = tuple(dict.fromkeys(f"{a}{sep}{b}" for s in ("党委书记", "社区党委书记", "党总支书记", "党支部书记")
+                           for a, b in ((s, "居委会主任"), ("居委会主任", s)) for sep in ("、", "兼")))
 POST_NAMES = {  # id -> accepted Chinese names, the first canonical
-    "secretary": ("书记", "党组织书记", "社区党组织书记", "社区书记", *(f"{p}{o}书记" for p in ("", "社区") for o in ("党委", "党总支", "党支部"))),
+    "secretary": ("书记", "党组织书记", "社区党组织书记", "社区书记", *(f"{p}{o}书记" for p in ("", "社区") for o in ORGS),
+                  "支部书记", "总支书记"),
     "director": ("主任", "居委会主任", "社区居委会主任", "居民委员会主任", "社区主任"),
     "secretary_director": ("书记主任一肩挑", "一肩挑", "书记兼主任", "书记、主任一肩挑", "书记（主任）一肩挑", "书记、主任",
-                           "书记兼居委会主任", "党组织书记、居委会主任", "党组织书记兼居委会主任"),
-    "deputy_secretary": ("副书记", "社区党组织副书记", *(f"{p}{o}副书记" for p in ("", "社区") for o in ("党委", "党总支", "党支部"))),
-    "deputy_director": ("副主任", "居委会副主任", "社区居委会副主任", "居民委员会副主任"),
+                           "书记兼居委会主任", "党组织书记、居委会主任", "党组织书记兼居委会主任", "主任兼书记", "书记兼任主任",
+                           *BOTH),
+    # 副书记兼副主任: both posts have the one 3316 standard
+    "deputy_secretary": ("副书记", "社区党组织副书记", *(f"{p}{o}副书记" for p in ("", "社区") for o in ORGS),
+                         "社区副书记", "支部副书记", "副书记兼副主任", "副书记、副主任"),
+    "deputy_director": ("副主任", "居委会副主任", "社区居委会副主任", "居民委员会副主任", "社区副主任"),
     "member": ("委员（社区工作者）", "委员", "社区工作者", "两委委员", "社区两委委员", "专职社区工作者", "社区专职工作者",
-               "居委会委员", "社区居委会委员", "党组织委员", *(f"{o}委员" for o in ("党委", "党总支", "党支部"))),
+               "居委会委员", "社区居委会委员", "党组织委员", *(f"{o}委员" for o in ORGS), "支部委员", "总支委员", "社区委员",
+               "社区工作者（委员）"),
 }
+
+
+# The start and end columns as clerks of a workers' payroll name them. An end column left unread
+# would pay a worker who left as still in post (a blank end is "in post"), so its names are many;
+# a date header sharing their stem (免职年月 …) is refused as a lookalike, never ignored.
+START_ALIASES = (*SPAN_FIELDS[0].aliases, "入职时间", "入职日期", "到岗时间", "到岗日期", "任职日期", "开始日期", "开始时间")
+END_ALIASES = (*SPAN_FIELDS[1].aliases, "任职截止日期", "任职截止时间", "截止日期", "截止时间", "结束日期", "结束时间",
+               "免职时间", "免职日期", "解聘时间", "解聘日期", "离职时间", "离职日期", "离岗时间", "离岗日期", "卸任时间",
+               "卸任日期", "终止日期", "任职终止日期")
+STILL_IN_POST = ("至今", "今", "在任", "现任", "至今在任", "在职", "在岗")  # written for a blank end: still in post
 
 
 class WorkerPostSpan(BaseModel):
@@ -60,9 +80,8 @@ class CommunityWorkerPay(DeclaredPolicy):
         *ID_FIELDS,
         Field("post", "职务", "choice", "post", aliases=("岗位", "任职岗位", "现任职务"), required=True,
               choices=choice_map(POST_NAMES)),
-        Field("start", SPAN_FIELDS[0].header, "date", SPAN_FIELDS[0].label_en, aliases=SPAN_FIELDS[0].aliases,
-              required=True),
-        Field("end", SPAN_FIELDS[1].header, "date", SPAN_FIELDS[1].label_en, aliases=SPAN_FIELDS[1].aliases),
+        Field("start", SPAN_FIELDS[0].header, "date", SPAN_FIELDS[0].label_en, aliases=START_ALIASES, required=True),
+        Field("end", SPAN_FIELDS[1].header, "date", SPAN_FIELDS[1].label_en, aliases=END_ALIASES, means_blank=STILL_IN_POST),
         Field("unit", "所属社区", "text", "community", aliases=(
             "社区", "所属单位", "所属街道", "街道", "所属街道（社区）", "所属乡镇（街道）", "村（社区）", "所属村（社区）"), default=""),
     )

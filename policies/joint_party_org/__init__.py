@@ -6,6 +6,8 @@ standing for M instructors paid all year (12 months). Amounts and the split: sta
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 from pydantic import BaseModel, Field as ModelField
 
@@ -14,13 +16,21 @@ from entitlements.fields import Field, choice_map
 from entitlements.people import UNIT_ALIASES
 from entitlements.profiles import PolicyData
 from entitlements.roster import ParsedTable
-from entitlements.rules import Component, Count, by, standard
+from entitlements.rules import Component, Count, Note, by, standard
 from entitlements.splits import MONTHS_PER_YEAR
 
+JOINT = ("联合党委", "联合党总支", "联合党支部")
+WHERE = ("非公企业", "非公", "社会组织", "商务楼宇", "楼宇", "个体工商户", "行业", "区域", "园区", "市场")
 KIND_NAMES = {  # id -> accepted names, the first canonical; every kind of joint organisation is one 联合党组织
-    "joint_org": ("联合党组织", "联合党委", "联合党总支", "联合党支部", "联合支部"),
-    "instructor": ("党建指导员", "党建工作指导员", "指导员"),
+    "joint_org": ("联合党组织", *JOINT, "联合支部", *(f"{w}{j}" for w in WHERE for j in JOINT)),
+    "instructor": ("党建指导员", "党建工作指导员", "指导员", "专职党建指导员", "专职党建工作指导员", "党建指导员（专职）",
+                   "党建工作指导员（专职）", "非公党建指导员"),
 }
+# the budget pays 500元/月 to each 党建工作指导员 and says nothing of part-time ones: a reject, not a guess
+PART_TIME = {unicodedata.normalize("NFKC", k): (
+    "兼职党建指导员是否按500元/月计发，预算文本未载明；请核实后填“党建指导员”或删去该行",
+    "whether a part-time instructor is paid 500/month the budget does not say: check, then write 党建指导员 or drop the row")
+    for k in ("兼职党建指导员", "兼职党建工作指导员", "党建指导员（兼职）", "党建工作指导员（兼职）", "兼职指导员")}
 
 
 class JointPartyEntry(BaseModel):
@@ -40,9 +50,11 @@ class JointPartyOrg(DeclaredPolicy):
     headcount_label = ("数量（个、人）", "count")
     fields = (
         Field("id", "编号", "text", "id", aliases=("组织编号", "人员编号")),
-        Field("name", "名称", "text", "name", aliases=("姓名", "组织名称", "党组织名称", "联合党组织名称", "指导员姓名")),
-        Field("kind", "类型", "choice", "kind", aliases=("对象类型", "补助对象", "类别"), choices=choice_map(KIND_NAMES)),
-        Field("months", "任职月数", "int", "months served", aliases=("任职月份数", "工作月数", "服务月数", "月数"),
+        Field("name", "名称", "text", "name", aliases=("姓名", "单位名称", "组织名称", "党组织名称", "联合党组织名称", "指导员姓名")),
+        Field("kind", "类型", "choice", "kind", aliases=("对象类型", "补助对象", "类别"), choices=choice_map(KIND_NAMES),
+              refused=PART_TIME),
+        Field("months", "任职月数", "int", "months served", aliases=("任职月份数", "工作月数", "服务月数", "月数", "任职月份", "在岗月数",
+              "在职月数", "履职月数", "本年任职月数", "年度任职月数", "发放月数", "补助月数"),
               max=MONTHS_PER_YEAR),
         Field("unit", "所属单位", "text", "unit", default="", aliases=(
             *UNIT_ALIASES, "所属街道", "所属社区", "村（社区）", "所属村（社区）", "选派单位", "派驻单位")),
@@ -52,6 +64,7 @@ class JointPartyOrg(DeclaredPolicy):
         Component("instructor_stipend", ("党建工作指导员工作经费", "party-building instructor stipend"),
                   standard("instructor.monthly"), per="months"),
     )
+    notes = (Note(lambda c: (c.kind == "instructor") & (c.months == 0), ("本年任职月数为0", "no month served in the year")),)
     counts = (
         Count("joint_org", "联合党组织", ("联合党组织", "党组织"), {"kind": "joint_org"}),
         # an instructor counted is one paid all year: the budget's 人数 × 12 months
