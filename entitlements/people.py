@@ -21,7 +21,7 @@ SPAN_FIELDS = (
     Field("start", "任职开始", "date", "service start", aliases=("任职起始时间", "任职开始时间", "任职起始日期", "起始时间")),
     Field("end", "任职结束", "date", "service end", aliases=("任职终止时间", "离任时间", "任职结束时间", "终止时间", "离任日期")),
 )
-UNIT_ALIASES = ("乡镇", "街道", "乡镇（街道）", "所属乡镇（街道）", "所属乡镇")
+UNIT_ALIASES = ("乡镇", "街道", "乡镇（街道）", "所属乡镇（街道）", "所属乡镇", "所在乡镇", "所在乡镇（街道）", "所在街道")
 
 
 def birth_and_sex(parsed: ParsedTable, need: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

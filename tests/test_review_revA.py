@@ -38,3 +38,26 @@ def test_a_repeated_id_number_is_named_as_the_id_number_not_the_name(tmp_path):
     (reject,) = out["rejects"]
     assert reject["row"] == 3 and reject["column"] == "身份证号码" and reject["value"] == WANG
     assert reject["reason"].startswith("身份证号重复，与第2行相同"), reject["reason"]
+
+
+PERFORMANCE = ("-p", "village_cadre_performance", "-y", "2024", "--profile", "澄江市", "-f", "json")
+
+
+def test_a_clerks_所在乡镇_and_所在村_headers_are_read(tmp_path):
+    # 所在乡镇 / 所在村（社区） are how clerks head these columns: they stopped the run (exit 2)
+    path = write_csv(tmp_path / "r.csv", ["编号", "所在乡镇", "所在村（社区）", "基本报酬", "任职月数", "考核等次"],
+                     [["P1", "右所镇", "旧城社区", "2000", 12, "优秀"], ["P2", "海口镇", "中山村", "2200", 6, "称职"]])
+    proc = run_cli("calc", str(path), *PERFORMANCE)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["totals"]["amount"] == "3720.00"  # 2000 × 10% × 12 = 2400.00, 2200 × 10% × 6 = 1320.00
+    assert set(out["totals"]["by_unit"]) == {"旧城社区", "中山村"}
+
+
+def test_a_clerks_所在乡镇_header_is_the_township_alone(tmp_path):
+    # without a village column the township is the unit
+    path = write_csv(tmp_path / "r.csv", ["编号", "所在乡镇（街道）", "基本报酬", "任职月数", "考核等次"],
+                     [["P1", "右所镇", "2000", 12, "优秀"]])
+    proc = run_cli("calc", str(path), *PERFORMANCE)
+    assert proc.returncode == 0, proc.stderr
+    assert set(json.loads(proc.stdout)["totals"]["by_unit"]) == {"右所镇"}

@@ -69,7 +69,8 @@ class VillageCadrePerformance(DeclaredPolicy):
             "绩效考核结果"),
             required=True, choices=choice_map({k: (*v, *(f"{n}等次" for n in v)) for k, v in GRADES.items()})),
         Field("unit", "所属村（社区）", "text", "village (community)",
-              aliases=("所属村", "村（社区）", "所属单位", "村社区", "村（社区）名称", "所属村（居）", "村（居）", "村居"),
+              aliases=("所属村", "村（社区）", "所属单位", "村社区", "村（社区）名称", "所属村（居）", "村（居）", "村居",
+                       "所在村（社区）", "所在村", "所在社区"),
               default=""),
         Field("town", "所属乡镇（街道）", "text", "township", aliases=UNIT_ALIASES + ("镇（街道）",), default=""),
     )
