@@ -61,3 +61,21 @@ def test_a_clerks_所在乡镇_header_is_the_township_alone(tmp_path):
     proc = run_cli("calc", str(path), *PERFORMANCE)
     assert proc.returncode == 0, proc.stderr
     assert set(json.loads(proc.stdout)["totals"]["by_unit"]) == {"右所镇"}
+
+
+TRAINING = ("-p", "rural_member_training", "-y", "2024", "--profile", "澄江市", "-f", "json")
+
+
+def test_a_roster_of_members_tells_two_of_one_name_apart_by_the_id_number(tmp_path):
+    # one member a row: the 身份证号码 column was ignored, so a second 张三 (another person) was
+    # rejected as a repeat, and one 身份证号 under two names was paid twice
+    path = write_csv(tmp_path / "r.csv", ["序号", "姓名", "身份证号码", "所在乡镇"],
+                     [[1, "张三", "530422198001011239", "右所镇"], [2, "张三", "530422198203031254", "右所镇"],
+                      [3, "赵六", "530422198001011239", "右所镇"], [4, "王五", "", "右所镇"]])
+    proc = run_cli("calc", str(path), *TRAINING)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["totals"]["amount"] == "300.00"  # the two 张三 and 王五, 100 元 each
+    assert out["rows"] == {"read": 4, "accepted": 3, "rejected": 1}
+    (reject,) = out["rejects"]
+    assert reject["row"] == 4 and reject["column"] == "身份证号码" and "第2行" in reject["reason"]
