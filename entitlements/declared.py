@@ -140,9 +140,11 @@ class DeclaredPolicy(Policy):
         """Each row's key; rows without one, duplicates and one 身份证号 under two keys rejected."""
         keys = keys_for(parsed, self.key_fields)
         primary, fallback = self.field(self.key_fields[0]), self.field(self.key_fields[-1])
-        parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), primary.name,
-                      f"{primary.header}和{fallback.header}均为空",
-                      f"neither {primary.label_en} nor {fallback.label_en} is given", "")
+        every = [self.field(f) for f in self.key_fields]
+        named = next((f for f in self.key_fields if parsed.has(f)), primary.name)  # a column the roster has
+        parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), named,
+                      f"{'、'.join(f.header for f in every[:-1])}和{fallback.header}均为空",
+                      f"neither {' nor '.join(f.label_en for f in every)} is given", "")
         self.check_rows(parsed, data)
         notice_assumptions(parsed, self.fields)
         ids = tuple(f for f in self.key_fields[:-1] if parsed.has(f))  # the id columns the roster has

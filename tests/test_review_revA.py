@@ -79,3 +79,13 @@ def test_a_roster_of_members_tells_two_of_one_name_apart_by_the_id_number(tmp_pa
     assert out["rows"] == {"read": 4, "accepted": 3, "rejected": 1}
     (reject,) = out["rejects"]
     assert reject["row"] == 4 and reject["column"] == "身份证号码" and "第2行" in reject["reason"]
+
+
+def test_a_row_without_any_key_names_every_key_and_a_column_the_roster_has(tmp_path):
+    # three key fields: the reason said '编号和名称均为空' (not 身份证号), in a 编号 column the roster lacks
+    path = write_csv(tmp_path / "r.csv", ["姓名", "身份证号码", "所在乡镇"],
+                     [["张三", "530422198001011239", "右所镇"], ["", "", "右所镇"]])
+    out = json.loads(run_cli("calc", str(path), *TRAINING).stdout)
+    (reject,) = out["rejects"]
+    assert reject["row"] == 3 and reject["column"] == "身份证号码"  # the first key column the roster has
+    assert reject["reason"] == "编号、身份证号和名称均为空", reject["reason"]
