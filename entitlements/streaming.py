@@ -398,9 +398,10 @@ class _Totals:
         key_fields = self.calc.policy.key_fields
         if len(key_fields) < 2:
             return keep
-        primary, fallback = key_fields[0], key_fields[1]
         parsed = result.parsed
-        if self.calc.policy.field(fallback).kind != "text" or not (parsed.has(primary) and parsed.has(fallback)):
+        fallback = key_fields[-1]  # the ids before it (编号, 身份证号): any the roster has
+        ids = [f for f in key_fields[:-1] if parsed.has(f)]
+        if self.calc.policy.field(fallback).kind != "text" or not (ids and parsed.has(fallback)):
             return keep  # an ID-number fallback is checked by _check_id_numbers
         owner = result.computation.who.row_owner
         rows = np.flatnonzero((owner >= 0) & parsed.columns[fallback].present)
@@ -408,13 +409,14 @@ class _Totals:
             return keep
         rows = rows[keep[owner[rows]]]
         texts = parsed.columns[fallback].objects()[rows]
-        without = ~parsed.columns[primary].present[rows]
+        without = ~np.logical_or.reduce([parsed.columns[f].present[rows] for f in ids])
+        primary, id_header = "/".join(ids), "、".join(parsed.headers[f] for f in ids)  # named in the messages
         hashes = _hashes(texts)
         line = parsed.table.row_numbers
         met = self.nameless.find(hashes)
         if ((met > 0) & ~without).any():  # an earlier row known by this text is counted already
             k = int(np.flatnonzero((met > 0) & ~without)[0])
-            raise InputError(f"第{met[k]}行未填{parsed.headers[primary]}，其{parsed.headers[fallback]}与第{line[rows[k]]}行相同；"
+            raise InputError(f"第{met[k]}行未填{id_header}，其{parsed.headers[fallback]}与第{line[rows[k]]}行相同；"
                              f"分批计算时第{met[k]}行已计入合计，无法撤回：请核实更正后重新计算，或不用 --batch-rows 计算 "
                              f"(row {met[k]} has no {primary} and the {fallback} of row {line[rows[k]]}: in batches it is "
                              f"already counted; correct the roster, or run without --batch-rows)")
@@ -425,7 +427,7 @@ class _Totals:
             for k in np.flatnonzero(clash):
                 pos, row = int(rows[k]), int(earlier[k])
                 rejects.append(Reject(int(line[pos]), parsed.headers[fallback], str(texts[k]),
-                                      f"{parsed.headers[fallback]}与第{row}行相同且未填{parsed.headers[primary]}，无法区分，不能重复发放",
+                                      f"{parsed.headers[fallback]}与第{row}行相同且未填{id_header}，无法区分，不能重复发放",
                                       f"same {fallback} as row {row} and no {primary}: cannot tell them apart, not paid twice"))
                 keep[owner[pos]] = False
         ok = ~clash

@@ -89,3 +89,17 @@ def test_a_row_without_any_key_names_every_key_and_a_column_the_roster_has(tmp_p
     (reject,) = out["rejects"]
     assert reject["row"] == 3 and reject["column"] == "身份证号码"  # the first key column the roster has
     assert reject["reason"] == "编号、身份证号和名称均为空", reject["reason"]
+
+
+def test_in_batches_a_person_listed_with_and_without_the_id_number_is_not_paid_twice(tmp_path):
+    # --batch-rows: the check across batches read only the first two key fields (编号, 身份证号)
+    path = write_csv(tmp_path / "r.csv", ["姓名", "身份证号码", "两节慰问"],
+                     [["张三", "530422198001011239", "是"], ["李四", "530422198203031254", "是"],
+                      ["王五", "530422198304041267", "是"], ["张三", "", "是"]])
+    proc = run_cli("calc", str(path), *RETIRED, "--batch-rows", "2")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["totals"]["amount"] == "3000.00"  # three people, two festivals × 500
+    assert out["rows"] == {"read": 4, "accepted": 3, "rejected": 1}
+    (reject,) = out["rejects"]
+    assert reject["row"] == 5 and reject["column"] == "姓名" and "第2行" in reject["reason"]
