@@ -294,8 +294,9 @@ class _Totals:
             keep = earlier == 0
             for pos in rows[~keep[owner[rows]]]:  # every row of a beneficiary met before
                 i = owner[pos]
-                rejects.append(Reject(int(result.parsed.table.row_numbers[pos]), "编号", str(who.ids[i]),
-                                      f"编号重复，与第{earlier[i]}行相同（分批计算时同一人的各行须相邻）",
+                column, what = self._key_of_row(result.parsed, pos)
+                rejects.append(Reject(int(result.parsed.table.row_numbers[pos]), column, str(who.ids[i]),
+                                      f"{what}重复，与第{earlier[i]}行相同（分批计算时同一人的各行须相邻）",
                                       f"duplicate id, same as row {earlier[i]} (in batches a person's rows must be adjacent)"))
             seen.add(hashes[keep], first_row_numbers[keep])
         keep = self._check_after_rejected(result, keep, rejects)
@@ -389,6 +390,14 @@ class _Totals:
         paid = np.isin(keys[rows], result.computation.who.ids[keep])
         self.counted.add(number_hash[paid], line[rows][paid])
         return keep
+
+    def _key_of_row(self, parsed, pos: int) -> tuple[str, str]:
+        """The roster's header of the key a row is known by (the first of the keys it fills in),
+        and the key's name (编号, 身份证号, 名称)."""
+        for f in self.calc.policy.key_fields:
+            if parsed.has(f) and parsed.columns[f].present[pos]:
+                return parsed.headers[f], self.calc.policy.field(f).header
+        return "编号", "编号"
 
     def _check_fallback_names(self, result, keep: np.ndarray, rejects: list) -> np.ndarray:
         """A row without its primary key is known by a text fallback (an organisation without

@@ -103,3 +103,18 @@ def test_in_batches_a_person_listed_with_and_without_the_id_number_is_not_paid_t
     assert out["rows"] == {"read": 4, "accepted": 3, "rejected": 1}
     (reject,) = out["rejects"]
     assert reject["row"] == 5 and reject["column"] == "姓名" and "第2行" in reject["reason"]
+
+
+def test_in_batches_a_repeat_is_named_in_the_column_of_its_key(tmp_path):
+    # --batch-rows: a repeat met in an earlier batch was always '编号重复' in a '编号' column, on a
+    # roster whose rows are known by 身份证号 (no 编号 column)
+    path = write_csv(tmp_path / "r.csv", ["姓名", "身份证号码", "两节慰问"],
+                     [["张三", "530422198001011239", "是"], ["李四", "530422198203031254", "是"],
+                      ["王五", "530422198304041267", "是"], ["张三", "530422198001011239", "是"]])
+    proc = run_cli("calc", str(path), *RETIRED, "--batch-rows", "2")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["totals"]["amount"] == "3000.00"
+    (reject,) = out["rejects"]
+    assert reject["row"] == 5 and reject["column"] == "身份证号码", reject
+    assert reject["reason"].startswith("身份证号重复，与第2行相同"), reject["reason"]
