@@ -102,7 +102,8 @@ _FALSE = {"否", "n", "no", "false", "0", "×", "f"}
 _SEX = {"男": MALE, "男性": MALE, "m": MALE, "male": MALE, "女": FEMALE, "女性": FEMALE, "f": FEMALE, "female": FEMALE}
 _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
 _DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
-_UNIT_SUFFIX = re.compile(r"(年|个月|月|个|人|名)$")
+_UNIT_SUFFIX = re.compile(r"(年|个月|月|个|人|名|次)$")
+_GROUPED_INT = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")  # 1,073: a thousands grouping (1,5 is no count)
 _MONEY_SUFFIX = re.compile(r"^[¥$]|(元/月|元/年|元)$")  # NFKC has made ￥ a ¥
 
 
@@ -112,7 +113,9 @@ def parse_cell(field: Field, text: str) -> Any:
     if kind == "text":
         return text
     if kind == "int":
-        text = _UNIT_SUFFIX.sub("", text).strip()  # "15年", "12个月", "5人"
+        text = _UNIT_SUFFIX.sub("", text).strip()  # "15年", "12个月", "5人", "2次"
+        if _GROUPED_INT.match(text):
+            text = text.replace(",", "")
         if field.whole_part and _DECIMAL.match(text):
             text = text.split(".")[0]
         if not _INT.match(text):

@@ -118,3 +118,16 @@ def test_in_batches_a_repeat_is_named_in_the_column_of_its_key(tmp_path):
     (reject,) = out["rejects"]
     assert reject["row"] == 5 and reject["column"] == "身份证号码", reject
     assert reject["reason"].startswith("身份证号重复，与第2行相同"), reject["reason"]
+
+
+def test_a_count_written_with_its_unit_次_or_a_thousands_separator_is_read(tmp_path):
+    # '2次' in a 住院次数 column and '1,073' in a 党员人数 column were rejected ('应为整数'), while
+    # '12个月' and '73人' were read: a clerk's count, written as counts are written
+    path = write_csv(tmp_path / "r.csv", ["姓名", "两节慰问", "县内住院次数"], [["张三", "否", "2次"]])
+    out = json.loads(run_cli("calc", str(path), *RETIRED).stdout)
+    assert out["totals"]["amount"] == "400.00" and not out["rejects"]
+    path = write_csv(tmp_path / "b.csv", ["党组织名称", "党员人数"], [["海口村党总支", "1,073"], ["旧城村党支部", "1,5"]])
+    out = json.loads(run_cli("calc", str(path), *TRAINING[:4], "--profile", "yunnan", "-f", "json").stdout)
+    assert out["totals"]["amount"] == "107300.00"
+    (reject,) = out["rejects"]  # a comma that groups no thousands is no count
+    assert reject["row"] == 3 and reject["value"] == "1,5" and reject["reason"] == "应为整数：1,5"
