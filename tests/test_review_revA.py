@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import run_cli, write_csv
+from .conftest import EXAMPLES, run_cli, write_csv
 
 RETIRED = ("-p", "retired_cadre_care", "-y", "2024", "--profile", "澄江市", "-f", "json")
 WANG = "530422194803121239"  # a valid 身份证号 (check digit right)
@@ -131,3 +131,18 @@ def test_a_count_written_with_its_unit_次_or_a_thousands_separator_is_read(tmp_
     assert out["totals"]["amount"] == "107300.00"
     (reject,) = out["rejects"]  # a comma that groups no thousands is no count
     assert reject["row"] == 3 and reject["value"] == "1,5" and reject["reason"] == "应为整数：1,5"
+
+
+def test_the_mission_policies_read_a_clerks_所在_headers(tmp_path):
+    # two_new_16321 kept its own copy of the township headers, village_cadre_departure lacked 所在村（社区）:
+    # both stopped the run (exit 2, 'looks like')
+    path = write_csv(tmp_path / "o.csv", ["组织编号", "组织类型", "党员人数", "所在乡镇"], [["O1", "党支部", 9, "龙街街道"]])
+    proc = run_cli("calc", str(path), "-p", "two_new_16321", "-y", "2024", "--profile", "澄江市", "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert set(json.loads(proc.stdout)["totals"]["by_unit"]) == {"龙街街道"}
+    path = write_csv(tmp_path / "d.csv", ["编号", "职务", "任职开始", "任职结束", "所在村（社区）"],
+                     [["V1", "委员", "2015-01-01", "2017-12-31", "旧城社区"]])
+    proc = run_cli("calc", str(path), "-p", "village_cadre_departure", "-y", "2017", "--standards",
+                   str(EXAMPLES / "village_post_standards.csv"), "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert set(json.loads(proc.stdout)["totals"]["by_unit"]) == {"旧城社区"}
