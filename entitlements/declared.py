@@ -25,7 +25,7 @@ from .lines import (
     window_months,
 )
 from .policy import (
-    Beneficiaries, Computation, Policy, group_keys, keys_for, reject_duplicates, reject_shared_id_numbers,
+    Beneficiaries, Computation, Policy, group_keys, key_texts, keys_for, reject_duplicates, reject_shared_id_numbers,
 )
 from .profiles import PolicyData
 from .roster import InputError, ParsedTable
@@ -533,7 +533,7 @@ def reject_fallback_twins(parsed: ParsedTable, primaries: tuple[str, ...], fallb
     no_id = ~has_id & names.present & ~parsed.rejected
     if not no_id.any():
         return
-    texts = names.objects()
+    texts = key_texts(names.uniq)[names.inverse]  # as keys compare: 王 五 is 王五
     live = np.flatnonzero(names.present & ~parsed.rejected)
     rows_of: dict[str, list[int]] = {}  # each name borne by a row without id: its live rows
     for pos in live[np.isin(texts[live], list(set(texts[no_id].tolist())))]:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .fields import normalise_header
-from .policy import first_rows, keys_for
+from .policy import first_rows, key_texts, keys_for
 from .fastcsv import LINE_END_BYTES, Layout, csv_layout, frame_table
 from .reading import check_roster_path
 from .contract import run_json
@@ -417,7 +417,8 @@ class _Totals:
         if not len(rows):
             return keep
         rows = rows[keep[owner[rows]]]
-        texts = parsed.columns[fallback].objects()[rows]
+        names = parsed.columns[fallback]
+        texts = key_texts(names.uniq)[names.inverse[rows]]  # as keys compare: 王 五 is 王五
         without = ~np.logical_or.reduce([parsed.columns[f].present[rows] for f in ids])
         primary, id_header = "/".join(ids), "、".join(parsed.headers[f] for f in ids)  # named in the messages
         hashes = _hashes(texts)

@@ -146,3 +146,22 @@ def test_the_mission_policies_read_a_clerks_所在_headers(tmp_path):
                    str(EXAMPLES / "village_post_standards.csv"), "-f", "json")
     assert proc.returncode == 0, proc.stderr
     assert set(json.loads(proc.stdout)["totals"]["by_unit"]) == {"旧城社区"}
+
+
+def test_a_name_padded_with_a_space_is_the_same_key(tmp_path):
+    # clerks pad two-character names to line them up (王　五); NFKC makes the ideographic space a
+    # space, and 王 五 was another person: one person listed both ways was paid twice
+    path = write_csv(tmp_path / "r.csv", ["姓名", "两节慰问"], [["王五", "是"], ["王　五", "是"]])
+    out = json.loads(run_cli("calc", str(path), *RETIRED).stdout)
+    assert out["totals"]["amount"] == "1000.00"
+    (reject,) = out["rejects"]
+    assert reject["row"] == 3 and reject["column"] == "姓名" and "第2行" in reject["reason"]
+    path = write_csv(tmp_path / "b.csv", ["党组织名称", "党员人数"], [["右所镇小湾村党支部", 41], ["右所镇 小湾村党支部", 41]])
+    out = json.loads(run_cli("calc", str(path), *TRAINING[:4], "--profile", "yunnan", "-f", "json").stdout)
+    assert out["totals"]["amount"] == "4100.00" and [r["row"] for r in out["rejects"]] == [3]
+
+
+def test_a_padded_name_without_an_id_waits_for_its_twin_with_one(tmp_path):
+    path = write_csv(tmp_path / "r.csv", ["编号", "姓名", "两节慰问"], [["A1", "王五", "是"], ["", "王 五", "是"]])
+    out = json.loads(run_cli("calc", str(path), *RETIRED).stdout)
+    assert out["totals"]["amount"] == "1000.00" and [r["row"] for r in out["rejects"]] == [3]
