@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from .conftest import EXAMPLES, run_cli, write_csv
 
 RETIRED = ("-p", "retired_cadre_care", "-y", "2024", "--profile", "澄江市", "-f", "json")
@@ -165,3 +167,126 @@ def test_a_padded_name_without_an_id_waits_for_its_twin_with_one(tmp_path):
     path = write_csv(tmp_path / "r.csv", ["编号", "姓名", "两节慰问"], [["A1", "王五", "是"], ["", "王 五", "是"]])
     out = json.loads(run_cli("calc", str(path), *RETIRED).stdout)
     assert out["totals"]["amount"] == "1000.00" and [r["row"] for r in out["rejects"]] == [3]
+
+
+# ---- clerks' rosters, csv and xlsx, totals worked by hand ------------------------------------
+# Each: a title row, synonyms for the headers, 序号 and 备注, full-width digits, padded cells, an
+# Excel error cell, a blank row, a repeated person (one of the two rows damaged), unknown values,
+# a 合计 row and a 填表人 footer. "#N/A" is written as an error cell, "DATE" as an Excel date.
+TITLE, FOOTER = "澄江市2024年花名册", "填表人：李四　审核人：王五"
+
+RETIRED_ROSTER = (
+    ["序号", "姓名", "公民身份号码", "原工作单位", "春节慰问（是/否）", "老年节慰问（是/否）", "是否体检", "县内住院(次)",
+     "县外住院(次)", "支部职务", "任职月数", "政治面貌", "备注"],
+    [["1", "王德明", "530422194803121239", "三支部", "是", "是", "是", "２", "", "书记", "１２", "中共党员", ""],
+     ["2", "李 桂芬", "53042219510705222X", "三支部", " 是 ", "是", "是", "", "1次", "支委", "12", "党员", ""],
+     ["3", "张正华", "530422194609201315", "三支部", "是", "是", "否", "0", "0", "委员", "6个月", "中共预备党员", ""],
+     ["4", "赵国祥", "530422195001011235", "市直机关", "是", "是", "是", "1", "1", "无", "", "群众", ""],
+     ["5", "陈玉珍", "530422195202021114", "市直机关", "是", "否", "是", "#N/A", "", "", "", "党员", ""],
+     [""] * 13,
+     ["6", "刘家顺", "530422194803121239", "教育系统", "是", "是", "是", "", "", "", "", "群众", "身份证号同王德明"],
+     ["7", "杨开云", "530422195303033333", "卫生系统", "是", "是", "", "", "", "", "", "否", ""],
+     ["8", "周文", "530422195404044445", "卫生系统", "是", "是", "是", "", "", "书记", "13", "党员", ""],
+     ["9", "吴明", "530422195505055557", "卫生系统", "是", "是", "是", "", "", "副书记", "12", "党员", ""],
+     ["10", "郑华", "530422195606066669", "卫生系统", "是", "是", "是", "", "", "组长", "12", "党员", ""],
+     ["11", "孙丽", "530422195707077770", "卫生系统", "是", "是", "是", "", "", "", "", "共青团员", ""],
+     ["12", "冯强", "530422195808088882", "教育系统", "是", "是", "是", "", "abc", "", "", "党员", ""],
+     ["13", "冯强", "530422195808088882", "教育系统", "是", "是", "是", "", "1", "", "", "党员", "更正"],
+     ["14", "钱进", "530422195909099994", "教育系统", "是", "否", "否", "１", "", "", "", "否", ""],
+     ["15", "韩　梅", "530422196001011010", "教育系统", "Y", "√", "×", "", "", "", "", "是", ""],
+     ["合计", "", "", "", "", "", "", "", "", "", "", "", "18500"]])
+# 2024: 王德明 1000 + 800 + 2×200 + 12×300 + 500 = 6300; 李桂芬 1000 + 800 + 300 + 12×200 + 500 = 5000;
+# 张正华 1000 + 6×200 + 500 = 2700; 赵国祥 1000 + 800 + 200 + 300 = 2300; 钱进 500 + 200 = 700;
+# 韩梅 1000 + 500 = 1500: 18500.00. 2023 (visits, checks, stays: no standard before 2024-01):
+# 3600 + 500, 2400 + 500, 1200 + 500, 0, 0, 500: 9200.00.
+RETIRED_REJECTS = [(7, "县内住院(次)"), (9, "公民身份号码"), (10, "是否体检"), (11, "任职月数"), (12, "支部职务"),
+                   (13, "支部职务"), (14, "政治面貌"), (15, "县外住院(次)"), (16, "公民身份号码")]
+
+PERFORMANCE_ROSTER = (
+    ["序号", "姓名", "身份证号码", "所在乡镇", "村（社区）", "职务", "月基本报酬", "任职月数", "年度考核等次", "备注"],
+    [["1", "张三", "530422198001011239", "龙街街道", "小湾社区", "书记主任一肩挑", "¥3,300.00", "12", "优秀", ""],
+     ["2", "李四", "530422198102021241", "右所镇", "旧城社区", "委员", "2200元", "１２", "基本称职", ""],
+     ["3", "王 五", "530422198203031254", "右所镇", "旧城社区", "副主任", " 2500 ", "12", " 称职 ", ""],
+     ["4", "赵六", "530422198304041267", "海口镇", "中山村", "委员", "2133.33", "9", "合格", "4月到任"],
+     ["5", "钱七", "53042219840505127X", "海口镇", "中山村", "委员", "2000", "13", "优秀", ""],
+     ["6", "孙八", "530422198506061282", "海口镇", "中山村", "委员", "2000", "0", "优秀", "已离任"],
+     ["7", "周九", "530422198607071295", "九村镇", "九村社区", "委员", "", "12", "优秀", ""],
+     ["8", "吴十", "530422198708081302", "九村镇", "九村社区", "委员", "2000", "12", "良好", ""],
+     ["9", "郑一", "530422198809091315", "九村镇", "九村社区", "委员", "#N/A", "12", "优秀", ""],
+     [""] * 10,
+     ["10", "张三", "530422198001011239", "龙街街道", "小湾社区", "书记主任一肩挑", "3300", "12", "优", "重复"],
+     ["11", "冯二", "53042219891010132X", "凤麓街道", "凤山社区", "委员", "2000.005", "12", "优秀", ""],
+     ["12", "陈三", "530422199011111334", "凤麓街道", "凤山社区", "委员", "300000", "12", "优秀", ""],
+     ["13", "韩四", "530422199112121347", "凤麓街道", "凤山社区", "委员", "2000", "DATE", "优秀", ""],
+     ["14", "褚五", "530422199201011350", "凤麓街道", "凤山社区", "委员", "-2000", "12", "优秀", ""],
+     ["15", "卫六", "530422199302021363", "凤麓街道", "凤山社区", "委员", "2,000", "6", "优秀等次", ""],
+     ["16", "蒋七", "530422199403031376", "凤麓街道", "凤山社区", "委员", "2000", "12", "不称职", ""],
+     ["17", "沈八", "530422199504041389", "凤麓街道", "凤山社区", "委员", "1950.55", "7", "基本合格", ""],
+     ["18", "杨九", "530422199605051391", "凤麓街道", "凤山社区", "委员", "2000", "12", "", ""],
+     ["合计", "", "", "", "", "", "", "", "", "12082.69"]])
+# 基本报酬 × 10% × coefficient × months, rounded once: 3960.00 + 2200×10%×50%×12 = 1320.00 + 3000.00
+# + 2133.33×10%×9 = 1919.997 → 1920.00 + 0 (0 months) + 2000×10%×6 = 1200.00 + 0 (不称职)
+# + 1950.55×10%×50%×7 = 682.6925 → 682.69: 12082.69 (2023 the same: the standards are from 2021).
+PERFORMANCE_REJECTS = [(7, "任职月数"), (9, "月基本报酬"), (10, "年度考核等次"), (11, "月基本报酬"), (13, "年度考核等次"),
+                       (14, "月基本报酬"), (15, "月基本报酬"), (16, "任职月数"), (17, "月基本报酬"), (21, "年度考核等次")]
+
+TRAINING_ROSTER = (
+    ["序号", "党组织名称", "所在乡镇", "农村党员人数", "备注"],
+    [["1", "右所镇旧城村党总支", "右所镇", "86", ""], ["2", "右所镇小湾村党支部", "右所镇", "41", ""],
+     ["3", "龙街街道龙街社区党支部", "龙街街道", "５７", ""], ["4", " 海口镇海口村党总支 ", "海口镇", "1,073", ""],
+     ["5", "海口镇中山村党支部", "海口镇", "73人", ""], ["6", "九村镇九村党总支", "九村镇", "#N/A", ""], [""] * 5,
+     ["7", "凤麓街道凤山社区党支部", "凤麓街道", "", ""], ["8", "右所镇 小湾村党支部", "右所镇", "40", "重复"],
+     ["9", "海口镇松元社区党支部", "海口镇", "-5", ""], ["10", "九村镇梁王河村党支部", "九村镇", "2.5", ""],
+     ["合计", "", "", "1400", ""]])
+# (86 + 41 + 57 + 1073 + 73) × 100 = 133000.00; 玉溪's fixed 260000 is more than this roster's total:
+# capped at it, all 玉溪's (a notice), in 2023 and 2024 alike.
+TRAINING_REJECTS = [(8, "农村党员人数"), (10, "农村党员人数"), (11, "党组织名称"), (12, "农村党员人数"), (13, "农村党员人数")]
+
+
+def _write_clerks(tmp_path, name: str, roster) -> list:
+    import datetime
+
+    import xlsxwriter
+
+    header, rows = roster
+    path = tmp_path / f"{name}.csv"
+    cells = [[("2024-12-01" if v == "DATE" else v) for v in row] for row in rows]
+    write_csv(path, [TITLE], [header, *cells, [], [FOOTER]])
+    book = xlsxwriter.Workbook(tmp_path / f"{name}.xlsx")
+    sheet, when = book.add_worksheet("花名册"), book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.merge_range(0, 0, 0, len(header) - 1, TITLE)
+    sheet.write_row(1, 0, header)
+    for i, row in enumerate(rows, start=2):
+        for j, v in enumerate(row):
+            if v == "#N/A":
+                sheet.write_formula(i, j, "=NA()", None, "#N/A")
+            elif v == "DATE":
+                sheet.write_datetime(i, j, datetime.datetime(2024, 12, 1), when)
+            elif v.isdigit() and j % 2 == 0 and len(v) < 15:  # some numbers as numbers, the rest typed as text
+                sheet.write_number(i, j, int(v))
+            elif v:
+                sheet.write_string(i, j, v)
+    sheet.write(len(rows) + 3, 0, FOOTER)
+    book.close()
+    return [path, tmp_path / f"{name}.xlsx"]
+
+
+@pytest.mark.parametrize("policy, roster, rejects, totals", [
+    ("retired_cadre_care", RETIRED_ROSTER, RETIRED_REJECTS, {2023: "9200.00", 2024: "18500.00"}),
+    ("village_cadre_performance", PERFORMANCE_ROSTER, PERFORMANCE_REJECTS, {2023: "12082.69", 2024: "12082.69"}),
+    ("rural_member_training", TRAINING_ROSTER, TRAINING_REJECTS, {2023: "133000.00", 2024: "133000.00"}),
+])
+def test_a_clerks_roster_comes_out_right_to_the_fen(tmp_path, policy, roster, rejects, totals):
+    for path in _write_clerks(tmp_path, policy, roster):
+        for year, amount in totals.items():
+            proc = run_cli("calc", str(path), "-p", policy, "-y", str(year), "--profile", "澄江市", "-f", "json")
+            assert proc.returncode == 0, proc.stderr
+            out = json.loads(proc.stdout)
+            assert out["totals"]["amount"] == amount, (path.name, year)
+            rows = out["rows"]
+            assert rows["read"] == rows["accepted"] + rows["rejected"] == len(roster[1]) - 2  # no blank, no 合计
+            assert sorted({(r["row"], r["column"]) for r in out["rejects"]}) == rejects, out["rejects"]
+            assert rows["rejected"] == len(rejects)
+            assert all(r["value"] is not None and any("\u4e00" <= ch <= "\u9fff" for ch in r["reason"])
+                       for r in out["rejects"])
+            assert {n["value"] for n in out["notices"] if n["row"]} >= {"合计"}
