@@ -45,12 +45,22 @@ class Field:
     whole_part: bool = False  # int fields: take the whole part of a decimal (15.5 years -> 15)
     refused: Mapping[str, tuple[str, str]] = {}  # choice fields: a known value that is refused, and why (zh, en)
     assumed: Mapping[str, tuple[str, str]] = {}  # choice fields: a value read under an assumption, said on its row
+    unit: str = ""  # money fields: the period the amounts are in (元/月); a header naming another is refused
 
     def headers(self) -> tuple[str, ...]:
         return (self.header, self.name, *self.aliases)
 
 
 _HEADER_UNIT = re.compile(r"\((年|月|个月|人|个|元|元/月|元/年|元/人/月|元/人/年)\)$")
+
+
+PERIOD_UNITS = {"元/月": "月", "元/人/月": "月", "元/年": "年", "元/人/年": "年"}
+
+
+def header_unit(text: str) -> str:
+    """The unit a header ends with, (元/年) in 基本报酬（元/年）; "" when none."""
+    m = _HEADER_UNIT.search(re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower())
+    return m.group(1) if m else ""
 
 
 def normalise_header(text: str) -> str:

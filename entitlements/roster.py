@@ -16,7 +16,7 @@ import numpy as np
 from attrs import define, field, frozen
 
 from .columns import Encoded
-from .fields import Field, ParsedColumn, normalise_cell, normalise_header, parse_column
+from .fields import PERIOD_UNITS, Field, ParsedColumn, header_unit, normalise_cell, normalise_header, parse_column
 
 
 SERIAL_HEADERS = frozenset({"序号", "no.", "no"})  # a running number: expected, not worth a notice
@@ -223,6 +223,7 @@ def _match_headers(headers: tuple[str, ...], fields: Sequence[Field], origin: st
             raise InputError(f"{origin}: 多列都对应“{f.header}”：{both}；请删去或改名多余的列 "
                              f"(several columns map to {f.label_en}: {both_en}; remove or rename the extra ones)")
     mapping = {name: headers[at[0]] for name, at in columns.items()}
+    _refuse_other_periods(mapping, fields, origin)
     missing = [f for f in fields if f.required and f.name not in mapping]
     if missing:
         wanted = "、".join(f"{f.header}（{f.name}）" for f in missing)
@@ -233,6 +234,17 @@ def _match_headers(headers: tuple[str, ...], fields: Sequence[Field], origin: st
     _refuse_lookalikes(unknown, [f for f in fields if f.name not in mapping], origin)
     notices = tuple(Notice(None, h, "", f"未识别的列，已忽略：{h}", f"unknown column ignored: {h}") for h in unknown)
     return tuple(mapping.items()), notices
+
+
+def _refuse_other_periods(mapping: dict[str, str], fields: Sequence[Field], origin: str) -> None:
+    """A header's unit is read as noise (基本报酬（元/月） is 基本报酬), but one naming another period
+    than the field's (基本报酬（元/年） for an amount a month) would pay twelve times over: refused."""
+    for f in fields:
+        unit = header_unit(mapping.get(f.name, ""))
+        if f.unit and PERIOD_UNITS.get(unit, PERIOD_UNITS.get(f.unit)) != PERIOD_UNITS.get(f.unit):
+            raise InputError(f"{origin}: 列“{mapping[f.name]}”的单位是{unit}，而“{f.header}”应按{f.unit}填写；"
+                             f"请换算为{f.unit}后把列名改为“{f.header}（{f.unit}）” (column '{mapping[f.name]}' is in "
+                             f"{unit}, but {f.label_en} is in {f.unit}: convert it and rename the column)")
 
 
 _DATE_WORDS = re.compile(r"(日期|时间|年月日|年月|日)$")

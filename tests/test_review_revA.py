@@ -290,3 +290,16 @@ def test_a_clerks_roster_comes_out_right_to_the_fen(tmp_path, policy, roster, re
             assert all(r["value"] is not None and any("\u4e00" <= ch <= "\u9fff" for ch in r["reason"])
                        for r in out["rejects"])
             assert {n["value"] for n in out["notices"] if n["row"]} >= {"合计"}
+
+
+def test_a_header_giving_the_pay_per_year_is_refused_not_read_as_per_month(tmp_path):
+    # 基本报酬（元/年）: the header's unit was dropped as noise and 39600 a year read as 39600 a month
+    # (47520.00 paid for 3960.00); the column's unit contradicts the field's, so the run stops
+    path = write_csv(tmp_path / "r.csv", ["编号", "基本报酬（元/年）", "任职月数", "考核等次"], [["P1", "39600", 12, "优秀"]])
+    proc = run_cli("calc", str(path), *PERFORMANCE)
+    assert proc.returncode == 2 and not proc.stdout and "Traceback" not in proc.stderr, proc.stderr
+    assert "基本报酬(元/年)" in proc.stderr and "元/月" in proc.stderr
+    for header in ("基本报酬（元/月）", "基本报酬（元）", "月基本报酬(元/月)"):  # the field's own unit, or none
+        path = write_csv(tmp_path / "ok.csv", ["编号", header, "任职月数", "考核等次"], [["P1", "3300", 12, "优秀"]])
+        proc = run_cli("calc", str(path), *PERFORMANCE)
+        assert proc.returncode == 0 and json.loads(proc.stdout)["totals"]["amount"] == "3960.00", (header, proc.stderr)

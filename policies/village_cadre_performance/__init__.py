@@ -60,7 +60,8 @@ class VillageCadrePerformance(DeclaredPolicy):
         *ID_FIELDS,
         Field("post", "职务", "choice", "post", aliases=("岗位", "任职岗位", "现任职务", "职位"), choices=choice_map(POST_NAMES)),
         Field("base_pay", "基本报酬", "money", "monthly base pay", aliases=(
-            "月基本报酬", "每月基本报酬", "基本报酬标准", "月基本报酬标准", "每月基本报酬标准"), max=MAX_BASE_PAY),
+            "月基本报酬", "每月基本报酬", "基本报酬标准", "月基本报酬标准", "每月基本报酬标准"), max=MAX_BASE_PAY,
+              unit="元/月"),
         Field("months", "任职月数", "int", "months served", aliases=(
             "任职月份数", "在岗月数", "在职月数", "履职月数", "本年任职月数", "年度任职月数"),
             required=True, max=MONTHS_IN_YEAR),
