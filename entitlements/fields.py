@@ -45,7 +45,7 @@ class Field:
     whole_part: bool = False  # int fields: take the whole part of a decimal (15.5 years -> 15)
     refused: Mapping[str, tuple[str, str]] = {}  # choice fields: a known value that is refused, and why (zh, en)
     assumed: Mapping[str, tuple[str, str]] = {}  # choice fields: a value read under an assumption, said on its row
-    unit: str = ""  # money fields: the period the amounts are in (元/月); a header naming another is refused
+    unit: str = ""  # the period the values are in (元/月 a month's pay, 月 months); a header naming another is refused
 
     def headers(self) -> tuple[str, ...]:
         return (self.header, self.name, *self.aliases)
@@ -54,7 +54,7 @@ class Field:
 _HEADER_UNIT = re.compile(r"\((年|月|个月|人|个|元|元/月|元/年|元/人/月|元/人/年)\)$")
 
 
-PERIOD_UNITS = {"元/月": "月", "元/人/月": "月", "元/年": "年", "元/人/年": "年"}
+PERIOD_UNITS = {"元/月": "月", "元/人/月": "月", "元/年": "年", "元/人/年": "年", "月": "月", "个月": "月", "年": "年"}
 
 
 def header_unit(text: str) -> str:

@@ -303,3 +303,13 @@ def test_a_header_giving_the_pay_per_year_is_refused_not_read_as_per_month(tmp_p
         path = write_csv(tmp_path / "ok.csv", ["编号", header, "任职月数", "考核等次"], [["P1", "3300", 12, "优秀"]])
         proc = run_cli("calc", str(path), *PERFORMANCE)
         assert proc.returncode == 0 and json.loads(proc.stdout)["totals"]["amount"] == "3960.00", (header, proc.stderr)
+
+
+def test_a_months_column_headed_in_years_is_refused(tmp_path):
+    # 任职时长（年） = 1 was read as 1 month in post (300.00 for a year's 3600.00)
+    path = write_csv(tmp_path / "r.csv", ["姓名", "支部职务", "任职时长（年）", "党员"], [["甲", "书记", "1", "是"]])
+    proc = run_cli("calc", str(path), *RETIRED)
+    assert proc.returncode == 2 and not proc.stdout and "Traceback" not in proc.stderr, proc.stderr
+    assert "任职时长(年)" in proc.stderr and "应按月填写" in proc.stderr
+    path = write_csv(tmp_path / "ok.csv", ["姓名", "支部职务", "任职月数（个月）", "党员"], [["甲", "书记", "12", "是"]])
+    assert json.loads(run_cli("calc", str(path), *RETIRED).stdout)["totals"]["amount"] == "4100.00"

@@ -64,7 +64,7 @@ class VillageCadrePerformance(DeclaredPolicy):
               unit="元/月"),
         Field("months", "任职月数", "int", "months served", aliases=(
             "任职月份数", "在岗月数", "在职月数", "履职月数", "本年任职月数", "年度任职月数"),
-            required=True, max=MONTHS_IN_YEAR),
+            required=True, max=MONTHS_IN_YEAR, unit="月"),
         Field("grade", "考核等次", "choice", "assessment grade", aliases=(
             "年度考核等次", "考核结果", "年度考核结果", "考核等级", "年度考核等级", "考核情况", "绩效考核等次",
             "绩效考核结果"),
