@@ -31,7 +31,7 @@ from .errors import EntitlementInputError
 from .ledger import Ledger
 from .limits import MAX_TOTAL_FEN, abs_sum, check_count, check_total, check_year
 from .money import fen_to_decimal
-from .policy import Computation, Policy
+from .policy import Computation, Policy, key_texts
 from .profiles import PolicyData, load_policy_data, resolve_profile
 from .rosterfile import read_roster
 from .registry import get_policy
@@ -263,7 +263,10 @@ class Calculator:
             raise EntitlementInputError("beneficiary_id", beneficiary_id, "编号应为文本", "an id is a text")
         comp = result.computation
         wanted = normalise_cell(str(beneficiary_id))  # as the roster's keys: "JC001 " or with a zero-width space
-        hits = np.flatnonzero(comp.who.ids.astype(str) == wanted)
+        ids = comp.who.ids.astype(str)
+        hits = np.flatnonzero(ids == "".join(wanted.split()))  # 王　五 is the key 王五
+        if len(hits) == 0:  # a policy's own keys kept the spaces
+            hits = np.flatnonzero(key_texts(ids) == "".join(wanted.split()))
         if len(hits) == 0:
             said = "".join(f"\n  第{r.row}行 {r.column}「{r.value}」：{r.zh} (row {r.row}: {r.en})"
                            for r in result.rejects_of(wanted))

@@ -313,3 +313,19 @@ def test_a_months_column_headed_in_years_is_refused(tmp_path):
     assert "任职时长(年)" in proc.stderr and "应按月填写" in proc.stderr
     path = write_csv(tmp_path / "ok.csv", ["姓名", "支部职务", "任职月数（个月）", "党员"], [["甲", "书记", "12", "是"]])
     assert json.loads(run_cli("calc", str(path), *RETIRED).stdout)["totals"]["amount"] == "4100.00"
+
+
+def test_explain_finds_a_padded_name_as_the_roster_writes_it(tmp_path):
+    # keys compare without inner spaces; --id copied from the roster (王　五) must still find the row
+    path = write_csv(tmp_path / "r.csv", ["姓名", "两节慰问"], [["王　五", "是"]])
+    for given in ("王　五", "王五"):
+        proc = run_cli("explain", str(path), *RETIRED[:-2], "--id", given)
+        assert proc.returncode == 0 and "合计: 1000.00" in proc.stdout, (given, proc.stderr)
+
+
+def test_a_performance_roster_of_names_knows_a_padded_name(tmp_path):
+    # a roster without 编号 or 身份证号 knows a cadre by 姓名 (the policy's own keys): 王　五 is 王五
+    path = write_csv(tmp_path / "r.csv", ["姓名", "基本报酬", "任职月数", "考核等次"],
+                     [["王五", "2000", 12, "优秀"], ["王　五", "2000", 12, "优秀"]])
+    out = json.loads(run_cli("calc", str(path), *PERFORMANCE).stdout)
+    assert out["totals"]["amount"] == "2400.00" and [r["row"] for r in out["rejects"]] == [3]

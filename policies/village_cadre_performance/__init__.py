@@ -19,7 +19,7 @@ from entitlements.declared import NO_STANDARDS, DeclaredPolicy
 from entitlements.fields import Field, choice_map
 from entitlements.people import ID_FIELDS, UNIT_ALIASES
 from entitlements.policies.village_cadre_departure import POST_NAMES
-from entitlements.policy import Beneficiaries, Computation, reject_duplicates
+from entitlements.policy import Beneficiaries, Computation, key_texts, reject_duplicates
 from entitlements.profiles import PolicyData
 from entitlements.roster import InputError, ParsedTable
 from entitlements.rules import NOT_GIVEN, Component, Note, Service, amount_in, by, standard
@@ -108,7 +108,8 @@ class VillageCadrePerformance(DeclaredPolicy):
         them by 姓名, and a name listed twice is a reject (two people cannot be told apart)."""
         if parsed.has("id") or parsed.has("id_number"):
             return super().checked_keys(parsed, data)
-        keys = np.where(parsed.columns["name"].present, parsed.columns["name"].objects(), "").astype(object)
+        names = parsed.columns["name"]
+        keys = np.where(names.present, key_texts(names.uniq)[names.inverse], "").astype(object)  # 王　五 is 王五
         parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), "name", "姓名为空（花名册无编号、身份证号列）",
                       "name missing (the roster has no id or ID number column)", "")
         self.check_rows(parsed, data)
