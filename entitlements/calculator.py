@@ -31,7 +31,7 @@ from .errors import EntitlementInputError
 from .ledger import Ledger
 from .limits import MAX_TOTAL_FEN, abs_sum, check_count, check_total, check_year
 from .money import apportion, fen_to_decimal
-from .policy import Computation, Policy
+from .policy import Computation, Policy, key_texts
 from .people import with_payment_fields
 from .profiles import PolicyData, load_policy_data, resolve_profile, root_profile
 from .rosterfile import read_roster
@@ -281,9 +281,13 @@ class Calculator:
             raise EntitlementInputError("beneficiary_id", beneficiary_id, "编号应为文本", "an id is a text")
         comp = result.computation
         wanted = normalise_cell(str(beneficiary_id))  # as the roster's keys: "JC001 " or with a zero-width space
-        hits = np.flatnonzero(comp.who.ids.astype(str) == wanted)
+        ids = comp.who.ids.astype(str)
+        hits = np.flatnonzero(ids == "".join(wanted.split()))  # 王　五 is the key 王五
+        if len(hits) == 0:  # a policy's own keys kept the spaces
+            hits = np.flatnonzero(key_texts(ids) == "".join(wanted.split()))
         if len(hits) == 0 and comp.who.names is not None:  # a clerk may ask by 姓名: taken when it is unique
-            hits = np.flatnonzero(np.asarray(comp.who.names, dtype=object).astype(str) == wanted)
+            names = key_texts(np.asarray(comp.who.names, dtype=object).astype(str))
+            hits = np.flatnonzero(names == "".join(wanted.split()))
             if len(hits) > 1:
                 units = comp.who.units.decoded() if hasattr(comp.who.units, "decoded") else comp.who.units
                 which = "；".join(f"{comp.who.ids[i]}（{units[i] if units is not None else ''}）" for i in hits[:20])

@@ -25,7 +25,7 @@ from .lines import (
     window_months,
 )
 from .policy import (
-    Beneficiaries, Computation, Policy, group_keys, keys_for, reject_duplicates, reject_shared_id_numbers,
+    Beneficiaries, Computation, Policy, group_keys, key_texts, keys_for, reject_duplicates, reject_shared_id_numbers,
 )
 from .profiles import PolicyData
 from .roster import InputError, Notice, ParsedTable
@@ -141,15 +141,21 @@ class DeclaredPolicy(Policy):
         """Each row's key; rows without one, duplicates and one 身份证号 under two keys rejected."""
         keys = keys_for(parsed, self.key_fields)
         primary, fallback = self.field(self.key_fields[0]), self.field(self.key_fields[-1])
-        parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), primary.name,
-                      f"{primary.header}和{fallback.header}均为空",
-                      f"neither {primary.label_en} nor {fallback.label_en} is given", "")
+        every = [self.field(f) for f in self.key_fields]
+        named = next((f for f in self.key_fields if parsed.has(f)), primary.name)  # a column the roster has
+        parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), named,
+                      f"{'、'.join(f.header for f in every[:-1])}和{fallback.header}均为空",
+                      f"neither {' nor '.join(f.label_en for f in every)} is given", "")
         self.check_rows(parsed, data)
         notice_assumptions(parsed, self.fields)
+        ids = tuple(f for f in self.key_fields[:-1] if parsed.has(f))  # the id columns the roster has
         if fallback.kind == "text":
-            reject_fallback_twins(parsed, primary.name, fallback.name)
+            reject_fallback_twins(parsed, ids or (primary.name,), fallback.name)
         if parsed.has(primary.name):
             reject_duplicates(parsed, keys, primary.name)
+        elif ids:  # a middle key (编号, else 身份证号, else 姓名: no 编号 column): its repeats, in its column
+            middle = self.field(ids[0])
+            reject_duplicates(parsed, keys, middle.name, (middle.header, middle.label_en))
         elif fallback.kind == "text":  # no ids at all: a beneficiary is known by its name
             reject_duplicates(parsed, keys, fallback.name, (fallback.header, fallback.label_en))
         else:
@@ -536,29 +542,33 @@ def notice_assumptions(parsed: ParsedTable, fields) -> None:
             parsed.notice(np.flatnonzero((texts == text) & ~parsed.rejected), f.name, zh, en)
 
 
-def reject_fallback_twins(parsed: ParsedTable, primary: str, fallback: str) -> None:
+def reject_fallback_twins(parsed: ParsedTable, primaries: tuple[str, ...], fallback: str) -> None:
     """A beneficiary without its id is known by its name alone. A second one of that name
     (the later is rejected), or one named like a beneficiary that has an id (it is
     rejected), cannot be told apart from the other: paying both may pay one twice, so the
-    row without an id waits for a person, naming the other."""
-    if not (parsed.has(primary) and parsed.has(fallback)):
+    row without an id waits for a person, naming the other. An id is any of ``primaries``
+    (编号, 身份证号) the roster has."""
+    primaries = tuple(f for f in primaries if parsed.has(f))
+    if not (primaries and parsed.has(fallback)):
         return  # no ids at all: the names are the keys, and reject_duplicates names the repeats
-    ids, names = parsed.columns[primary], parsed.columns[fallback]
-    no_id = ~ids.present & names.present & ~parsed.rejected
+    names = parsed.columns[fallback]
+    has_id = np.logical_or.reduce([parsed.columns[f].present for f in primaries])
+    primary = "/".join(primaries)
+    no_id = ~has_id & names.present & ~parsed.rejected
     if not no_id.any():
         return
-    texts = names.objects()
+    texts = key_texts(names.uniq)[names.inverse]  # as keys compare: 王 五 is 王五
     live = np.flatnonzero(names.present & ~parsed.rejected)
     rows_of: dict[str, list[int]] = {}  # each name borne by a row without id: its live rows
     for pos in live[np.isin(texts[live], list(set(texts[no_id].tolist())))]:
         rows_of.setdefault(texts[pos], []).append(int(pos))
-    header, id_header = parsed.headers.get(fallback, fallback), parsed.headers.get(primary, primary)
+    header, id_header = parsed.headers.get(fallback, fallback), "、".join(parsed.headers.get(f, f) for f in primaries)
     for rows in rows_of.values():
         for pos in rows:
-            if ids.present[pos]:
+            if has_id[pos]:
                 continue
             earlier = [p for p in rows if p < pos]
-            with_id = [p for p in rows if ids.present[p]]
+            with_id = [p for p in rows if has_id[p]]
             other = earlier[0] if earlier else (with_id[0] if with_id else None)
             if other is None:
                 continue

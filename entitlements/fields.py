@@ -50,12 +50,22 @@ class Field:
     # run, so no amount depends on it; its damaged cells are notices that output reads
     output_only: bool = False
     means_blank: tuple[str, ...] = ()  # texts that say what a blank says (至今 in the end column of a post still held)
+    unit: str = ""  # the period the values are in (元/月 a month's pay, 月 months); a header naming another is refused
 
     def headers(self) -> tuple[str, ...]:
         return (self.header, self.name, *self.aliases)
 
 
 _HEADER_UNIT = re.compile(r"\((年|月|个月|人|个|元|元/月|元/年|元/人/月|元/人/年)\)$")
+
+
+PERIOD_UNITS = {"元/月": "月", "元/人/月": "月", "元/年": "年", "元/人/年": "年", "月": "月", "个月": "月", "年": "年"}
+
+
+def header_unit(text: str) -> str:
+    """The unit a header ends with, (元/年) in 基本报酬（元/年）; "" when none."""
+    m = _HEADER_UNIT.search(re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower())
+    return m.group(1) if m else ""
 
 
 def normalise_header(text: str) -> str:
@@ -107,7 +117,8 @@ _FALSE = {"否", "n", "no", "false", "0", "×", "f"}
 _SEX = {"男": MALE, "男性": MALE, "m": MALE, "male": MALE, "女": FEMALE, "女性": FEMALE, "f": FEMALE, "female": FEMALE}
 _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
 _DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
-_UNIT_SUFFIX = re.compile(r"(年|个月|月|个|人|名)$")
+_UNIT_SUFFIX = re.compile(r"(年|个月|月|个|人|名|次)$")
+_GROUPED_INT = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")  # 1,073: a thousands grouping (1,5 is no count)
 _MONEY_SUFFIX = re.compile(r"^[¥$]|(元/月|元/年|元)$")  # NFKC has made ￥ a ¥
 MONEY_SUFFIX = _MONEY_SUFFIX  # what an amount may carry around its number (the CLI's --budget too)
 
@@ -121,7 +132,9 @@ def parse_cell(field: Field, text: str) -> Any:
     if kind == "text":
         return text
     if kind == "int":
-        text = _UNIT_SUFFIX.sub("", text).strip()  # "15年", "12个月", "5人"
+        text = _UNIT_SUFFIX.sub("", text).strip()  # "15年", "12个月", "5人", "2次"
+        if _GROUPED_INT.match(text):
+            text = text.replace(",", "")
         if field.whole_part and _DECIMAL.match(text):
             text = text.split(".")[0]
         if not _INT.match(text):

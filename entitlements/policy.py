@@ -182,6 +182,12 @@ class Policy(ABC):
         raise KeyError(name)
 
 
+def key_texts(texts: np.ndarray) -> np.ndarray:
+    """Text keys as compared: spaces inside taken out, since clerks pad a two-character name to
+    line it up (王　五, and NFKC has made the ideographic space a space): it is the same 王五."""
+    return np.array(["".join(t.split()) if isinstance(t, str) else t for t in texts], dtype=object)
+
+
 def keys_for(parsed: ParsedTable, names: Sequence[str]) -> np.ndarray:
     """Beneficiary key per row: the first of ``names`` that is filled in."""
     n = len(parsed.table)
@@ -189,7 +195,7 @@ def keys_for(parsed: ParsedTable, names: Sequence[str]) -> np.ndarray:
     for name in reversed(names):
         col = parsed.columns[name]
         if col.kind == "text":  # the texts are the keys (a blank row is masked below)
-            texts = col.uniq
+            texts = key_texts(col.uniq)
         elif col.kind == "id_number":  # the 18-character numbers ("" where unreadable: that row is rejected)
             texts = np.where(np.equal(col.uniq, None), "", col.uniq)
         else:  # one text per distinct value, then per row

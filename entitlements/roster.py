@@ -16,7 +16,7 @@ import numpy as np
 from attrs import define, field, frozen
 
 from .columns import Encoded
-from .fields import Field, ParsedColumn, normalise_cell, normalise_header, parse_column
+from .fields import PERIOD_UNITS, Field, ParsedColumn, header_unit, normalise_cell, normalise_header, parse_column
 
 
 # a running number and a remarks column: expected on a clerk's sheet, not worth a notice (a policy
@@ -232,6 +232,7 @@ def _match_headers(headers: tuple[str, ...], fields: Sequence[Field], origin: st
     mapping = {name: headers[at[0]] for name, at in columns.items() if len(at) == 1 or name not in
                {f.name for f in fields if f.output_only}}
     _refuse_wan_yuan(headers, field_of, origin)
+    _refuse_other_periods(mapping, fields, origin)
     missing = [f for f in fields if f.required and f.name not in mapping]
     if missing:
         wanted = "、".join(f"{f.header}（{f.name}）" for f in missing)
@@ -258,6 +259,17 @@ def _refuse_wan_yuan(headers: Sequence[str], field_of: Mapping[str, Field], orig
             raise InputError(f"{origin}: 列“{h}”以万元为单位，本表金额按元计：请换算为元（5.5万元写作55000），"
                              f"列名写作“{f.header}”或“{f.header}（元）” (column '{h}' is in 万元 (10,000 yuan); amounts "
                              f"are read in yuan: convert them and name the column {f.header})")
+
+
+def _refuse_other_periods(mapping: dict[str, str], fields: Sequence[Field], origin: str) -> None:
+    """A header's unit is read as noise (基本报酬（元/月） is 基本报酬), but one naming another period
+    than the field's (基本报酬（元/年） for an amount a month) would pay twelve times over: refused."""
+    for f in fields:
+        unit = header_unit(mapping.get(f.name, ""))
+        if f.unit and PERIOD_UNITS.get(unit, PERIOD_UNITS.get(f.unit)) != PERIOD_UNITS.get(f.unit):
+            raise InputError(f"{origin}: 列“{mapping[f.name]}”的单位是{unit}，而“{f.header}”应按{f.unit}填写；"
+                             f"请换算为{f.unit}后把列名改为“{f.header}（{f.unit}）” (column '{mapping[f.name]}' is in "
+                             f"{unit}, but {f.label_en} is in {f.unit}: convert it and rename the column)")
 
 
 _DATE_WORDS = re.compile(r"(日期|时间|年月日|年月|日)$")

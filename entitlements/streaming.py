@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .fields import normalise_header
-from .policy import first_rows, keys_for
+from .policy import first_rows, key_texts, keys_for
 from .fastcsv import LINE_END_BYTES, Layout, csv_layout, frame_table
 from .reading import check_roster_path
 from .contract import run_json
@@ -290,8 +290,9 @@ class _Totals:
             keep = earlier == 0
             for pos in rows[~keep[owner[rows]]]:  # every row of a beneficiary met before
                 i = owner[pos]
-                rejects.append(Reject(int(result.parsed.table.row_numbers[pos]), "编号", str(who.ids[i]),
-                                      f"编号重复，与第{earlier[i]}行相同（分批计算时同一人的各行须相邻）",
+                column, what = self._key_of_row(result.parsed, pos)
+                rejects.append(Reject(int(result.parsed.table.row_numbers[pos]), column, str(who.ids[i]),
+                                      f"{what}重复，与第{earlier[i]}行相同（分批计算时同一人的各行须相邻）",
                                       f"duplicate id, same as row {earlier[i]} (in batches a person's rows must be adjacent)"))
             seen.add(hashes[keep], first_row_numbers[keep])
         keep = self._check_after_rejected(result, keep, rejects)
@@ -386,6 +387,14 @@ class _Totals:
         self.counted.add(number_hash[paid], line[rows][paid])
         return keep
 
+    def _key_of_row(self, parsed, pos: int) -> tuple[str, str]:
+        """The roster's header of the key a row is known by (the first of the keys it fills in),
+        and the key's name (编号, 身份证号, 名称)."""
+        for f in self.calc.policy.key_fields:
+            if parsed.has(f) and parsed.columns[f].present[pos]:
+                return parsed.headers[f], self.calc.policy.field(f).header
+        return "编号", "编号"
+
     def _check_fallback_names(self, result, keep: np.ndarray, rejects: list) -> np.ndarray:
         """A row without its primary key is known by a text fallback (an organisation without
         组织编号 by its 组织名称); the whole roster rejects it when another row bears that text.
@@ -394,23 +403,26 @@ class _Totals:
         key_fields = self.calc.policy.key_fields
         if len(key_fields) < 2:
             return keep
-        primary, fallback = key_fields[0], key_fields[1]
         parsed = result.parsed
-        if self.calc.policy.field(fallback).kind != "text" or not (parsed.has(primary) and parsed.has(fallback)):
+        fallback = key_fields[-1]  # the ids before it (编号, 身份证号): any the roster has
+        ids = [f for f in key_fields[:-1] if parsed.has(f)]
+        if self.calc.policy.field(fallback).kind != "text" or not (ids and parsed.has(fallback)):
             return keep  # an ID-number fallback is checked by _check_id_numbers
         owner = result.computation.who.row_owner
         rows = np.flatnonzero((owner >= 0) & parsed.columns[fallback].present)
         if not len(rows):
             return keep
         rows = rows[keep[owner[rows]]]
-        texts = parsed.columns[fallback].objects()[rows]
-        without = ~parsed.columns[primary].present[rows]
+        names = parsed.columns[fallback]
+        texts = key_texts(names.uniq)[names.inverse[rows]]  # as keys compare: 王 五 is 王五
+        without = ~np.logical_or.reduce([parsed.columns[f].present[rows] for f in ids])
+        primary, id_header = "/".join(ids), "、".join(parsed.headers[f] for f in ids)  # named in the messages
         hashes = _hashes(texts)
         line = parsed.table.row_numbers
         met = self.nameless.find(hashes)
         if ((met > 0) & ~without).any():  # an earlier row known by this text is counted already
             k = int(np.flatnonzero((met > 0) & ~without)[0])
-            raise InputError(f"第{met[k]}行未填{parsed.headers[primary]}，其{parsed.headers[fallback]}与第{line[rows[k]]}行相同；"
+            raise InputError(f"第{met[k]}行未填{id_header}，其{parsed.headers[fallback]}与第{line[rows[k]]}行相同；"
                              f"分批计算时第{met[k]}行已计入合计，无法撤回：请核实更正后重新计算，或不用 --batch-rows 计算 "
                              f"(row {met[k]} has no {primary} and the {fallback} of row {line[rows[k]]}: in batches it is "
                              f"already counted; correct the roster, or run without --batch-rows)")
@@ -421,7 +433,7 @@ class _Totals:
             for k in np.flatnonzero(clash):
                 pos, row = int(rows[k]), int(earlier[k])
                 rejects.append(Reject(int(line[pos]), parsed.headers[fallback], str(texts[k]),
-                                      f"{parsed.headers[fallback]}与第{row}行相同且未填{parsed.headers[primary]}，无法区分，不能重复发放",
+                                      f"{parsed.headers[fallback]}与第{row}行相同且未填{id_header}，无法区分，不能重复发放",
                                       f"same {fallback} as row {row} and no {primary}: cannot tell them apart, not paid twice"))
                 keep[owner[pos]] = False
         ok = ~clash

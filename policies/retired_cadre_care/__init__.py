@@ -68,7 +68,7 @@ FIELDS = (
     Field("post", "支部职务", "choice", "branch post", aliases=("党支部职务", "支部任职", "党内职务"),
           choices=choice_map(POSTS), refused={"副书记": NO_AMOUNT, "支部副书记": NO_AMOUNT, "党支部副书记": NO_AMOUNT}),
     Field("post_months", "任职月数", "int", "months in post", aliases=("支部任职月数", "职务任职月数", "任职时长"),
-          max=MONTHS_PER_YEAR),
+          max=MONTHS_PER_YEAR, unit="月"),
     Field("party_member", "党员", "choice", "party member",
           aliases=("是否党员", "政治面貌", "中共党员", "党员活动经费", *_yes_no("党员")),
           choices=choice_map(PARTY) | {"中共预备党员": "yes", "预备党员": "yes"},

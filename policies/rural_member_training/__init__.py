@@ -20,11 +20,12 @@ MAX_MEMBERS = 100_000  # plausibility bound for one branch's row
 class RuralMemberTraining(DeclaredPolicy):
     id = "rural_member_training"
     schedule = "annual"
-    key_fields = ("id", "name")
+    key_fields = ("id", "id_number", "name")  # a member roster: 身份证号 tells two of one name apart
     headcount_label = ("党员人数（人）", "members")
     fields = (
         Field("id", "编号", "text", "id", aliases=("组织编号", "党员编号")),
         Field("name", "名称", "text", "name", aliases=("党组织名称", "党支部名称", "姓名")),
+        Field("id_number", "身份证号", "id_number", "ID number", aliases=("公民身份号码", "身份证号码", "身份证")),
         Field("members", "党员人数", "int", "party members", aliases=("农村党员人数", "党员数"), max=MAX_MEMBERS),
         Field("unit", "所属单位", "text", "unit", aliases=UNIT_ALIASES, default=""),
     )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field as ModelField
 
 from entitlements.declared import DeclaredPolicy
 from entitlements.fields import Field, choice_map
+from entitlements.people import UNIT_ALIASES
 from entitlements.rules import Component, Condition, Count, Note, by, standard
 from entitlements.splits import MONTHS_PER_YEAR
 
@@ -54,7 +55,7 @@ class TwoNew16321(DeclaredPolicy):
               assumed={"": ("按非公职人员计发", "paid as not a public servant")}),
         Field("secretary_months", "书记任职月数", "int", "secretary months served",
               aliases=("书记月数", "任职月数"), default=MONTHS_PER_YEAR, max=MONTHS_PER_YEAR),
-        Field("unit", "所属单位", "text", "unit", aliases=("乡镇", "街道", "乡镇（街道）", "所属乡镇（街道）", "所属乡镇"),
+        Field("unit", "所属单位", "text", "unit", aliases=UNIT_ALIASES,
               default=""),
     )
     conditions = (

@@ -65,7 +65,8 @@ class VillageCadreDeparture(DeclaredPolicy):
               choices=choice_map(POST_NAMES)),
         *(Field(f.name, f.header, f.kind, f.label_en, aliases=f.aliases, required=True) for f in SPAN_FIELDS),
         Field("unit", "所属村（社区）", "text", "village (community)",
-              aliases=("所属村", "村（社区）", "所属单位", "村社区"), default=""),
+              aliases=("所属村", "村（社区）", "所属单位", "村社区", "所在村（社区）", "所在村", "所在社区", "村（居）",
+                       "所属村（居）"), default=""),
         Field("excluded_reason", "不予发放原因", "text", "excluded because", aliases=(
             "不予发放", "备注（不予发放）", "不发放原因", "不予发放理由", "不发放理由", "免发原因"), default=""),
     )

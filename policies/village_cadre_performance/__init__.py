@@ -19,7 +19,7 @@ from entitlements.declared import NO_STANDARDS, DeclaredPolicy
 from entitlements.fields import Field, choice_map
 from entitlements.people import ID_FIELDS, UNIT_ALIASES
 from entitlements.policies.village_cadre_departure import POST_NAMES
-from entitlements.policy import Beneficiaries, Computation, reject_duplicates
+from entitlements.policy import Beneficiaries, Computation, key_texts, reject_duplicates
 from entitlements.profiles import PolicyData
 from entitlements.roster import InputError, ParsedTable
 from entitlements.rules import NOT_GIVEN, Component, Note, Service, amount_in, by, standard
@@ -60,16 +60,18 @@ class VillageCadrePerformance(DeclaredPolicy):
         *ID_FIELDS,
         Field("post", "职务", "choice", "post", aliases=("岗位", "任职岗位", "现任职务", "职位"), choices=choice_map(POST_NAMES)),
         Field("base_pay", "基本报酬", "money", "monthly base pay", aliases=(
-            "月基本报酬", "每月基本报酬", "基本报酬标准", "月基本报酬标准", "每月基本报酬标准"), max=MAX_BASE_PAY),
+            "月基本报酬", "每月基本报酬", "基本报酬标准", "月基本报酬标准", "每月基本报酬标准"), max=MAX_BASE_PAY,
+              unit="元/月"),
         Field("months", "任职月数", "int", "months served", aliases=(
             "任职月份数", "在岗月数", "在职月数", "履职月数", "本年任职月数", "年度任职月数"),
-            required=True, max=MONTHS_IN_YEAR),
+            required=True, max=MONTHS_IN_YEAR, unit="月"),
         Field("grade", "考核等次", "choice", "assessment grade", aliases=(
             "年度考核等次", "考核结果", "年度考核结果", "考核等级", "年度考核等级", "考核情况", "绩效考核等次",
             "绩效考核结果"),
             required=True, choices=choice_map({k: (*v, *(f"{n}等次" for n in v)) for k, v in GRADES.items()})),
         Field("unit", "所属村（社区）", "text", "village (community)",
-              aliases=("所属村", "村（社区）", "所属单位", "村社区", "村（社区）名称", "所属村（居）", "村（居）", "村居"),
+              aliases=("所属村", "村（社区）", "所属单位", "村社区", "村（社区）名称", "所属村（居）", "村（居）", "村居",
+                       "所在村（社区）", "所在村", "所在社区"),
               default=""),
         Field("town", "所属乡镇（街道）", "text", "township", aliases=UNIT_ALIASES + ("镇（街道）",), default=""),
     )
@@ -106,7 +108,8 @@ class VillageCadrePerformance(DeclaredPolicy):
         them by 姓名, and a name listed twice is a reject (two people cannot be told apart)."""
         if parsed.has("id") or parsed.has("id_number"):
             return super().checked_keys(parsed, data)
-        keys = np.where(parsed.columns["name"].present, parsed.columns["name"].objects(), "").astype(object)
+        names = parsed.columns["name"]
+        keys = np.where(names.present, key_texts(names.uniq)[names.inverse], "").astype(object)  # 王　五 is 王五
         parsed.reject(np.flatnonzero((keys == "") & ~parsed.rejected), "name", "姓名为空（花名册无编号、身份证号列）",
                       "name missing (the roster has no id or ID number column)", "")
         self.check_rows(parsed, data)
