@@ -152,8 +152,9 @@ def _header_lines(sheet: Sheet, widths: Sequence[int]) -> int:
 
 
 def landscape(sheet: Sheet, widths: Sequence[int]) -> bool:
-    """Landscape when the columns are wider than portrait A4 holds at full size."""
-    return sum(widths) > PORTRAIT_WIDTH
+    """Landscape when the columns are wider than portrait A4 holds at full size, or a chart
+    (720 px, about 100 columns) stands beside them."""
+    return bool(sheet.chart) or sum(widths) > PORTRAIT_WIDTH
 
 
 def _page_setup(ws, sheet: Sheet, widths: Sequence[int], header_row: int, frame: dict[str, str]) -> None:

@@ -136,3 +136,10 @@ def test_a_100_row_allocation_sheet_prints_on_the_expected_pages(tmp_path):
 
 
 EXPECTED_100 = 3
+
+
+def test_a_narrow_table_with_its_chart_beside_it_prints_landscape():
+    from entitlements import workbook
+
+    sheet = Sheet("s", "图", ["级次", "基准"], ["text", "money"], [["县级", 100]], chart="图")
+    assert workbook.landscape(sheet, workbook.column_widths(sheet))
