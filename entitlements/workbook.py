@@ -69,7 +69,8 @@ def build_workbook(file: str, sheets: Sequence[Sheet]) -> None:
         "total_int": book.add_format({"num_format": "0", "bold": True, "top": 1}),
         "total_text": book.add_format({"bold": True, "top": 1}),
         "note": book.add_format({"italic": True, "text_wrap": True, "valign": "top"}),
-        "title": book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}),
+        "title": book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter",
+                                  "text_wrap": True}),
         "units": book.add_format({"align": "right"}),
         "words": book.add_format({"bold": True, "border": 1}),
         "sign": book.add_format({"valign": "bottom"}),
@@ -90,8 +91,9 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
     frame = PRINT_FRAME["en" if sheet.lang == "en" else "zh"]
     has_money = "money" in sheet.kinds
     # rows are streamed out in order (constant_memory), so the frame is written top to bottom
+    # a title wider than the table (14-point type: 14/11 of a width unit a unit) wraps
+    ws.set_row(0, 24 if _width(sheet.title) * 14 <= sum(widths) * 11 else 20 * -(-_width(sheet.title) * 14 // (sum(widths) * 11)))
     _merged(ws, 0, len(widths), sheet.title, styles["title"])
-    ws.set_row(0, 24)
     if has_money:
         _merged(ws, 1, len(widths), frame["units"], styles["units"])
     header_row = 2  # the same place on every sheet, with or without a units line

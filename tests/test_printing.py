@@ -143,3 +143,15 @@ def test_a_narrow_table_with_its_chart_beside_it_prints_landscape():
 
     sheet = Sheet("s", "图", ["级次", "基准"], ["text", "money"], [["县级", 100]], chart="图")
     assert workbook.landscape(sheet, workbook.column_widths(sheet))
+
+
+def test_small_and_odd_sheets_still_get_their_frame(tmp_path):
+    """One column, a title wider than the table, a negative total (no 大写: there is none for it)."""
+    sheets = [Sheet("one", "一列的表" * 10, ["金额"], ["money"], [[5]], [7]),
+              Sheet("neg", "差额", ["项目", "差额"], ["text", "money"], [["甲", -300]], ["合计", -300])]
+    build_workbook(str(tmp_path / "x.xlsx"), sheets)
+    book = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    one, neg = book["one"], book["neg"]
+    assert "人民币柒分" in " ".join(cells(one)) and "填表人：" in cells(one)
+    assert one.row_dimensions[1].height > 24  # the long title wraps onto more lines
+    assert not any("大写" in v for v in cells(neg)) and "审核人：" in cells(neg)
