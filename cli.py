@@ -460,9 +460,9 @@ def _calc_in_batches(calculator: Calculator, roster: Optional[Path], year: int, 
         except ValueError as exc:  # InputError, StandardsError, a year out of range
             raise _fail(str(exc)) from None
         if rejects_file is not None:
-            table = Sheet("rejects", "", ["行号", "列", "值", "原因"] if lang is Lang.zh else ["row", "column", "value", "reason"],
+            table = Sheet("rejects", "退回行" if lang is Lang.zh else "rejected rows", ["行号", "列", "值", "原因"] if lang is Lang.zh else ["row", "column", "value", "reason"],
                           ["int", "text", "text", "text"],
-                          [[r["row"], r["column"], r["value"], r["reason"]] for r in data["rejects"]])
+                          [[r["row"], r["column"], r["value"], r["reason"]] for r in data["rejects"]], lang=lang.value)
             files.sheet(rejects_file, rejects_kind, table)
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         if out_file is not None:

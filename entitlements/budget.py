@@ -68,7 +68,7 @@ def budget_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
             rows.append(row(("其中：" if zh else "of which: ") + label, [c], int(heads[c].sum())))
     notes = _notes(result, names, lang)
     name = f"{calc.profile.name}{result.year}年预算测算表" if zh else f"budget {result.year} ({calc.profile.id})"
-    return Sheet("预算表" if zh else "budget", name, header, kinds, rows, None, notes)
+    return Sheet("预算表" if zh else "budget", name, header, kinds, rows, None, notes, lang=lang, words_total=ledger.amount)
 
 
 def _notes(result: RosterResult, names: dict[str, str], lang: str) -> list[str]:

@@ -62,6 +62,18 @@ class Sheet:
     total: list[Any] | None = None  # the totals row; its first cell is the label
     notes: list[str] = field(factory=list)
     chart: str | None = None  # xlsx: a column chart with this title, first column as categories
+    lang: str = "zh"  # the language of the printed frame (units line, 大写 label, signature block, footer)
+    words_total: int | None = None  # the grand total in capitals; None: the totals row's last money cell
+
+    def grand_total(self) -> int | None:
+        """The amount a printed sheet states in capitals and signs for: ``words_total``, else the
+        last money cell of the totals row (the 合计 column); None when the sheet has neither."""
+        if self.words_total is not None:
+            return self.words_total
+        if self.total is None:
+            return None
+        money = [v for v, k in zip(self.total, self.kinds) if k == "money" and isinstance(v, int)]
+        return money[-1] if money else None
 
     def cell_text(self, value: Any, kind: str) -> str:
         if value is None or value == "":
@@ -132,7 +144,8 @@ def allocation_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     total: list[Any] = ["合计" if zh else "total", "", ""] + ([""] if counts_mode else [])
     total += _money_totals(result.ledger, levels)
     total += [""] * (len(header) - len(total))
-    return Sheet("分配表" if zh else "allocation", _title(result, "分配表", "allocation", lang), header, kinds, rows, total)
+    return Sheet("分配表" if zh else "allocation", _title(result, "分配表", "allocation", lang), header, kinds, rows, total,
+                 lang=lang)
 
 
 def unit_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
@@ -147,7 +160,8 @@ def unit_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
         one = ledger.unit(unit)
         rows.append([unit or ("（未填单位）" if zh else "(no unit)"), one.beneficiaries, *_money_totals(one, levels)])
     total = ["合计" if zh else "total", ledger.beneficiaries] + _money_totals(ledger, levels)
-    return Sheet("按单位汇总" if zh else "by unit", _title(result, "按单位汇总", "by unit", lang), header, kinds, rows, total)
+    return Sheet("按单位汇总" if zh else "by unit", _title(result, "按单位汇总", "by unit", lang), header, kinds, rows, total,
+                 lang=lang)
 
 
 def rejects_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
@@ -155,7 +169,7 @@ def rejects_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     rows = [[r.row, r.column, r.value, r.reason(lang)] for r in result.rejects]
     return Sheet("退回" if zh else "rejects", _title(result, "退回行", "rejected rows", lang),
                  ["行号", "列", "值", "原因"] if zh else ["row", "column", "value", "reason"],
-                 ["int", "text", "text", "text"], rows)
+                 ["int", "text", "text", "text"], rows, lang=lang)
 
 
 def notices_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
@@ -163,7 +177,7 @@ def notices_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     rows = [["" if n.row is None else n.row, n.column, n.value, n.message(lang)] for n in result.notices]
     return Sheet("提示" if zh else "notices", _title(result, "提示", "notices", lang),
                  ["行号", "列", "值", "提示"] if zh else ["row", "column", "value", "message"],
-                 ["int", "text", "text", "text"], rows)
+                 ["int", "text", "text", "text"], rows, lang=lang)
 
 
 # A text cell starting so is run as a formula by Excel, WPS and LibreOffice (CSV injection):

@@ -88,7 +88,7 @@ class Comparison:
                     add(run, ("单位：" if zh else "unit: ") + (u or "-"), lambda f, u=u: f.by_unit.get(u, 0))
         title = (f"{self.calculator.profile.name}{self.calculator.data.meta['title']}情景对比" if zh
                  else f"{self.calculator.policy.id} scenarios ({self.calculator.profile.id})")
-        return Sheet("情景对比" if zh else "scenarios", title, header, kinds, rows)
+        return Sheet("情景对比" if zh else "scenarios", title, header, kinds, rows, lang=lang)
 
     def changes_sheet(self, lang: str = "zh") -> Sheet:
         zh = lang != "en"
@@ -97,7 +97,7 @@ class Comparison:
         rows = [[run.year, s.name, c.id, c.name, c.baseline, c.scenario, c.scenario - c.baseline, "；".join(c.why)]
                 for run in self.years for s, changes in zip(self.scenarios, run.changes) for c in changes]
         return Sheet("变动明细" if zh else "changes", "变动明细" if zh else "changes", header,
-                     ["int", "text", "text", "text", "money", "money", "money", "text"], rows)
+                     ["int", "text", "text", "text", "money", "money", "money", "text"], rows, lang=lang)
 
 
 def compare(calculator: Calculator, scenarios: Sequence[Scenario], years: Sequence[int], *,
@@ -248,4 +248,4 @@ def chart_sheet(comparison: Comparison, lang: str = "zh") -> Sheet:
         rows.append(row)
     title = f"{span}年各级负担：基准与情景" if zh else f"{span} cost per level: baseline and scenarios"
     return Sheet("图表" if zh else "chart", title, header, ["text"] + ["money"] * (len(header) - 1), rows,
-                 chart=title)
+                 chart=title, lang=lang)

@@ -1,6 +1,12 @@
 """Excel output (xlsxwriter): sheets with a title line, a frozen Chinese header, money to
 two decimals, and a totals row whose SUM formulas carry the exact totals as cached values.
 
+Every sheet is set up to print as a filed form: A4, landscape when wider than portrait
+holds, one page wide, the header row repeated on each page, 第 N 页 共 M 页 in the footer,
+a merged title. A sheet with money adds a units line (单位：元), and one with a grand total
+(Sheet.grand_total) its 大写 line under the totals row and a signature block (填表人、审核人、
+负责人、填报日期, 单位（盖章）). The header is on the third row of every sheet.
+
 Money is exact integer fen up to this point. An xlsx number is a double, so a cell holds
 fen / 100: the double nearest the two-decimal amount, which every reader shows (and
 rounds back) as exactly that amount.
@@ -12,11 +18,30 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from .capitals import rmb_capitals
 from .output import Sheet, write_file_atomic
 
 FEN_PER_YUAN = 100
 MONEY_FORMAT = "#,##0.00"
 MAX_COLUMN_WIDTH = 40
+HEADER_WRAP = 12  # a header wider than this (six CJK characters) wraps onto more lines
+LINE_HEIGHT = 14  # points per line of wrapped header text (11-point font)
+A4 = 9  # xlsxwriter's paper code
+# Portrait A4 less 0.4" margins is 190 mm, about 100 columns of Excel's default width unit
+# (one digit of the default 11-point font, about 1.85 mm with its padding): a wider table
+# turns landscape (277 mm, about 150), and fit_to_pages scales down whatever is wider still.
+PORTRAIT_WIDTH = 100
+_BLANK = "\u3000" * 6  # room to sign by hand
+PRINT_FRAME = {
+    "zh": {"units": "单位：元", "footer": "&C第 &P 页 共 &N 页",
+           "words": "合计（大写）：人民币{words}　　（小写）：¥{figures}",
+           "sign": ["填表人：", "审核人：", "负责人：", f"填报日期：{_BLANK}年\u3000\u3000月\u3000\u3000日"],
+           "seal": f"单位（盖章）：{_BLANK * 2}"},
+    "en": {"units": "Unit: yuan", "footer": "&CPage &P of &N",
+           "words": "Total in words: 人民币{words}    (in figures: ¥{figures})",
+           "sign": ["Prepared by:", "Checked by:", "Approved by:", "Date:"],
+           "seal": f"Unit (seal):{_BLANK * 2}"},
+}
 
 
 def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> None:
@@ -35,7 +60,6 @@ def build_workbook(file: str, sheets: Sequence[Sheet]) -> None:
 
     book = xlsxwriter.Workbook(file, {"constant_memory": True, "tmpdir": os.path.dirname(os.path.abspath(file))})
     styles = {
-        "title": book.add_format({"bold": True, "font_size": 13}),
         "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                    "valign": "vcenter"}),
         "money": book.add_format({"num_format": MONEY_FORMAT}),
@@ -44,7 +68,13 @@ def build_workbook(file: str, sheets: Sequence[Sheet]) -> None:
         "total_money": book.add_format({"num_format": MONEY_FORMAT, "bold": True, "top": 1}),
         "total_int": book.add_format({"num_format": "0", "bold": True, "top": 1}),
         "total_text": book.add_format({"bold": True, "top": 1}),
-        "note": book.add_format({"italic": True}),
+        "note": book.add_format({"italic": True, "text_wrap": True, "valign": "top"}),
+        "title": book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter",
+                                  "text_wrap": True}),
+        "units": book.add_format({"align": "right"}),
+        "words": book.add_format({"bold": True, "border": 1}),
+        "sign": book.add_format({"valign": "bottom"}),
+        "seal": book.add_format({"align": "right", "valign": "bottom"}),
     }
     for sheet in sheets:
         _write_sheet(book, sheet, styles)
@@ -55,16 +85,19 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
     from xlsxwriter.utility import xl_col_to_name
 
     ws = book.add_worksheet(sheet.name[:31])
-    # widths first, from the header and a sample: rows are streamed out as they are written
-    widths = [max(8, _width(h)) for h in sheet.header]
-    for row in sheet.rows[:1000]:
-        for j, (value, kind) in enumerate(zip(row, sheet.kinds)):
-            if kind == "text":
-                widths[j] = max(widths[j], _width(str(value)))
+    widths = column_widths(sheet)
     for j, w in enumerate(widths):
-        ws.set_column(j, j, min(w + 2, MAX_COLUMN_WIDTH))
-    ws.write_string(0, 0, sheet.title, styles["title"])
-    header_row = 1
+        ws.set_column(j, j, w)
+    frame = PRINT_FRAME["en" if sheet.lang == "en" else "zh"]
+    has_money = "money" in sheet.kinds
+    # rows are streamed out in order (constant_memory), so the frame is written top to bottom
+    # a title wider than the table (14-point type: 14/11 of a width unit a unit) wraps
+    ws.set_row(0, 24 if _width(sheet.title) * 14 <= sum(widths) * 11 else 20 * -(-_width(sheet.title) * 14 // (sum(widths) * 11)))
+    _merged(ws, 0, len(widths), sheet.title, styles["title"])
+    if has_money:
+        _merged(ws, 1, len(widths), frame["units"], styles["units"])
+    header_row = 2  # the same place on every sheet, with or without a units line
+    ws.set_row(header_row, LINE_HEIGHT * _header_lines(sheet, widths))  # a long header wraps
     for j, h in enumerate(sheet.header):
         ws.write_string(header_row, j, h, styles["header"])
     ws.freeze_panes(header_row + 1, 0)
@@ -84,10 +117,91 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
             elif value not in ("", None):
                 ws.write_string(r, j, str(value), styles["total_text"])
         last = r
-    for k, note in enumerate(sheet.notes):
-        ws.write_string(last + 2 + k, 0, note, styles["note"])
+    grand = sheet.grand_total() if has_money else None
+    if grand is not None and grand >= 0:  # a negative amount has no 大写 (capitals.py)
+        last += 1
+        _merged(ws, last, len(widths), frame["words"].format(words=rmb_capitals(grand), figures=_figures(grand)),
+                styles["words"])
+    for k, note in enumerate(sheet.notes):  # across the table's width, wrapped, so that it prints whole
+        ws.set_row(last + 2 + k, LINE_HEIGHT * -(-_width(note) // sum(widths)))
+        _merged(ws, last + 2 + k, len(widths), note, styles["note"])
+    last += 1 + len(sheet.notes)
+    if grand is not None:
+        _signatures(ws, last + 2, len(widths), frame, styles)
+    _page_setup(ws, sheet, widths, header_row, frame)
     if sheet.chart and sheet.rows:
         _add_chart(book, ws, sheet, first, first + len(sheet.rows) - 1)
+
+
+def column_widths(sheet: Sheet) -> list[int]:
+    """Column widths (characters) from a sample of the rows (they are streamed out as written),
+    the totals row (the widest amounts) and the header, which wraps past HEADER_WRAP."""
+    widths = [8] * len(sheet.header)
+    for row in [*sheet.rows[:1000], *([sheet.total] if sheet.total is not None else [])]:
+        for j, (value, kind) in enumerate(zip(row, sheet.kinds)):
+            if value not in ("", None):
+                text = _figures(value) if kind == "money" and isinstance(value, int) else str(value)
+                widths[j] = max(widths[j], _width(text))
+    widths = [max(w, min(_width(h), HEADER_WRAP)) for w, h in zip(widths, sheet.header)]
+    return [min(w + 2, MAX_COLUMN_WIDTH) for w in widths]
+
+
+def _header_lines(sheet: Sheet, widths: Sequence[int]) -> int:
+    """Lines of the tallest wrapped header: no reader sizes a row to its wrapped text on opening
+    (LibreOffice does not), so the height is set. A CJK character is under two width units in
+    the common fonts: this errs on the tall side, never cutting a header."""
+    return max([1, *(-(-_width(h) // w) for h, w in zip(sheet.header, widths))])
+
+
+def landscape(sheet: Sheet, widths: Sequence[int]) -> bool:
+    """Landscape when the columns are wider than portrait A4 holds at full size, or a chart
+    (720 px, about 100 columns) stands beside them."""
+    return bool(sheet.chart) or sum(widths) > PORTRAIT_WIDTH
+
+
+def _page_setup(ws, sheet: Sheet, widths: Sequence[int], header_row: int, frame: dict[str, str]) -> None:
+    ws.set_paper(A4)
+    if landscape(sheet, widths):
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as the rows need
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
+    ws.set_footer(frame["footer"], {"margin": 0.3})
+    ws.center_horizontally()
+
+
+def _merged(ws, row: int, columns: int, text: str, style) -> None:
+    if columns > 1:
+        ws.merge_range(row, 0, row, columns - 1, text, style)
+    else:
+        ws.write_string(row, 0, text, style)
+
+
+def _signatures(ws, row: int, columns: int, frame: dict[str, str], styles) -> None:
+    """填表人、审核人、负责人、填报日期 spread over the width (one per line when too narrow), then 单位（盖章）."""
+    fields = frame["sign"]
+    if columns >= len(fields):
+        edges = [round(k * columns / len(fields)) for k in range(len(fields) + 1)]
+        for text, a, b in zip(fields, edges, edges[1:]):
+            if b - a > 1:
+                ws.merge_range(row, a, row, b - 1, text, styles["sign"])
+            else:
+                ws.write_string(row, a, text, styles["sign"])
+        row += 1
+    else:
+        for text in fields:
+            _merged(ws, row, columns, text, styles["sign"])
+            row += 1
+    ws.set_row(row + 1, 36)  # room for the seal
+    _merged(ws, row + 1, columns, frame["seal"], styles["seal"])
+
+
+def _figures(fen: int) -> str:
+    """Exact fen as the money format shows it: 1,234.50."""
+    yuan, cents = divmod(abs(fen), FEN_PER_YUAN)
+    return f"{'-' if fen < 0 else ''}{yuan:,}.{cents:02d}"
 
 
 def _add_chart(book, ws, sheet: Sheet, first: int, last: int) -> None:

@@ -74,9 +74,10 @@ def test_xlsx_output_opens_in_openpyxl_and_its_totals_row_matches_the_json(tmp_p
     book = openpyxl.load_workbook(out, data_only=True)  # cached values of the SUM formulas
     assert book.sheetnames == ["分配表", "按单位汇总", "退回", "提示"]
     sheet = book["分配表"]
-    assert sheet.freeze_panes == "A3"
+    assert sheet.freeze_panes == "A4"  # title, units line, header: the printed frame (tests/test_printing.py)
     rows = list(sheet.iter_rows(values_only=True))
-    header, body, total = rows[1], rows[2:-1], rows[-1]
+    end = next(k for k, r in enumerate(rows) if r[0] == "合计")  # the 大写 line and signatures follow
+    header, body, total = rows[2], rows[3:end], rows[end]
     assert header[:3] == ("编号", "名称", "所属单位") and "澄江市级" in header and "玉溪市级" in header
     assert total[0] == "合计" and len(body) == len(data["beneficiaries"])
 
@@ -89,12 +90,12 @@ def test_xlsx_output_opens_in_openpyxl_and_its_totals_row_matches_the_json(tmp_p
     assert fen(total[column["玉溪市级"]]) == Decimal(data["totals"]["by_level"]["prefecture"])
     for line, entry in zip(body, data["beneficiaries"]):
         assert line[0] == entry["id"] and fen(line[column["合计"]]) == Decimal(entry["amount"])
-    assert sheet.cell(row=3, column=column["合计"] + 1).number_format == "#,##0.00"
-    formula = openpyxl.load_workbook(out)["分配表"].cell(row=len(rows), column=column["合计"] + 1).value
-    assert formula == f"=SUM({openpyxl.utils.get_column_letter(column['合计'] + 1)}3:"\
-                      f"{openpyxl.utils.get_column_letter(column['合计'] + 1)}{len(rows) - 1})"
-    units = list(book["按单位汇总"].iter_rows(values_only=True))
-    assert units[-1][0] == "合计" and fen(units[-1][-1]) == Decimal(data["totals"]["amount"])
+    assert sheet.cell(row=4, column=column["合计"] + 1).number_format == "#,##0.00"
+    formula = openpyxl.load_workbook(out)["分配表"].cell(row=end + 1, column=column["合计"] + 1).value
+    assert formula == f"=SUM({openpyxl.utils.get_column_letter(column['合计'] + 1)}4:"\
+                      f"{openpyxl.utils.get_column_letter(column['合计'] + 1)}{end})"
+    units = [r for r in book["按单位汇总"].iter_rows(values_only=True) if r[0] == "合计"]
+    assert fen(units[0][-1]) == Decimal(data["totals"]["amount"])
 
 
 def test_rejects_file_as_xlsx_and_csv(tmp_path):
@@ -103,7 +104,7 @@ def test_rejects_file_as_xlsx_and_csv(tmp_path):
     proc = run_cli("calc", roster, *args, "--rejects", str(tmp_path / "退回.xlsx"), "--strict")
     assert proc.returncode == 1  # --strict: there are rejects
     sheet = openpyxl.load_workbook(tmp_path / "退回.xlsx")["退回"]
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert [r[0] for r in rows] == [14, 15, 16, 17, 18, 19]
     run_cli("calc", roster, *args, "--rejects", str(tmp_path / "退回.csv"))
     text = (tmp_path / "退回.csv").read_text(encoding="utf-8-sig")
@@ -223,8 +224,9 @@ def test_budget_table_reproduces_the_jiangchuan_2025_row(tmp_path):
     out = tmp_path / "budget.xlsx"
     assert run_cli("budget", *args, "--format", "xlsx", "--out", str(out)).returncode == 0
     rows = list(openpyxl.load_workbook(out)["预算表"].iter_rows(values_only=True))
-    assert rows[1][:6] == ("项目名称", "人数（人）", "月补助经费（元）", "年补助经费（元）", "年区级补助经费（元）", "年市级补助经费（元）")
-    assert rows[2] == ("农村原大队一级部分离职半脱产干部定期生活补助经费", 44, 21387, 256644, 244588, 12056)
+    assert rows[2][:6] == ("项目名称", "人数（人）", "月补助经费（元）", "年补助经费（元）", "年区级补助经费（元）", "年市级补助经费（元）")
+    assert rows[3] == ("农村原大队一级部分离职半脱产干部定期生活补助经费", 44, 21387, 256644, 244588, 12056)
+    assert "合计（大写）：人民币贰拾伍万陆仟陆佰肆拾肆元整\u3000\u3000（小写）：¥256,644.00" in [r[0] for r in rows]
 
 
 def test_budget_table_for_chengjiang_counts_has_component_rows():

@@ -82,7 +82,7 @@ def test_xlsx_holds_a_native_chart(tmp_path):
 
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["情景对比", "图表", "变动明细"]
-    rows = list(book["情景对比"].iter_rows(min_row=3, values_only=True))
+    rows = list(book["情景对比"].iter_rows(min_row=4, values_only=True))
     assert rows[0][:5] == (2025, "合计", 805400, 917400, 112000)
 
 
