@@ -62,6 +62,7 @@ class Sheet:
     total: list[Any] | None = None  # the totals row; its first cell is the label
     notes: list[str] = field(factory=list)
     chart: str | None = None  # xlsx: a column chart with this title, first column as categories
+    preamble: list[str] = field(factory=list)  # lines between the title and the header (a 公示 list's basis, period)
 
     def cell_text(self, value: Any, kind: str) -> str:
         if value is None or value == "":

@@ -64,7 +64,9 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
     for j, w in enumerate(widths):
         ws.set_column(j, j, min(w + 2, MAX_COLUMN_WIDTH))
     ws.write_string(0, 0, sheet.title, styles["title"])
-    header_row = 1
+    for k, line in enumerate(sheet.preamble):
+        ws.write_string(1 + k, 0, line)
+    header_row = 1 + len(sheet.preamble)
     for j, h in enumerate(sheet.header):
         ws.write_string(header_row, j, h, styles["header"])
     ws.freeze_panes(header_row + 1, 0)
