@@ -108,6 +108,10 @@ class NoticeDocument:
     footer: list[str] = field(factory=list)
 
 
+def _day(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def _yuan(fen: int) -> str:
     text = fen_to_yuan(fen)
     return text[:-3] if text.endswith(".00") else text
@@ -148,7 +152,8 @@ def _component_words(item: dict[str, Any], tier_headers: dict[str, tuple[str, st
     tier = std.get("tier")
     if tier is not None:  # 任职年限16–20档 23元/月
         header = tier_headers.get(item["component"], ("", ""))[0 if zh else 1] + ("" if zh else " ")
-        span = f"{tier['min']}–{tier['max']}" if tier.get("max") is not None else f"{tier['min']}+"
+        span = f"{tier['min']}–{tier['max']}" if tier.get("max") is not None else \
+            (f"{tier['min']}及以上" if zh else f"{tier['min']}+")
         words = f"{header}{span}{'档' if zh else ''} {amount}"
     elif std.get("roster"):  # the roster's own amount (基本报酬) times ratios
         words = f"{std.get('label', '')}{amount}" if zh else f"{label} {amount}"
@@ -298,7 +303,7 @@ def notice_document(result, options: NoticeOptions) -> NoticeDocument:
     if zh:
         preamble = [f"项目：{title_zh}（{result.year}年度，{profile.name}）",
                     f"依据：{'、'.join(docs)}",
-                    f"公示期：{options.start:%Y年%m月%d日}至{options.end:%Y年%m月%d日}（{days}天）",
+                    f"公示期：{_day(options.start)}至{_day(options.end)}（{days}天）",
                     f"本表仅列{result.year}年度获发放的{len(paid)}{who_word}，合计{fen_to_yuan(total_fen)}元；"
                     f"未获发放者不予公示。" + (f"身份证号只显示{kept}。" if show_ids else "")]
     else:
@@ -311,7 +316,7 @@ def notice_document(result, options: NoticeOptions) -> NoticeDocument:
     blank = "＿＿＿＿＿＿＿＿（未提供，请填写）" if zh else "________ (not given: fill in)"
     if zh:
         footer = [f"如有异议，请于公示期内向发布单位反映。监督电话：{options.phone or blank}",
-                  f"发布单位：{options.office or blank}", f"发布日期：{options.start:%Y年%m月%d日}"]
+                  f"发布单位：{options.office or blank}", f"发布日期：{_day(options.start)}"]
     else:
         footer = [f"Objections during the notice period to the issuing office. Complaints phone: {options.phone or blank}",
                   f"Issued by: {options.office or blank}", f"Date: {options.start}"]
