@@ -277,8 +277,8 @@ def notice_document(result, options: NoticeOptions) -> NoticeDocument:
     rows: list[list[Any]] = []
     for k, (i, trace) in enumerate(zip(paid, traces)):
         name = str(who.names[i] or "").strip()
-        if not name:  # a roster without names: its key, which may be a 身份证号 (masked below)
-            name = mask_number(str(who.ids[i]), keep) if people else str(who.ids[i])
+        if not name:  # a roster without names: its key (masked: it may be a 身份证号), unless the 身份证号 shows
+            name = "" if show_ids else mask_number(str(who.ids[i]), keep) if people else str(who.ids[i])
         elif options.mask_names and people:
             name = mask_name(name)
         row: list[Any] = [k + 1, name]
@@ -304,7 +304,7 @@ def notice_document(result, options: NoticeOptions) -> NoticeDocument:
         preamble = [f"项目：{title_zh}（{result.year}年度，{profile.name}）",
                     f"依据：{'、'.join(docs)}",
                     f"公示期：{_day(options.start)}至{_day(options.end)}（{days}天）",
-                    f"本表仅列{result.year}年度获发放的{len(paid)}{who_word}，合计{fen_to_yuan(total_fen)}元；"
+                    f"本表仅列{result.year}年度获发放的{len(paid)}{'人' if people else '个发放对象'}，合计{fen_to_yuan(total_fen)}元；"
                     f"未获发放者不予公示。" + (f"身份证号只显示{kept}。" if show_ids else "")]
     else:
         preamble = [f"Programme: {title_en} ({result.year}, {profile.id})",

@@ -251,3 +251,38 @@ def test_notice_pdf_without_libreoffice_exits_2(tmp_path):
     out = tmp_path / "n.pdf"
     proc = run_cli("notice", *BRIGADE, "-o", str(out), env={"PATH": str(tmp_path)})
     assert proc.returncode == 2 and "LibreOffice" in proc.stderr and not out.exists()
+
+
+def test_notice_xlsx_has_the_header_lines_above_the_table_and_the_footer_below(tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "公示.xlsx"
+    proc = run_cli("notice", *BRIGADE, "--from", "2026-01-05", "--to", "2026-01-15", "--phone", "0877-6012345",
+                   "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    cells = [[c for c in row if c is not None] for row in load_workbook(out).active.iter_rows(values_only=True)]
+    texts = [" ".join(map(str, row)) for row in cells]
+    header = next(k for k, t in enumerate(texts) if t.startswith("序号 姓名 身份证号"))
+    above, below = "\n".join(texts[:header]), "\n".join(texts[header + 1:])
+    assert "发放对象公示" in texts[0] and "依据：云组发〔1989〕55号" in above
+    assert "公示期：2026年1月5日至2026年1月15日（11天）" in above and "未获发放者不予公示" in above
+    assert "监督电话：0877-6012345" in below and "530421********1213" in below
+    assert cells[header + 1][:2] == [1, "张德明"]
+
+
+def test_a_roster_keyed_by_id_number_alone_prints_it_masked_and_lists_no_reject(tmp_path):
+    roster = tmp_path / "insured.csv"
+    roster.write_text("身份证号,所属单位\n530421193804121213,右所镇\n5304211938041212,右所镇\n", encoding="utf-8")
+    out = tmp_path / "n.csv"
+    proc = run_cli("notice", str(roster), "-p", "village_accident_insurance", "-y", "2024", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text(encoding="utf-8-sig")
+    assert text.count("530421********1213") == 1  # in the 身份证号 column, not again as a name
+    assert "5304211938041212" not in text and "1 行被退回，未列入公示名单" in proc.stderr
+
+
+def test_notice_with_nobody_paid_exits_2_rather_than_post_an_empty_list(tmp_path):
+    out = tmp_path / "n.md"
+    proc = run_cli("notice", str(EXAMPLES / "village_cadres_insured.csv"), "-p", "village_accident_insurance",
+                   "-y", "2020", "-o", str(out))
+    assert proc.returncode == 2 and "无获发放对象" in proc.stderr and not out.exists()
