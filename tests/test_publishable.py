@@ -24,6 +24,7 @@ from entitlements.dates import parse_date
 from entitlements.money import ratio_text
 from entitlements.publish import (NoticeError, mask_name, mask_number, mask_text, notice_period, parse_keep)
 
+from . import test_hostile_sweep as hostile
 from .conftest import EXAMPLES, run_cli
 from .test_library import LIBRARY
 
@@ -287,3 +288,24 @@ def test_notice_with_nobody_paid_exits_2_rather_than_post_an_empty_list(tmp_path
     proc = run_cli("notice", str(EXAMPLES / "village_cadres_insured.csv"), "-p", "village_accident_insurance",
                    "-y", "2020", "-o", str(out))
     assert proc.returncode == 2 and "无获发放对象" in proc.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("case", sorted(hostile.CASES))
+@pytest.mark.parametrize("policy", sorted(hostile.POLICIES))
+def test_notice_on_a_hostile_roster_is_never_silently_wrong(policy, case, tmp_path):
+    """The hostile rosters of test_hostile_sweep through notice: refused (2) or written, never a
+    traceback; the input is not written; a damaged row is left out and said, never listed."""
+    roster = hostile.Roster(policy)
+    name, content, expect = hostile.CASES[case](roster, hostile.POLICIES[policy][3])
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = tmp_path / "公示.csv"
+    proc = run_cli("notice", str(path), "-p", policy, *hostile.POLICIES[policy][1], "-o", str(out))
+    assert path.read_bytes() == content
+    assert proc.returncode in (0, 2) and "Traceback" not in proc.stderr, proc.stderr
+    if expect == "exit2":
+        assert proc.returncode == 2 and not out.exists(), proc.stderr
+    elif expect == "rows" and proc.returncode == 0:
+        assert "被退回，未列入公示名单" in proc.stderr
+    if out.exists():
+        assert not full_ids(out.read_text(encoding="utf-8-sig"))
