@@ -973,7 +973,26 @@ def _soffice() -> str:
     if not found:
         raise _fail("生成 PDF 需要 LibreOffice（soffice），本机未找到；请安装 LibreOffice，或改用 --format xlsx "
                     "(a PDF is rendered by LibreOffice's soffice, which is not installed: install it, or write xlsx)")
+    if _no_cjk_font():
+        raise _fail("本机没有中文字体，PDF 中的汉字会显示为方框；请安装中文字体（如 fonts-noto-cjk、fonts-wqy-microhei），"
+                    "或改用 --format xlsx (no Chinese font is installed: the PDF would print boxes)")
     return found
+
+
+def _no_cjk_font() -> bool:
+    """Whether fontconfig (LibreOffice's font source on Linux) knows no font covering Chinese; where
+    fc-list is absent (Windows, macOS) nothing is known and the PDF is rendered."""
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    try:
+        proc = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0 and not proc.stdout.strip()
 
 
 def _xlsx_to_pdf(soffice: str, xlsx: str, pdf: str) -> None:

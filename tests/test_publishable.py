@@ -12,6 +12,8 @@ import csv
 import datetime as dt
 import json
 import re
+import shutil
+import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -120,6 +122,16 @@ def what_to_set(policy: str) -> str:
     raise AssertionError(f"{policy}: no money or ratio standard to set")
 
 
+def _pdf_ready() -> bool:
+    """LibreOffice and a Chinese font (fontconfig) on this machine: what notice --format pdf needs."""
+    fc_list = shutil.which("fc-list")
+    fonts = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True).stdout if fc_list else "?"
+    return bool(shutil.which("soffice") or shutil.which("libreoffice")) and bool(fonts.strip())
+
+
+PDF_READY = _pdf_ready()
+
+
 # the outputs, and whether each may hold a full 身份证号 (internal) or must not (publishable)
 INTERNAL, NONE = "internal", "none"
 
@@ -148,7 +160,7 @@ def test_no_publishable_output_holds_a_full_id_number(policy, tmp_path):
         "whatif.md": (["whatif", *no_budget, "--set", what_to_set(policy), "--detail", "-o", str(out / "whatif.md")],
                       None),
     }
-    for kind in ("xlsx", "csv", "md", "pdf"):
+    for kind in ("xlsx", "csv", "md", *(["pdf"] if PDF_READY else [])):
         runs[f"notice.{kind}"] = (["notice", *base, "--mask-names", "-o", str(out / f"notice.{kind}")]
                                   if kind == "md" else ["notice", *base, "-o", str(out / f"notice.{kind}")], NONE)
     runs["notice_en.xlsx"] = (["notice", *base, "--lang", "en", "-o", str(out / "notice_en.xlsx")], NONE)
@@ -309,3 +321,22 @@ def test_notice_on_a_hostile_roster_is_never_silently_wrong(policy, case, tmp_pa
         assert "被退回，未列入公示名单" in proc.stderr
     if out.exists():
         assert not full_ids(out.read_text(encoding="utf-8-sig"))
+
+
+def test_notice_pdf_without_a_chinese_font_exits_2(tmp_path):
+    for tool, script in (("soffice", "exit 0"), ("fc-list", "exit 0")):  # LibreOffice there, no font known
+        (tmp_path / tool).write_text(f"#!/bin/sh\n{script}\n")
+        (tmp_path / tool).chmod(0o755)
+    out = tmp_path / "n.pdf"
+    proc = run_cli("notice", *BRIGADE, "-o", str(out), env={"PATH": str(tmp_path)})
+    assert proc.returncode == 2 and "没有中文字体" in proc.stderr and not out.exists()
+
+
+@pytest.mark.skipif(not PDF_READY, reason="LibreOffice (soffice) or a Chinese font is not installed")
+def test_notice_pdf_is_rendered_masked(tmp_path):
+    out = tmp_path / "公示.pdf"
+    proc = run_cli("notice", *BRIGADE, "--from", "2026-01-05", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    text = file_text(out)
+    assert out.read_bytes().startswith(b"%PDF") and "530421********1213" in text and "5430.00" in text
+    assert not full_ids(text)
