@@ -123,8 +123,8 @@ def _unit(unit: str, lang: str, per: bool) -> str:
         unit = unit.replace("/人", "").replace("/个", "")
     if lang != "en":
         return unit
-    for zh, en in (("元", " yuan"), ("/人次", "/stay"), ("/人", "/person"), ("/个", "/unit"), ("/月", "/month"), ("/年", "/year"),
-                   ("/节", "/festival"), ("/次", "/event")):
+    for zh, en in (("元", " yuan"), ("/人次", "/stay"), ("/人", "/person"), ("/个", "/unit"), ("/月", "/month"),
+                   ("/年", "/year"), ("/节", "/festival"), ("/次", "/event")):
         unit = unit.replace(zh, en)
     return unit
 
@@ -134,7 +134,9 @@ def _short(label: str) -> str:
     return re.sub(r"[（(][^（）()]*[）)]", "", label).strip() or label
 
 
-def _component_words(item: dict[str, Any], tier_headers: dict[str, tuple[str, str]], lang: str, shared: bool) -> str | None:
+def _component_words(item: dict[str, Any], tier_headers: dict[str, tuple[str, str]], lang: str,
+                     shared: bool) -> str | None:
+    """One component's standard in words; ``shared``: its standard's label names another part too."""
     zh = lang != "en"
     label = _short(item["label"]["zh" if zh else "en"])
     std, per = item.get("standard"), item.get("per")
@@ -194,8 +196,10 @@ def _pieces_words(pieces: Sequence[dict[str, Any]], lang: str) -> str:
 def standard_words(trace: dict[str, Any], headers: dict[str, tuple[str, str]], lang: str = "zh") -> str:
     """The standard or tier that applies to one beneficiary, in words, from its trace."""
     paid = {line["component"] for line in trace.get("lines", []) if line["amount"] not in ("0.00", "-0.00")}
-    if "lump_sum" in trace:
-        return _pieces_words(trace["lump_sum"].get("pieces", []), lang)
+    if "lump_sum" in trace:  # the kit's lump sum: Σ(monthly standard × months) ÷ 12, a month's standard a year
+        pieces = _pieces_words(trace["lump_sum"].get("pieces", []), lang)
+        return f"每任职一年计一个月标准：({pieces}) ÷ 12" if lang != "en" else \
+            f"a month's standard for each year served: ({pieces}) ÷ 12"
     if "in_post" in trace:
         return _pieces_words(trace["in_post"].get("pieces", []), lang)
     texts: list[tuple[str, str]] = []
@@ -205,7 +209,8 @@ def standard_words(trace: dict[str, Any], headers: dict[str, tuple[str, str]], l
         items = [c for c in seg["components"] if c["component"] in paid and "not_paid" not in c]
         labels = [c.get("standard", {}).get("label") for c in items]
         shared = {x for x in labels if x and labels.count(x) > 1}  # 春节、老年节慰问金 for two parts: say which
-        parts = [w for c in items if (w := _component_words(c, headers, lang, c.get("standard", {}).get("label") in shared))]
+        parts = [w for c in items
+                 if (w := _component_words(c, headers, lang, c.get("standard", {}).get("label") in shared))]
         if parts:
             texts.append((f"{seg['start']}至{seg['end']}" if lang != "en" else f"{seg['start']} to {seg['end']}",
                           " + ".join(parts)))

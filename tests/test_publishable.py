@@ -340,3 +340,30 @@ def test_notice_pdf_is_rendered_masked(tmp_path):
     text = file_text(out)
     assert out.read_bytes().startswith(b"%PDF") and "530421********1213" in text and "5430.00" in text
     assert not full_ids(text)
+
+
+def _notice_rows(result) -> list[list]:
+    from entitlements.publish import NoticeOptions, notice_document
+
+    doc = notice_document(result, NoticeOptions(dt.date(2026, 1, 5), dt.date(2026, 1, 11)))
+    return doc.sheet.rows
+
+
+def test_a_standard_changed_mid_year_is_said_for_each_part_of_the_year():
+    raise_from_july = {"sources": {"later": {"doc": "某文〔2025〕1号"}}, "standards": {"layers.raise_2002": {
+        "values": [{"from": "2002-01", "amount": "60", "source": "yzf_2002_10"},
+                   {"from": "2025-07", "amount": "100", "source": "later"}]}}}
+    calc = Calculator("brigade_cadre_living", profile="江川区", standards=raise_from_july)
+    rows = _notice_rows(calc.compute_roster(EXAMPLES / "brigade_cadres.csv", 2025))
+    assert rows[0][4] == ("2025-01至2025-06：任职年限16–20档 23元/月 + 2002年提标 60元/月；"
+                          "2025-07至2025-12：任职年限16–20档 23元/月 + 2002年提标 100元/月")
+    assert rows[0][-1] == (23 + 60) * 600 + (23 + 100) * 600
+
+
+def test_a_lump_sum_says_it_is_a_month_of_standard_for_each_year_served():
+    calc = Calculator("village_cadre_departure", profile="澄江市", standards=EXAMPLES / "village_post_standards.csv")
+    rows = _notice_rows(calc.compute_roster(EXAMPLES / "village_departures.csv", 2021))
+    first = rows[0]  # 赵玉芬: 委员 2015–2017, 主任 2018–2020 → 11100.00 (SPEC §4.3)
+    assert first[1] == "赵玉芬" and first[-1] == 1110000
+    assert first[3] == ("每任职一年计一个月标准：(委员 1500元/月×12个月 + 委员 1600元/月×12个月 + 委员 1700元/月×12个月"
+                        " + 主任 2000元/月×12个月 + 主任 2100元/月×12个月 + 主任 2200元/月×12个月) ÷ 12")
