@@ -245,7 +245,7 @@ def basis_docs(traces: Sequence[dict[str, Any]]) -> list[str]:
     return list(docs)
 
 
-def _first_rows(who, count: int) -> dict[int, int]:
+def _first_rows(who) -> dict[int, int]:
     """Each beneficiary's first roster row (position in the table)."""
     first: dict[int, int] = {}
     for pos, owner in enumerate(who.row_owner.tolist()):
@@ -269,7 +269,7 @@ def notice_document(result, options: NoticeOptions) -> NoticeDocument:
     id_numbers: dict[int, str] = {}
     parsed = getattr(result, "parsed", None)
     if people and parsed is not None and parsed.has("id_number"):
-        first = _first_rows(who, len(who))
+        first = _first_rows(who)
         id_numbers = {i: parsed.cell("id_number", first[i]).strip() for i in paid if i in first}
     show_ids = any(id_numbers.values())
     name_field, unit_field = policy.field("name"), policy.field("unit")
@@ -282,8 +282,8 @@ def notice_document(result, options: NoticeOptions) -> NoticeDocument:
     rows: list[list[Any]] = []
     for k, (i, trace) in enumerate(zip(paid, traces)):
         name = str(who.names[i] or "").strip()
-        if not name:  # a roster without names: its key (masked: it may be a 身份证号), unless the 身份证号 shows
-            name = "" if show_ids else mask_number(str(who.ids[i]), keep) if people else str(who.ids[i])
+        if not name:  # a roster without names: its key (masked: it may be a 身份证号), unless its 身份证号 shows
+            name = "" if id_numbers.get(i) else mask_number(str(who.ids[i]), keep) if people else str(who.ids[i])
         elif options.mask_names and people:
             name = mask_name(name)
         row: list[Any] = [k + 1, name]

@@ -367,3 +367,14 @@ def test_a_lump_sum_says_it_is_a_month_of_standard_for_each_year_served():
     assert first[1] == "赵玉芬" and first[-1] == 1110000
     assert first[3] == ("每任职一年计一个月标准：(委员 1500元/月×12个月 + 委员 1600元/月×12个月 + 委员 1700元/月×12个月"
                         " + 主任 2000元/月×12个月 + 主任 2100元/月×12个月 + 主任 2200元/月×12个月) ÷ 12")
+
+
+def test_a_nameless_person_without_a_number_in_a_list_that_shows_numbers_keeps_a_masked_key(tmp_path):
+    roster = tmp_path / "insured.csv"
+    roster.write_text("编号,姓名,身份证号,所属单位\n530421193804121213,,,右所镇\nB2,李四,530422197503121230,右所镇\n",
+                      encoding="utf-8")
+    out = tmp_path / "n.md"
+    proc = run_cli("notice", str(roster), "-p", "village_accident_insurance", "-y", "2024", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "| 1 | 530421********1213 |  | 右所镇 |" in text and "| 2 | 李四 | 530422********1230 | 右所镇 |" in text
