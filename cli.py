@@ -22,7 +22,7 @@ from rich.table import Table as RichTable
 from rich.cells import cell_len
 
 from entitlements import Calculator, InputError, ProfileError, StandardsError
-from entitlements.dates import DateError, month_label, parse_date
+from entitlements.dates import MONTH_PRECISION, DateError, month_label, parse_date
 from entitlements.limits import MAX_COUNT
 from entitlements.money import fen_to_yuan, ratio_text
 from entitlements.budget import budget_markdown, budget_sheet
@@ -314,6 +314,11 @@ class _Files:
     def book(self, staged: StagedFile, sheets) -> None:
         with self.writing(staged.target):
             build_workbook(staged.path, sheets)
+
+    def book_at(self, path: str, sheets) -> None:
+        """A workbook at a path of the staging folder (a PDF's source, rendered from it)."""
+        with self.writing(path):
+            build_workbook(path, sheets)
 
     def sheet(self, staged: StagedFile, kind: str, sheet: Sheet) -> None:
         """A single sheet (rejects, budget) as .xlsx or CSV."""
@@ -1065,6 +1070,153 @@ def _describe(kind: str, value, lang: str, levels: dict | None = None) -> str:
     if kind == "tiers":
         return "；".join(f"≥{t.min}: {fen_to_yuan(t.amount)}" for t in value)
     return value.describe(lang, levels)
+
+
+# ---------- the 公示 list: published, so masked; see entitlements/publish.py ----------
+
+NOTICE_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".md": "md", ".pdf": "pdf"}
+
+
+class NoticeFormat(str, Enum):
+    xlsx = "xlsx"
+    csv = "csv"
+    md = "md"
+    pdf = "pdf"
+
+
+def _notice_date(text: Optional[str], option: str):
+    """A day (2025-01-01, 2025年1月1日): a notice period is counted in days, so a month alone is refused."""
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        d = parse_date(text)
+        if d.day == MONTH_PRECISION:
+            raise DateError(f"需要具体到日 a day is needed: {text}", "")
+        return dt.date(d.year, d.month, d.day)
+    except (DateError, ValueError) as exc:
+        raise _fail(f"{option} 应为日期，如 2025-01-01：{text} ({exc})") from None
+
+
+def _soffice() -> str:
+    import shutil
+
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        raise _fail("生成 PDF 需要 LibreOffice（soffice），本机未找到；请安装 LibreOffice，或改用 --format xlsx "
+                    "(a PDF is rendered by LibreOffice's soffice, which is not installed: install it, or write xlsx)")
+    if _no_cjk_font():
+        raise _fail("本机没有中文字体，PDF 中的汉字会显示为方框；请安装中文字体（如 fonts-noto-cjk、fonts-wqy-microhei），"
+                    "或改用 --format xlsx (no Chinese font is installed: the PDF would print boxes)")
+    return found
+
+
+def _no_cjk_font() -> bool:
+    """Whether fontconfig (LibreOffice's font source on Linux) knows no font covering Chinese; where
+    fc-list is absent (Windows, macOS) nothing is known and the PDF is rendered."""
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    try:
+        proc = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0 and not proc.stdout.strip()
+
+
+def _xlsx_to_pdf(soffice: str, xlsx: str, pdf: str) -> None:
+    """Render ``xlsx`` to ``pdf`` with LibreOffice, in a private profile (two runs at once do not collide)."""
+    import os
+    import subprocess
+    import tempfile
+
+    folder = os.path.dirname(pdf)
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        proc = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+                               "--convert-to", "pdf", "--outdir", tmp, xlsx],
+                              capture_output=True, text=True, timeout=300)
+        made = os.path.join(tmp, Path(xlsx).stem + ".pdf")
+        if proc.returncode != 0 or not os.path.exists(made):
+            raise _fail(f"LibreOffice 未能生成 PDF (soffice could not render the PDF): {proc.stderr.strip()[-300:]}")
+        os.replace(made, pdf)
+
+
+@app.command()
+def notice(
+    roster: RosterArg,
+    policy: PolicyOpt = ...,
+    year: YearOpt = ...,
+    profile: ProfileOpt = None,
+    columns: ColumnsOpt = None,
+    standards: StandardsOpt = None,
+    sheet: SheetOpt = None,
+    fmt: Annotated[Optional[NoticeFormat], typer.Option(
+        "--format", "-f", help="xlsx | csv | md | pdf (default: from --out's extension)")] = None,
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="输出文件 the list's file (.xlsx .csv .md .pdf)")] = ...,
+    start: Annotated[Optional[str], typer.Option("--from", help="公示开始日期 first day (default: today)")] = None,
+    end: Annotated[Optional[str], typer.Option(
+        "--to", help="公示结束日期 last day (default: the 7th day; 不少于7天 at least 7 days)")] = None,
+    mask: Annotated[str, typer.Option(
+        "--mask", help="身份证号显示前几位,后几位 digits shown first,last (default 6,4; at most 6,4)")] = "6,4",
+    mask_names: Annotated[bool, typer.Option("--mask-names", help="姓名脱敏 张*三 / 李* mask people's names")] = False,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="监督电话 complaints phone")] = None,
+    office: Annotated[Optional[str], typer.Option("--office", help="发布单位 issuing office")] = None,
+    include_earlier: IncludeEarlierOpt = False,
+    budget: BudgetOpt = None,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """公示名单（身份证号脱敏，仅列发放对象）The public notice list: paid beneficiaries, ID numbers masked."""
+    from entitlements.publish import (NoticeError, NoticeOptions, notice_csv, notice_document, notice_markdown,
+                                      notice_period, parse_keep)
+
+    ext = out_path.suffix.lower()
+    kind = fmt.value if fmt is not None else NOTICE_FORMATS.get(ext)
+    if kind is None or NOTICE_FORMATS.get(ext) != kind:
+        raise _fail(f"公示名单写 .xlsx、.csv、.md 或 .pdf 文件，格式须与扩展名一致：{out_path} "
+                    f"(notice writes .xlsx, .csv, .md or .pdf, and --format must match the extension)")
+    try:
+        keep = parse_keep(mask)
+        first, last = notice_period(_notice_date(start, "--from"), _notice_date(end, "--to"))
+    except NoticeError as exc:
+        raise _fail(str(exc)) from None
+    soffice = _soffice() if kind == "pdf" else None
+    _refuse_overwrites([roster, standards], {"--out": out_path})
+    calculator = _calculator(policy, profile, standards, lang, columns)
+    options = NoticeOptions(first, last, keep, mask_names, (phone or "").strip() or None,
+                            (office or "").strip() or None, lang.value)
+    zh = lang is Lang.zh
+    with _Files() as files:
+        out_file = files.stage(out_path)
+        with _Stages(True) as stages:
+            result = _compute(calculator, roster, None, year, sheet, _run_options(include_earlier, budget), stages)
+            stages.step("写出结果" if zh else "writing")
+            doc = notice_document(result, options)
+            if not doc.sheet.rows:
+                raise _fail(f"{year}年度无获发放对象，不生成公示名单 (no one is paid in {year}: nothing to publish)")
+            if kind == "csv":
+                files.text(out_file, notice_csv(doc), bom=True)
+            elif kind == "md":
+                files.text(out_file, notice_markdown(doc))
+            elif kind == "xlsx":
+                files.book(out_file, [doc.sheet])
+            else:  # pdf: the workbook rendered by LibreOffice, both in the staging folder
+                xlsx = str(Path(out_file.folder) / "公示.xlsx")
+                files.book_at(xlsx, [doc.sheet])
+                with files.writing(out_path):
+                    _xlsx_to_pdf(soffice, xlsx, out_file.path)
+        files.commit()
+    count, total = len(doc.sheet.rows), fen_to_yuan(doc.sheet.total[-1])
+    err.print(f"已写出公示名单 {out_path}：{count} 个发放对象，合计 {total} 元" if zh
+              else f"wrote the notice list {out_path}: {count} paid, total {total}", highlight=False)
+    if result.rejects:
+        rows = len({r.row for r in result.rejects})
+        err.print(f"注意：花名册有 {rows} 行被退回，未列入公示名单；用 entitlements validate 查看" if zh
+                  else f"note: {rows} roster rows were rejected and are not listed; see entitlements validate",
+                  highlight=False)
 
 
 if __name__ == "__main__":

@@ -64,6 +64,8 @@ class Sheet:
     chart: str | None = None  # xlsx: a column chart with this title, first column as categories
     lang: str = "zh"  # the language of the printed frame (units line, 大写 label, signature block, footer)
     words_total: int | None = None  # the grand total in capitals; None: the totals row's last money cell
+    signed: bool = True  # a form to sign (填表人、审核人 …); a public notice carries its issuer in its footer
+    preamble: list[str] = field(factory=list)  # lines between the title and the header (a 公示 list's basis, period)
 
     def grand_total(self) -> int | None:
         """The amount a printed sheet states in capitals and signs for: ``words_total``, else the

@@ -72,6 +72,7 @@ def build_workbook(file: str, sheets: Sequence[Sheet]) -> None:
         "title": book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter",
                                   "text_wrap": True}),
         "units": book.add_format({"align": "right"}),
+        "preamble": book.add_format({"text_wrap": True, "valign": "top"}),
         "words": book.add_format({"bold": True, "border": 1}),
         "sign": book.add_format({"valign": "bottom"}),
         "seal": book.add_format({"align": "right", "valign": "bottom"}),
@@ -96,7 +97,9 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
     _merged(ws, 0, len(widths), sheet.title, styles["title"])
     if has_money:
         _merged(ws, 1, len(widths), frame["units"], styles["units"])
-    header_row = 2  # the same place on every sheet, with or without a units line
+    for k, line in enumerate(sheet.preamble):  # lines between the title and the table (a 公示 list's basis, period)
+        _merged(ws, 2 + k, len(widths), line, styles["preamble"])
+    header_row = 2 + len(sheet.preamble)  # below the title and units line, on every sheet
     ws.set_row(header_row, LINE_HEIGHT * _header_lines(sheet, widths))  # a long header wraps
     for j, h in enumerate(sheet.header):
         ws.write_string(header_row, j, h, styles["header"])
@@ -126,7 +129,7 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
         ws.set_row(last + 2 + k, LINE_HEIGHT * -(-_width(note) // sum(widths)))
         _merged(ws, last + 2 + k, len(widths), note, styles["note"])
     last += 1 + len(sheet.notes)
-    if grand is not None:
+    if grand is not None and sheet.signed:
         _signatures(ws, last + 2, len(widths), frame, styles)
     _page_setup(ws, sheet, widths, header_row, frame)
     if sheet.chart and sheet.rows:
