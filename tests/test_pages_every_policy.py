@@ -1,0 +1,185 @@
+"""What a clerk prints, for every registered policy, rendered by LibreOffice (issue 13, "Done when" 1).
+
+For each policy, from its bundled example (tests/test_library.py's LIBRARY) with its people keyed by
+valid 身份证号 (test_publishable.id_roster) and, for a roster of people, a 银行账号 column added: the
+分配表 workbook (calc), the budget table, the 公示 list and the 一卡通 payment list are written through
+the console command and rendered to PDF in ONE LibreOffice call for all policies (CI time). Checked
+in the PDF text: each sheet prints on its own page(s) as its rows say, the header row on every page;
+every 大写 line equals rmb_capitals of its own figure and the figures equal calc's JSON total; the
+date of the signature block is whole (年 月 日); no English frame words in the Chinese sheets; no
+valid full 身份证号 in the 公示 or budget PDF; the payment list holds the numbers and says why not
+to publish them. A policy that pays organisations refuses the payment list with exit 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from stdnum import luhn
+
+from entitlements import registry
+from entitlements.capitals import rmb_capitals
+
+from .conftest import run_cli
+from .test_library import LIBRARY
+from .test_publishable import full_ids, id_roster
+
+# A sheet of up to this many rows (title, header, body, totals, 大写, notes, signatures: openpyxl's
+# max_row) prints on one A4 page; the 100-row case (3 pages) is tests/test_printing.py's. The
+# sheets print fit to one page WIDE, so more columns never add pages, they only shrink the type.
+ONE_PAGE_ROWS = 30
+KINDS = ("calc", "budget", "notice", "payments")
+CAPITALS = re.compile(r"人民币([零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整]+)\s*（小写）：¥([0-9,]+\.[0-9]{2})")
+FRAME_EN = re.compile(r"\b(Unit|Total|Page|Prepared|Checked|Approved|yuan|amount|Date)\b")
+
+
+def is_people(policy: str) -> bool:
+    return any(f.name == "id_number" for f in registry.get_policy(policy).fields)
+
+
+def with_accounts(roster: Path) -> bool:
+    """A roster of people (a 身份证号 column) gets a 银行账号 column: a Luhn-valid 19-digit card
+    (prefix 9999: no bank issues it) per person (the 身份证号 is the key), so it has a payment list."""
+    with roster.open(encoding="utf-8-sig", newline="") as fh:
+        header, *body = list(csv.reader(fh))
+    if "身份证号" not in header:  # a roster of organisations (rural_member_training's branches)
+        return False
+    key = header.index("身份证号")
+    cards: dict[str, str] = {}
+    for row in body:
+        number = f"9999{len(cards) + 1:014d}"
+        row.append(cards.setdefault(row[key], number + luhn.calc_check_digit(number)))
+    with roster.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([[*header, "银行账号"], *body])
+    return True
+
+
+@dataclass
+class Printed:
+    total_fen: int
+    files: dict[str, Path] = field(default_factory=dict)  # kind -> the xlsx written
+    refused: subprocess.CompletedProcess | None = None  # payments, for a policy paying organisations
+
+
+def write_outputs(policy: str, folder: Path) -> Printed:
+    _, profile, year, extra, _ = LIBRARY[policy]
+    roster, _ = id_roster(policy, folder)
+    people = is_people(policy) and with_accounts(roster)
+    base = [str(roster), "--policy", policy, "--profile", profile, "--year", str(year), *map(str, extra)]
+    proc = run_cli("calc", *base, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["rows"]["rejected"] == 0, doc["rejects"]
+    printed = Printed(int(Decimal(doc["totals"]["amount"]) * 100))
+    commands = {"calc": ["calc", *base, "--format", "xlsx"], "budget": ["budget", *base, "--format", "xlsx"],
+                "notice": ["notice", *base, "--format", "xlsx"]}
+    if people:  # the payment list has no --budget: no programme of people is cut to a budget
+        commands["payments"] = ["payments", *base]
+    for kind, arguments in commands.items():
+        out = folder / f"{policy}.{kind}.xlsx"
+        proc = run_cli(*arguments, "--out", str(out))
+        assert proc.returncode == 0 and out.exists(), (policy, kind, proc.stderr)
+        printed.files[kind] = out
+    if not people:  # organisations, or a roster without 身份证号: refused, and said why
+        out = folder / f"{policy}.payments.xlsx"
+        no_budget = [a for a, before in zip(base, ["", *base]) if "--budget" not in (a, before)]
+        printed.refused = run_cli("payments", *no_budget, "--out", str(out))
+        assert not out.exists()
+    return printed
+
+
+def render(files: list[Path], outdir: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    profile = (outdir / "lo-profile").as_uri()  # a private profile: parallel runs don't collide
+    proc = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                           "--outdir", str(outdir), *map(str, files)], capture_output=True, text=True, timeout=600)
+    missing = [f.name for f in files if not (outdir / f"{f.stem}.pdf").exists()]
+    assert not missing, (missing, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory) -> dict[str, Printed]:
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice (soffice) 未安装，无法渲染 PDF 检查打印页数: not installed (CI installs it via .ci/run)")
+    folder = tmp_path_factory.mktemp("pages")
+    started = time.monotonic()
+    every = {policy: write_outputs(policy, folder) for policy in sorted(LIBRARY)}
+    written = time.monotonic()
+    render([f for p in every.values() for f in p.files.values()], folder)
+    print(f"\noutputs written in {written - started:.1f} s, rendered in {time.monotonic() - written:.1f} s")
+    return every
+
+
+def pages_of(pdf: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(pdf).pages]
+
+
+def squeezed(text: str) -> str:
+    """Text without blanks or line breaks: a wrapped title or header reads whole."""
+    return re.sub(r"\s+", "", text)
+
+
+def sheet_pages(book: openpyxl.Workbook, header_row: dict[str, int]) -> list[tuple[str, int]]:
+    """(sheet, pages it should print on), in print order, from each sheet's rows."""
+    expected = []
+    for ws in book.worksheets:
+        assert ws.max_row <= ONE_PAGE_ROWS, (f"{ws.title}: {ws.max_row} rows; a bundled example is expected to "
+                                             f"print on one page: give this sheet its own page count")
+        expected.append((ws.title, 1))
+        assert ws.print_title_rows, f"{ws.title}: no header row repeated on each page"
+        header_row[ws.title] = int(re.match(r"\$(\d+):", ws.print_title_rows).group(1))
+    return expected
+
+
+def test_every_registered_policy_is_printed_here():
+    assert sorted(LIBRARY) == sorted(registry.policy_ids())
+
+
+@pytest.mark.parametrize("policy", sorted(LIBRARY))
+def test_every_sheet_prints_on_its_pages_with_its_capitals_and_no_full_id(policy, printed):
+    p = printed[policy]
+    for kind, xlsx in p.files.items():
+        book = openpyxl.load_workbook(xlsx)
+        header_rows: dict[str, int] = {}
+        expected = sheet_pages(book, header_rows)
+        pages = pages_of(xlsx.with_suffix(".pdf"))
+        where = f"{policy} {kind}"
+        assert len(pages) == sum(n for _, n in expected), (where, len(pages), expected)
+        for (name, _), text in zip(expected, pages):  # one page per sheet here: page k is sheet k, whole
+            ws = book[name]
+            flat = squeezed(text)
+            assert squeezed(str(ws["A1"].value)) in flat, (where, name, "title not on its page")
+            header = [str(c.value) for c in ws[header_rows[name]] if c.value is not None]
+            assert all(squeezed(h) in flat for h in header), (where, name, "header row not printed whole", header)
+            assert not FRAME_EN.search(text), (where, name, "English in a Chinese sheet", FRAME_EN.findall(text))
+            if "填表人" in text:
+                assert re.search(r"填报日期：\s*年\s*月\s*日", text), (where, name, "the signature date is cut", text)
+        figures = []
+        for text in pages:
+            for words, fig in CAPITALS.findall(text):
+                fen = int(Decimal(fig.replace(",", "")) * 100)
+                assert words == rmb_capitals(fen), (where, words, fig)
+                figures.append(fen)
+        if kind == "payments":  # the list and the people waiting for an account share calc's total
+            assert sum(figures) == p.total_fen, (where, figures, p.total_fen)
+            assert full_ids("\n".join(pages)), f"{where}: the payment list holds the full 身份证号"
+            assert "个人信息保护法" in "\n".join(pages) and "不得公示" in "\n".join(pages)
+        else:  # 分配表 and 按单位汇总 each; the budget table; the 公示 list
+            assert figures and set(figures) == {p.total_fen}, (where, figures, p.total_fen)
+        if kind in ("notice", "budget"):
+            assert not full_ids("\n".join(pages)), f"{where}: a full 身份证号 in a publishable PDF"
+    if p.refused is not None:
+        assert p.refused.returncode == 2 and "Traceback" not in p.refused.stderr, p.refused.stderr
+        assert "一卡通" in p.refused.stderr and ("不是个人" in p.refused.stderr or "没有银行账号列" in p.refused.stderr)
