@@ -130,7 +130,7 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
         _merged(ws, last + 2 + k, len(widths), note, styles["note"])
     last += 1 + len(sheet.notes)
     if grand is not None and sheet.signed:
-        _signatures(ws, last + 2, len(widths), frame, styles)
+        _signatures(ws, last + 2, widths, frame, styles)
     _page_setup(ws, sheet, widths, header_row, frame)
     if sheet.chart and sheet.rows:
         _add_chart(book, ws, sheet, first, first + len(sheet.rows) - 1)
@@ -182,11 +182,25 @@ def _merged(ws, row: int, columns: int, text: str, style) -> None:
         ws.write_string(row, 0, text, style)
 
 
-def _signatures(ws, row: int, columns: int, frame: dict[str, str], styles) -> None:
+def _sign_edges(widths: Sequence[int], fields: Sequence[str]) -> list[int] | None:
+    """Column edges of 填表人、审核人、负责人 (the columns shared evenly) and 填报日期 (at the right, as
+    many columns as its 年 月 日 need): a merged cell clips its text. None when the sheet is too narrow."""
+    columns, need = len(widths), _width(fields[-1])
+    start = next((c for c in range(columns - 1, -1, -1) if sum(widths[c:]) >= need), -1)
+    others = len(fields) - 1
+    if start < others:
+        return None
+    edges = [round(k * start / others) for k in range(others)] + [start, columns]
+    if any(sum(widths[a:b]) < _width(text) for text, a, b in zip(fields, edges, edges[1:])):
+        return None
+    return edges
+
+
+def _signatures(ws, row: int, widths: Sequence[int], frame: dict[str, str], styles) -> None:
     """填表人、审核人、负责人、填报日期 spread over the width (one per line when too narrow), then 单位（盖章）."""
-    fields = frame["sign"]
-    if columns >= len(fields):
-        edges = [round(k * columns / len(fields)) for k in range(len(fields) + 1)]
+    fields, columns = frame["sign"], len(widths)
+    edges = _sign_edges(widths, fields)
+    if edges is not None:
         for text, a, b in zip(fields, edges, edges[1:]):
             if b - a > 1:
                 ws.merge_range(row, a, row, b - 1, text, styles["sign"])

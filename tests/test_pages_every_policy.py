@@ -183,3 +183,26 @@ def test_every_sheet_prints_on_its_pages_with_its_capitals_and_no_full_id(policy
     if p.refused is not None:
         assert p.refused.returncode == 2 and "Traceback" not in p.refused.stderr, p.refused.stderr
         assert "一卡通" in p.refused.stderr and ("不是个人" in p.refused.stderr or "没有银行账号列" in p.refused.stderr)
+
+
+def test_each_signature_field_gets_the_width_its_text_needs(tmp_path):
+    """Without LibreOffice: a merged cell clips its text, so each of 填表人…填报日期 spans columns at
+    least as wide as its text (the date's 年 月 日 were cut on a 7-column 按单位汇总), else one a line."""
+    from openpyxl.utils import get_column_letter
+
+    from entitlements.output import Sheet
+    from entitlements.workbook import _width, build_workbook
+
+    sheets = [Sheet(f"s{n}", "表", ["单位", *[f"列{k}" for k in range(n - 1)]], ["text", *["money"] * (n - 1)],
+                    [["甲", *[100] * (n - 1)]], ["合计", *[100] * (n - 1)]) for n in (4, 5, 7, 9, 12)]
+    build_workbook(str(tmp_path / "x.xlsx"), sheets)
+    for ws in openpyxl.load_workbook(tmp_path / "x.xlsx").worksheets:
+        widths = {get_column_letter(c): ws.column_dimensions[get_column_letter(c)].width
+                  for c in range(1, ws.max_column + 1)}
+        signs = [c for row in ws.iter_rows() for c in row if str(c.value or "").startswith(("填表人", "填报日期"))]
+        assert len(signs) == 2, ws.title
+        for cell in signs:
+            span = next((r for r in ws.merged_cells.ranges if cell.coordinate in r), None)
+            columns = range(span.min_col, span.max_col + 1) if span else [cell.column]
+            room = sum(widths[get_column_letter(c)] for c in columns)
+            assert room >= _width(cell.value), (ws.title, cell.value, room)
