@@ -222,7 +222,7 @@ def listed_sheet(result: Any, payments: PaymentList, lang: str = "zh") -> Sheet:
     total = ["合计" if zh else "total", "", "", "", "", payments.listed_total(), "", "", ""]
     return Sheet("一卡通发放清单" if zh else "payment list",
                  _title(result, payments, "“一卡通”发放清单", "一卡通 payment list", zh),
-                 header, kinds, rows, total, notes=_notes(result, payments, zh))
+                 header, kinds, rows, total, notes=_notes(result, payments, zh), lang=lang)
 
 
 def waiting_sheet(result: Any, payments: PaymentList, lang: str = "zh") -> Sheet:
@@ -235,7 +235,7 @@ def waiting_sheet(result: Any, payments: PaymentList, lang: str = "zh") -> Sheet
     total = ["合计" if zh else "total", "", "", "", "", "", payments.waiting_total(), "", ""]
     return Sheet("待补银行账号" if zh else "accounts needed",
                  _title(result, payments, "待补银行账号人员（暂不能发放）", "accounts needed before payment", zh),
-                 header, kinds, rows, total, notes=[SENSITIVE[0 if zh else 1]])
+                 header, kinds, rows, total, notes=[SENSITIVE[0 if zh else 1]], lang=lang)
 
 
 def _notes(result: Any, payments: PaymentList, zh: bool) -> list[str]:

@@ -206,3 +206,18 @@ def test_each_signature_field_gets_the_width_its_text_needs(tmp_path):
             columns = range(span.min_col, span.max_col + 1) if span else [cell.column]
             room = sum(widths[get_column_letter(c)] for c in columns)
             assert room >= _width(cell.value), (ws.title, cell.value, room)
+
+
+def test_the_payment_list_under_lang_en_has_an_english_frame(tmp_path):
+    """Its header was English and its frame (单位：元, 大写 line, signatures, page footer) Chinese."""
+    from .conftest import EXAMPLES
+
+    out = tmp_path / "payments.xlsx"
+    proc = run_cli("payments", str(EXAMPLES / "brigade_cadres_payments.csv"), "-p", "brigade_cadre_living",
+                   "--profile", "江川区", "-y", "2025", "--lang", "en", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    for ws in openpyxl.load_workbook(out).worksheets:
+        texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+        assert ws["A2"].value == "Unit: yuan" and ws.oddFooter.center.text == "Page &P of &N", ws.title
+        assert any(t.startswith("Total in words") for t in texts) and "Prepared by:" in texts, ws.title
+        assert not any(t.startswith(("填表人", "单位（盖章）", "合计（大写）")) for t in texts), ws.title
