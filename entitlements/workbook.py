@@ -65,6 +65,7 @@ def build_workbook(file: str, sheets: Sequence[Sheet]) -> None:
         "money": book.add_format({"num_format": MONEY_FORMAT}),
         "int": book.add_format({"num_format": "0"}),
         "text": book.add_format({"num_format": "@"}),  # keeps 身份证号 and codes as text
+        "wrap": book.add_format({"num_format": "@", "text_wrap": True}),  # a text wider than MAX_COLUMN_WIDTH
         "total_money": book.add_format({"num_format": MONEY_FORMAT, "bold": True, "top": 1}),
         "total_int": book.add_format({"num_format": "0", "bold": True, "top": 1}),
         "total_text": book.add_format({"bold": True, "top": 1}),
@@ -105,8 +106,15 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
         ws.write_string(header_row, j, h, styles["header"])
     ws.freeze_panes(header_row + 1, 0)
     first = header_row + 1
+    # a text column at the cap wraps: else a longer text is cut at the next filled cell, or runs off the
+    # table and shrinks the whole printed page to fit it in
+    kinds = ["wrap" if k == "text" and w >= MAX_COLUMN_WIDTH else k for k, w in zip(sheet.kinds, widths)]
+    wrapped = [j for j, k in enumerate(kinds) if k == "wrap"]
     for i, row in enumerate(sheet.rows):
-        for j, (value, kind) in enumerate(zip(row, sheet.kinds)):
+        lines = max([1, *(-(-_width(str(row[j] or "")) // widths[j]) for j in wrapped)])
+        if lines > 1:  # no reader sizes a row to its wrapped text on opening (LibreOffice does not)
+            ws.set_row(first + i, LINE_HEIGHT * lines)
+        for j, (value, kind) in enumerate(zip(row, kinds)):
             _write_cell(ws, first + i, j, value, kind, styles)
     last = first + len(sheet.rows) - 1
     if sheet.total is not None:
@@ -246,7 +254,7 @@ def _write_cell(ws, r: int, j: int, value, kind: str, styles) -> None:
     elif kind == "int":
         ws.write_number(r, j, value, styles["int"])
     else:
-        ws.write_string(r, j, str(value), styles["text"])
+        ws.write_string(r, j, str(value), styles["wrap" if kind == "wrap" else "text"])
 
 
 def _width(text: str) -> int:

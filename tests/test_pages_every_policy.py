@@ -34,11 +34,6 @@ from .conftest import run_cli
 from .test_library import LIBRARY
 from .test_publishable import full_ids, id_roster
 
-# A sheet of up to this many rows (title, header, body, totals, 大写, notes, signatures: openpyxl's
-# max_row) prints on one A4 page; the 100-row case (3 pages) is tests/test_printing.py's. The
-# sheets print fit to one page WIDE, so more columns never add pages, they only shrink the type.
-ONE_PAGE_ROWS = 30
-KINDS = ("calc", "budget", "notice", "payments")
 CAPITALS = re.compile(r"人民币([零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整]+)\s*（小写）：¥([0-9,]+\.[0-9]{2})")
 FRAME_EN = re.compile(r"\b(Unit|Total|Page|Prepared|Checked|Approved|yuan|amount|Date)\b")
 
@@ -131,16 +126,53 @@ def squeezed(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def sheet_pages(book: openpyxl.Workbook, header_row: dict[str, int]) -> list[tuple[str, int]]:
-    """(sheet, pages it should print on), in print order, from each sheet's rows."""
-    expected = []
-    for ws in book.worksheets:
-        assert ws.max_row <= ONE_PAGE_ROWS, (f"{ws.title}: {ws.max_row} rows; a bundled example is expected to "
-                                             f"print on one page: give this sheet its own page count")
-        expected.append((ws.title, 1))
-        assert ws.print_title_rows, f"{ws.title}: no header row repeated on each page"
-        header_row[ws.title] = int(re.match(r"\$(\d+):", ws.print_title_rows).group(1))
-    return expected
+def header_row(ws) -> int:
+    assert ws.print_title_rows, f"{ws.title}: no header row repeated on each page"
+    return int(re.match(r"\$(\d+):", ws.print_title_rows).group(1))
+
+
+def expected_pages(ws) -> range:
+    """The pages a sheet prints on, from its rows' heights: A4 less the margins, the header row
+    repeated on each later page, everything scaled by the fit to one page wide. LibreOffice's
+    own row heights (an unset row is about 12.75 points) and widths are not quite these, so the
+    count is taken for the rows 10 % shorter and 10 % taller; a sheet well inside one page is 1."""
+    paper_w, paper_h = (841.9, 595.3) if ws.page_setup.orientation == "landscape" else (595.3, 841.9)
+    m = ws.page_margins
+    body, room = paper_h - (m.top + m.bottom) * 72, paper_w - (m.left + m.right) * 72
+    table = sum(int(w * 7 + 5) for w in column_widths(ws).values()) * 0.75  # 7 pixels a character, in points
+    scale = min(1.0, room / table)
+    heights = [(ws.row_dimensions[r].height or 12.75) * scale for r in range(1, ws.max_row + 1)]
+    header = heights[header_row(ws) - 1]
+
+    def pages(factor: float) -> int:
+        n, left = 1, sum(heights) * factor - body
+        while left > 0:
+            n, left = n + 1, left - (body - header * factor)
+        return n
+
+    return range(pages(0.9), pages(1.1) + 1)
+
+
+def sheets_of_pages(book: openpyxl.Workbook, pages: list[str]) -> list[str]:
+    """The sheet each PDF page belongs to: a sheet's first page bears its title (the title is not
+    repeated, the header row is)."""
+    owners, k = [], -1
+    for text in pages:
+        if k + 1 < len(book.worksheets) and squeezed(str(book.worksheets[k + 1]["A1"].value)) in squeezed(text):
+            k += 1
+        assert k >= 0, "the first page bears no sheet's title"
+        owners.append(book.worksheets[k].title)
+    return owners
+
+
+def column_widths(ws) -> dict[int, float]:
+    """Each column's width as written (xlsxwriter writes equal neighbours as one <col min max>, which
+    openpyxl keeps under the first letter only)."""
+    widths: dict[int, float] = {}
+    for dim in ws.column_dimensions.values():
+        for c in range(dim.min, dim.max + 1):
+            widths[c] = dim.width
+    return widths
 
 
 def test_every_registered_policy_is_printed_here():
@@ -152,17 +184,16 @@ def test_every_sheet_prints_on_its_pages_with_its_capitals_and_no_full_id(policy
     p = printed[policy]
     for kind, xlsx in p.files.items():
         book = openpyxl.load_workbook(xlsx)
-        header_rows: dict[str, int] = {}
-        expected = sheet_pages(book, header_rows)
         pages = pages_of(xlsx.with_suffix(".pdf"))
         where = f"{policy} {kind}"
-        assert len(pages) == sum(n for _, n in expected), (where, len(pages), expected)
-        for (name, _), text in zip(expected, pages):  # one page per sheet here: page k is sheet k, whole
+        owners = sheets_of_pages(book, pages)
+        for ws in book.worksheets:  # each sheet on the pages its rows take, in order
+            assert owners.count(ws.title) in expected_pages(ws), (where, ws.title, owners, expected_pages(ws))
+        for name, text in zip(owners, pages):
             ws = book[name]
             flat = squeezed(text)
-            assert squeezed(str(ws["A1"].value)) in flat, (where, name, "title not on its page")
-            header = [str(c.value) for c in ws[header_rows[name]] if c.value is not None]
-            assert all(squeezed(h) in flat for h in header), (where, name, "header row not printed whole", header)
+            header = [str(c.value) for c in ws[header_row(ws)] if c.value is not None]
+            assert all(squeezed(h) in flat for h in header), (where, name, "header row not on every page", header)
             assert not FRAME_EN.search(text), (where, name, "English in a Chinese sheet", FRAME_EN.findall(text))
             if "填表人" in text:
                 assert re.search(r"填报日期：\s*年\s*月\s*日", text), (where, name, "the signature date is cut", text)
@@ -188,8 +219,6 @@ def test_every_sheet_prints_on_its_pages_with_its_capitals_and_no_full_id(policy
 def test_each_signature_field_gets_the_width_its_text_needs(tmp_path):
     """Without LibreOffice: a merged cell clips its text, so each of 填表人…填报日期 spans columns at
     least as wide as its text (the date's 年 月 日 were cut on a 7-column 按单位汇总), else one a line."""
-    from openpyxl.utils import get_column_letter
-
     from entitlements.output import Sheet
     from entitlements.workbook import _width, build_workbook
 
@@ -197,14 +226,13 @@ def test_each_signature_field_gets_the_width_its_text_needs(tmp_path):
                     [["甲", *[100] * (n - 1)]], ["合计", *[100] * (n - 1)]) for n in (4, 5, 7, 9, 12)]
     build_workbook(str(tmp_path / "x.xlsx"), sheets)
     for ws in openpyxl.load_workbook(tmp_path / "x.xlsx").worksheets:
-        widths = {get_column_letter(c): ws.column_dimensions[get_column_letter(c)].width
-                  for c in range(1, ws.max_column + 1)}
+        widths = column_widths(ws)
         signs = [c for row in ws.iter_rows() for c in row if str(c.value or "").startswith(("填表人", "填报日期"))]
         assert len(signs) == 2, ws.title
         for cell in signs:
             span = next((r for r in ws.merged_cells.ranges if cell.coordinate in r), None)
             columns = range(span.min_col, span.max_col + 1) if span else [cell.column]
-            room = sum(widths[get_column_letter(c)] for c in columns)
+            room = sum(widths[c] for c in columns)
             assert room >= _width(cell.value), (ws.title, cell.value, room)
 
 
@@ -221,3 +249,30 @@ def test_the_payment_list_under_lang_en_has_an_english_frame(tmp_path):
         assert ws["A2"].value == "Unit: yuan" and ws.oddFooter.center.text == "Page &P of &N", ws.title
         assert any(t.startswith("Total in words") for t in texts) and "Prepared by:" in texts, ws.title
         assert not any(t.startswith(("填表人", "单位（盖章）", "合计（大写）")) for t in texts), ws.title
+
+
+@pytest.mark.parametrize("policy", sorted(LIBRARY))
+def test_no_text_cell_is_cut_at_its_column_edge(policy, printed):
+    """A text wider than its column (capped at MAX_COLUMN_WIDTH) wraps: left alone, LibreOffice and
+    Excel cut it at the next filled cell (the 公示 list's 补助标准 of two_new_16321 lost its 党员
+    教育培训经费) or let it run off the table and shrink the whole page (a long 说明); wrapped, its
+    row must be set tall enough (LibreOffice draws a wrapped text over the rows above otherwise).
+    The PDF's text cannot tell (a cut cell's text is still in it), so the file is read."""
+    from entitlements.workbook import LINE_HEIGHT, _width
+
+    for kind, xlsx in printed[policy].files.items():
+        for ws in openpyxl.load_workbook(xlsx).worksheets:
+            widths = column_widths(ws)
+            merged = {(r, c) for m in ws.merged_cells.ranges for r in range(m.min_row, m.max_row + 1)
+                      for c in range(m.min_col, m.max_col + 1)}
+            for row in ws.iter_rows(min_row=header_row(ws) + 1):
+                for cell in row:
+                    if not isinstance(cell.value, str) or cell.value.startswith("=") or (cell.row, cell.column) in merged:
+                        continue
+                    room = widths[cell.column]
+                    assert _width(cell.value) <= room or cell.alignment.wrap_text, (
+                        f"{policy} {kind} {ws.title}!{cell.coordinate}: {cell.value!r} is cut at {room}")
+                    lines = -(-_width(cell.value) // int(room))  # and its row is as tall as its lines: no
+                    height = ws.row_dimensions[cell.row].height  # reader sizes it on opening (LibreOffice)
+                    assert lines == 1 or (height or 0) >= LINE_HEIGHT * lines - 1, (  # points: xlsxwriter rounds to pixels
+                        f"{policy} {kind} {ws.title}!{cell.coordinate}: {lines} lines in a row {height} points tall")
