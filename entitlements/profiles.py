@@ -227,6 +227,9 @@ def load_policy_data(policy_id: str, profile_id: str) -> PolicyData:
     for pid in profile.chain:
         conventions = conventions.apply(profiles()[pid].conventions, f"profiles.toml: {pid}")
     sources = build_sources(raw.get("sources", {}), origin)
+    unknown = [k for k in meta.get("basis", ()) if k not in sources]  # the programme's own basis: cited sources
+    if unknown:
+        raise StandardsError(f"{origin}: policy.basis 引用了未定义的来源 names no source: {', '.join(map(str, unknown))}")
     data = PolicyData(policy_id, meta, profile, {}, conventions, sources)
     data = data.overlay({k: raw[k] for k in ("standards", "conventions") if k in raw}, origin)
     sections = raw.get("profiles", {})

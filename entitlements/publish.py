@@ -302,7 +302,10 @@ def notice_document(result, options: NoticeOptions) -> NoticeDocument:
     title_zh, title_en = data.meta["title"], data.meta.get("title_en", data.meta["title"])
     title = (f"{profile.name}{result.year}年{title_zh}发放对象公示" if zh
              else f"Public notice: {title_en}, {result.year} ({profile.id})")
-    docs = basis_docs(traces) or list(dict.fromkeys(s.doc for s in data.sources.values()))
+    # the programme's own basis first (a rule no single standard carries: 离任补助's 澄办发〔2014〕104号),
+    # then the documents of the standards the amounts used
+    declared = [data.sources[k].doc for k in data.meta.get("basis", ()) if k in data.sources]
+    docs = list(dict.fromkeys([*declared, *basis_docs(traces)])) or list(dict.fromkeys(s.doc for s in data.sources.values()))
     days = (options.end - options.start).days + 1
     kept = f"前{keep[0]}位和后{keep[1]}位" if zh else f"the first {keep[0]} and last {keep[1]} digits"
     if zh:

@@ -57,3 +57,15 @@ def test_whatif_names_a_set_by_what_it_changes_and_gives_reasons_in_words():
     assert proc.returncode == 0, proc.stderr
     assert "差额：党支部基本工作经费=4000元/个/年" in proc.stdout
     assert "org_funding.branch" not in proc.stdout
+
+
+def test_the_notice_names_the_programmes_own_basis(tmp_path):
+    """离任补助's rule (one month per year served) is no single standard's: its 文号 is the policy's
+    declared basis, and the 公示 list names it (it named only the user's post-standards file)."""
+    out = tmp_path / "n.md"
+    proc = run_cli("notice", str(EXAMPLES / "village_departures.csv"), "--policy", "village_cadre_departure",
+                   "--year", "2024", "--profile", "澄江市", "--standards", str(EXAMPLES / "village_post_standards.csv"),
+                   "--format", "md", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    basis = next(line for line in out.read_text(encoding="utf-8").splitlines() if "依据" in line)
+    assert "澄办发〔2014〕104号" in basis
