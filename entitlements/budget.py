@@ -67,7 +67,9 @@ def budget_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
             label = policy.component_label(data, c, lang)
             rows.append(row(("其中：" if zh else "of which: ") + label, [c], int(heads[c].sum())))
     notes = _notes(result, names, lang)
-    name = f"{calc.profile.name}{result.year}年预算测算表" if zh else f"budget {result.year} ({calc.profile.id})"
+    title = calc.data.meta["title"] if zh else calc.data.meta.get("title_en", calc.data.meta["title"])
+    name = (f"{calc.profile.name}{result.year}年{title}预算测算表" if zh
+            else f"{title}: budget {result.year} ({calc.profile.id})")
     return Sheet("预算表" if zh else "budget", name, header, kinds, rows, None, notes, lang=lang, words_total=ledger.amount)
 
 

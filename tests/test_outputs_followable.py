@@ -69,3 +69,10 @@ def test_the_notice_names_the_programmes_own_basis(tmp_path):
     assert proc.returncode == 0, proc.stderr
     basis = next(line for line in out.read_text(encoding="utf-8").splitlines() if "依据" in line)
     assert "澄办发〔2014〕104号" in basis
+
+
+def test_the_budget_table_is_titled_with_its_programme_in_either_language():
+    zh = run_cli("budget", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "2025")
+    en = run_cli("budget", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "2025", "--lang", "en")
+    assert "**江川区2025年农村原大队一级部分离职半脱产干部定期生活补助预算测算表**" in zh.stdout
+    assert en.stdout.startswith("**Living subsidy for former brigade-level semi-detached cadres: budget 2025")
