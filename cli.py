@@ -729,9 +729,15 @@ def budget(
         files.commit()
     if out_file is None:
         sys.stdout.write(text if kind == "markdown" else sheet_csv(table))
+    else:
+        total = fen_to_yuan(result.ledger.amount)
+        err.print(f"已写出 {out_path}：合计 {total}" if lang is Lang.zh else f"wrote {out_path}: total {total}",
+                  highlight=False)
     if result.rejects:
-        err.print(f"注意：花名册有 {len({r.row for r in result.rejects})} 行被退回，未计入本表；"
-                  f"用 entitlements validate 查看 (rows rejected and not counted; see validate)", highlight=False)
+        rows = len({r.row for r in result.rejects})
+        err.print(f"注意：花名册有 {rows} 行被退回，未计入本表；用 entitlements validate 查看" if lang is Lang.zh
+                  else f"note: {rows} roster rows were rejected and are not counted; see entitlements validate",
+                  highlight=False)
 
 
 class PaymentsFormat(str, Enum):

@@ -76,3 +76,11 @@ def test_the_budget_table_is_titled_with_its_programme_in_either_language():
     en = run_cli("budget", str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "2025", "--lang", "en")
     assert "**江川区2025年农村原大队一级部分离职半脱产干部定期生活补助预算测算表**" in zh.stdout
     assert en.stdout.startswith("**Living subsidy for former brigade-level semi-detached cadres: budget 2025")
+
+
+def test_budget_says_what_it_wrote_in_the_runs_language(tmp_path):
+    args = (str(EXAMPLES / "brigade_cadres.csv"), *JIANGCHUAN, "2025", "--format", "xlsx")
+    zh = run_cli("budget", *args, "--out", str(tmp_path / "b.xlsx"))
+    en = run_cli("budget", *args, "--out", str(tmp_path / "e.xlsx"), "--lang", "en")
+    assert "已写出" in zh.stderr and "5430.00" in zh.stderr
+    assert "wrote" in en.stderr and "已写出" not in en.stderr
