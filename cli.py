@@ -806,7 +806,8 @@ def payments(
                 files.text(waiting_file, sheet_csv(waiting_sheet(result, listing, lang.value)), bom=True)
         files.commit()
     written = f"{out_path}" + (f"、{waiting_path}" if waiting_path is not None else "")
-    err.print(f"已写出 wrote {written}: {summary(listing, lang.value)}", highlight=False)
+    err.print(f"已写出 {written}：{summary(listing, lang.value)}" if lang is Lang.zh
+              else f"wrote {written}: {summary(listing, lang.value)}", highlight=False)
     if result.rejects:
         err.print(f"注意：花名册有 {result.rows_rejected} 行被退回，未列入；用 entitlements validate 查看 "
                   f"(rows rejected and not listed; see validate)", highlight=False)

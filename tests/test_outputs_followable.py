@@ -84,3 +84,12 @@ def test_budget_says_what_it_wrote_in_the_runs_language(tmp_path):
     en = run_cli("budget", *args, "--out", str(tmp_path / "e.xlsx"), "--lang", "en")
     assert "已写出" in zh.stderr and "5430.00" in zh.stderr
     assert "wrote" in en.stderr and "已写出" not in en.stderr
+
+
+def test_payments_says_what_it_wrote_in_the_runs_language(tmp_path):
+    args = (str(EXAMPLES / "brigade_cadres_payments.csv"), *JIANGCHUAN, "2025")
+    zh = run_cli("payments", *args, "--out", str(tmp_path / "p.xlsx"))
+    en = run_cli("payments", *args, "--out", str(tmp_path / "e.xlsx"), "--lang", "en")
+    assert zh.returncode == en.returncode == 0, zh.stderr + en.stderr
+    assert "已写出" in zh.stderr and "wrote" not in zh.stderr
+    assert "wrote" in en.stderr and "已写出" not in en.stderr
