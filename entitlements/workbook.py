@@ -5,7 +5,8 @@ Every sheet is set up to print as a filed form: A4, landscape when wider than po
 holds, one page wide, the header row repeated on each page, 第 N 页 共 M 页 in the footer,
 a merged title. A sheet with money adds a units line (单位：元), and one with a grand total
 (Sheet.grand_total) its 大写 line under the totals row and a signature block (填表人、审核人、
-负责人、填报日期, 单位（盖章）). The header is on the third row of every sheet.
+负责人、填报日期, 单位（盖章）). The header is on the third row of every sheet (after any preamble
+lines), below a band grouping its columns (Sheet.groups: 分项, 分级负担) where the sheet has one.
 
 Money is exact integer fen up to this point. An xlsx number is a double, so a cell holds
 fen / 100: the double nearest the two-decimal amount, which every reader shows (and
@@ -62,6 +63,8 @@ def build_workbook(file: str, sheets: Sequence[Sheet]) -> None:
     styles = {
         "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                    "valign": "vcenter"}),
+        "header_band": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
+                                        "valign": "vcenter"}),
         "money": book.add_format({"num_format": MONEY_FORMAT}),
         "int": book.add_format({"num_format": "0"}),
         "text": book.add_format({"num_format": "@"}),  # keeps 身份证号 and codes as text
@@ -99,7 +102,18 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
         _merged(ws, 1, len(widths), frame["units"], styles["units"])
     for k, line in enumerate(sheet.preamble):  # lines between the title and the table (a 公示 list's basis, period)
         _merged(ws, 2 + k, len(widths), line, styles["preamble"])
-    header_row = 2 + len(sheet.preamble)  # below the title and units line, on every sheet
+    band_row = 2 + len(sheet.preamble)  # below the title and units line, on every sheet
+    if sheet.groups:  # a band over groups of columns (分项, 分级负担): printed and frozen with the header
+        grouped = {j for _, a, b in sheet.groups for j in range(a, b + 1)}
+        for j in range(len(widths)):
+            if j not in grouped:
+                ws.write_blank(band_row, j, None, styles["header"])
+        for label, a, b in sorted(sheet.groups, key=lambda g: g[1]):
+            if b > a:
+                ws.merge_range(band_row, a, band_row, b, label, styles["header_band"])
+            else:
+                ws.write_string(band_row, a, label, styles["header_band"])
+    header_row = band_row + (1 if sheet.groups else 0)
     ws.set_row(header_row, LINE_HEIGHT * _header_lines(sheet, widths))  # a long header wraps
     for j, h in enumerate(sheet.header):
         ws.write_string(header_row, j, h, styles["header"])
@@ -131,7 +145,7 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
     last += 1 + len(sheet.notes)
     if grand is not None and sheet.signed:
         _signatures(ws, last + 2, len(widths), frame, styles)
-    _page_setup(ws, sheet, widths, header_row, frame)
+    _page_setup(ws, sheet, widths, band_row, header_row, frame)
     if sheet.chart and sheet.rows:
         _add_chart(book, ws, sheet, first, first + len(sheet.rows) - 1)
 
@@ -162,14 +176,15 @@ def landscape(sheet: Sheet, widths: Sequence[int]) -> bool:
     return bool(sheet.chart) or sum(widths) > PORTRAIT_WIDTH
 
 
-def _page_setup(ws, sheet: Sheet, widths: Sequence[int], header_row: int, frame: dict[str, str]) -> None:
+def _page_setup(ws, sheet: Sheet, widths: Sequence[int], band_row: int, header_row: int,
+                frame: dict[str, str]) -> None:
     ws.set_paper(A4)
     if landscape(sheet, widths):
         ws.set_landscape()
     else:
         ws.set_portrait()
     ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as the rows need
-    ws.repeat_rows(header_row)
+    ws.repeat_rows(band_row, header_row)  # the band (when any) and the header, on every page
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
     ws.set_footer(frame["footer"], {"margin": 0.3})
     ws.center_horizontally()
