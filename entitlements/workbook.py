@@ -119,9 +119,10 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
         ws.write_string(header_row, j, h, styles["header"])
     ws.freeze_panes(header_row + 1, 0)
     first = header_row + 1
-    for i, row in enumerate(sheet.rows):
-        for j, (value, kind) in enumerate(zip(row, sheet.kinds)):
-            _write_cell(ws, first + i, j, value, kind, styles)
+    if not _stream_rows(ws, first, sheet, styles):
+        for i, row in enumerate(sheet.rows):
+            for j, (value, kind) in enumerate(zip(row, sheet.kinds)):
+                _write_cell(ws, first + i, j, value, kind, styles)
     last = first + len(sheet.rows) - 1
     if sheet.total is not None:
         r = last + 1
@@ -248,6 +249,75 @@ def _write_cell(ws, r: int, j: int, value, kind: str, styles) -> None:
         ws.write_number(r, j, value, styles["int"])
     else:
         ws.write_string(r, j, str(value), styles["text"])
+
+
+STREAM_CHUNK = 10_000  # rows rendered at a time: the XML of a chunk is held, not the sheet's
+
+
+def _stream_rows(ws, first: int, sheet: Sheet, styles) -> bool:
+    """The table's rows written straight into the worksheet's row file as XML, column by column:
+    xlsxwriter's per-cell calls (a cell object, a dict, attribute escaping per cell) were most of
+    the time of a large 分配表. The cells are what ``_write_cell`` writes: money as fen / 100 (the
+    double nearest the amount; repr round-trips it), counts as integers, text as escaped inline
+    strings, blanks left out. Only in constant-memory mode, where rows stream to that file in
+    order; False (nothing written) where this xlsxwriter does not work so, and the caller writes
+    cell by cell."""
+    fh = getattr(ws, "row_data_fh", None)
+    needed = ("_write_single_row", "_check_dimensions", "_escape_control_characters", "_escape_data", "previous_row")
+    if not getattr(ws, "constant_memory", False) or fh is None or not all(hasattr(ws, a) for a in needed):
+        return False
+    try:
+        from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate, xl_col_to_name
+    except ImportError:
+        return False
+    n, width = len(sheet.rows), len(sheet.kinds)
+    if n == 0:
+        return True
+    # what is pending (the header) is written out and the row pointer moved past the table, so the
+    # totals row that follows is written as usual; the sheet's extent first, which a moved pointer refuses
+    ws._check_dimensions(first + n - 1, width - 1)
+    ws._write_single_row(first + n)
+    strmax = ws.xls_strmax
+    texts: dict[str, str] = {}  # distinct texts (units, tiers, reasons) rendered once
+
+    def text_xml(value: str) -> str:
+        if len(value) > strmax // 2 and _utf16_len(value) > strmax:
+            value = _utf16_truncate(value, strmax)  # as xlsxwriter's write_string does
+        value = ws._escape_control_characters(value)
+        space = ' xml:space="preserve"' if _preserve_whitespace(value) else ""
+        return f'" t="inlineStr"><is><t{space}>{ws._escape_data(value)}</t></is></c>'
+
+    parts = []
+    for j, kind in enumerate(sheet.kinds):
+        style = styles[kind if kind in ("money", "int") else "text"]._get_xf_index()
+        parts.append((f'<c r="{xl_col_to_name(j)}', f'" s="{style}', kind))
+    for start in range(0, n, STREAM_CHUNK):
+        chunk = sheet.rows[start:start + STREAM_CHUNK]
+        numbers = range(first + start + 1, first + start + len(chunk) + 1)  # 1-based row numbers
+        cells = []
+        for (column, style, kind), values in zip(parts, zip(*chunk)):
+            if kind == "money":
+                cells.append([f"{column}{r}{style}\"><v>{v / FEN_PER_YUAN!r}</v></c>" if v is not None and v != "" else ""
+                              for r, v in zip(numbers, values)])
+            elif kind == "int":
+                cells.append([f"{column}{r}{style}\"><v>{int(v)}</v></c>" if v is not None and v != "" else ""
+                              for r, v in zip(numbers, values)])
+            else:
+                rendered = []
+                for r, v in zip(numbers, values):
+                    if v is None or v == "":
+                        rendered.append("")
+                        continue
+                    v = str(v)
+                    tail = texts.get(v)
+                    if tail is None:
+                        tail = text_xml(v)
+                        if len(texts) < 100_000:  # ids and names are all distinct: no point holding them all
+                            texts[v] = tail
+                    rendered.append(f"{column}{r}{style}{tail}")
+                cells.append(rendered)
+        fh.write("".join(f'<row r="{r}">{"".join(row)}</row>' for r, row in zip(numbers, zip(*cells))))
+    return True
 
 
 def _width(text: str) -> int:
