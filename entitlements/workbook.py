@@ -258,8 +258,8 @@ def _stream_rows(ws, first: int, sheet: Sheet, styles) -> bool:
     """The table's rows written straight into the worksheet's row file as XML, column by column:
     xlsxwriter's per-cell calls (a cell object, a dict, attribute escaping per cell) were most of
     the time of a large 分配表. The cells are what ``_write_cell`` writes: money as fen / 100 (the
-    double nearest the amount; repr round-trips it), counts as integers, text as escaped inline
-    strings, blanks left out. Only in constant-memory mode, where rows stream to that file in
+    double nearest the amount, printed as xlsxwriter prints it: 16 significant digits, 274 for
+    274.00), counts as integers, text as escaped inline strings, blanks left out. Only in constant-memory mode, where rows stream to that file in
     order; False (nothing written) where this xlsxwriter does not work so, and the caller writes
     cell by cell."""
     fh = getattr(ws, "row_data_fh", None)
@@ -297,10 +297,10 @@ def _stream_rows(ws, first: int, sheet: Sheet, styles) -> bool:
         cells = []
         for (column, style, kind), values in zip(parts, zip(*chunk)):
             if kind == "money":
-                cells.append([f"{column}{r}{style}\"><v>{v / FEN_PER_YUAN!r}</v></c>" if v is not None and v != "" else ""
+                cells.append([f"{column}{r}{style}\"><v>{v / FEN_PER_YUAN:.16G}</v></c>" if v is not None and v != "" else ""
                               for r, v in zip(numbers, values)])
             elif kind == "int":
-                cells.append([f"{column}{r}{style}\"><v>{int(v)}</v></c>" if v is not None and v != "" else ""
+                cells.append([f"{column}{r}{style}\"><v>{v:.16G}</v></c>" if v is not None and v != "" else ""
                               for r, v in zip(numbers, values)])
             else:
                 rendered = []
