@@ -9,7 +9,7 @@ to the programme budget. All are worked out over columns, never person by person
 
 Derived values, by name: ``tier`` (档次), ``standard`` (the sum of the standards of the components
 paid by a standard, per schedule unit: 月标准), ``posts`` (职务), ``months_in_post`` (任职月数),
-``ratio:<path>`` (a ratio standard), ``cap`` (限额), ``before_cut`` (削减前金额). The standards are
+``ratio:<path>`` (a ratio standard, headed by its label), ``cap`` (限额), ``before_cut`` (削减前金额). The standards are
 those in force in the period's last month.
 """
 
@@ -85,7 +85,8 @@ def shown_columns(policy, comp, lang: str = "zh") -> list[tuple[str, str, list[A
             std = comp.data.standards.get(name[6:])
             v = None if std is None else std.at(month)
             text = "" if v is None else f"{(Decimal(basis_points(v.value)) / 100).normalize():f}%"
-            out.append((std.label if zh and std is not None and std.label else name[6:], "text", [text] * len(comp.who)))
+            label = None if std is None else std.label if zh else std.label_en
+            out.append((label or ("比例" if zh else "ratio"), "text", [text] * len(comp.who)))
         elif name in DERIVED:
             zh_head, en_head, kind = DERIVED[name]
             out.append((zh_head if zh else en_head, kind, _derived(policy, comp, name, month, zh)))

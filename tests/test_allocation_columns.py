@@ -113,3 +113,9 @@ def test_the_sheet_keeps_one_header_row_and_the_band_is_only_grouping():
         ("分项", "基础生活补助（按任职年限分档）", "2002年提标（每人每月提高60元）"), ("分级负担", "省级", "区级")]
     assert len(sheet.total) == len(sheet.header) and sheet.total[sheet.header.index("合计")] == sum(
         r[sheet.header.index("合计")] for r in sheet.rows)
+
+
+def test_english_headers_name_what_they_show():
+    head = header(str(EXAMPLES / "village_cadres_performance.csv"), "--policy", "village_cadre_performance",
+                  "--profile", "澄江市", "--year", "2024", "--lang", "en")
+    assert head[3:8] == ["monthly base pay", "post", "assessment grade", "ratio", "months served"]
