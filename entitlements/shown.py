@@ -7,7 +7,7 @@ force where a rate is tiered, the posts and months in post of a programme over p
 standard a component is multiplied by, the cap of a capped component and the amount before a cut
 to the programme budget. All are worked out over columns, never person by person.
 
-Derived values, by name: ``tier`` (档次), ``standard`` (the sum of the standards of the components
+Derived values, by name: ``tier`` (档次: 16–20档), ``standard`` (the sum of the standards of the components
 paid by a standard, per schedule unit: 月标准), ``posts`` (职务), ``months_in_post`` (任职月数),
 ``ratio:<path>`` (a ratio standard, headed by its label), ``cap`` (限额), ``before_cut`` (削减前金额). The standards are
 those in force in the period's last month.
@@ -177,7 +177,8 @@ def _months_held(spans: dict[str, np.ndarray], n: int) -> np.ndarray:
 
 
 def _tiers(policy, comp, month: int, zh: bool) -> list[str]:
-    """The tier of the first tiered component, in words: 16–20年 (the unit its standard gives)."""
+    """The tier of the first tiered component, in words: 16–20档 (beside the column it is looked up on,
+    任职年限, which says in what the bounds are counted)."""
     for c in policy.resolved(comp.data):
         if c.rate is None or c.rate.kind != "tiers":
             continue
@@ -185,11 +186,10 @@ def _tiers(policy, comp, month: int, zh: bool) -> list[str]:
         v = std.at(month) or std.at_or_first(month)
         tiers = v.value
         labels = []
-        unit = "年" if zh else " years"
         for k, t in enumerate(tiers):
             upper = tiers[k + 1].min - 1 if k + 1 < len(tiers) else None
             span = f"{t.min}–{upper}" if upper is not None else (f"{t.min}及以上" if zh else f"{t.min}+")
-            labels.append(f"{span}{unit}")
+            labels.append(f"{span}档" if zh else span)
         mins = np.array([t.min for t in tiers], dtype=np.int64)
         idx = np.searchsorted(mins, np.asarray(comp.who.columns[c.rate.column], dtype=np.int64), side="right") - 1
         lookup = np.array([*labels, ""], dtype=object)  # -1: below the first tier

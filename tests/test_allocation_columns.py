@@ -34,7 +34,7 @@ def test_brigade_shows_tenure_tier_and_monthly_standard_before_the_amounts():
     assert head[:6] == ["编号", "名称", "所属单位", "任职年限", "档次", "月标准"]  # one header row: the CSV has no band
     row = next(r for r in table(*args) if r["编号"] == "JC001")
     # 16 years: the 16–20 tier (23元/月) + the 2002 raise (60元/月) = 83元/月, 12 months = 996
-    assert (row["任职年限"], row["档次"], row["月标准"], row["合计"]) == ("16", "16–20年", "83.00", "996.00")
+    assert (row["任职年限"], row["档次"], row["月标准"], row["合计"]) == ("16", "16–20档", "83.00", "996.00")
 
 
 def test_16321_shows_org_type_and_party_members():
