@@ -1,6 +1,9 @@
-"""Seconds of `entitlements calc` at 10^5 rows (brigade, 江川区) to JSON and to a printable xlsx.
+"""Seconds of `entitlements calc` at 10^5 rows to JSON and to a printable xlsx.
 
-    python benchmarks/print_xlsx.py [ROWS] [REPEATS]
+    python benchmarks/print_xlsx.py [ROWS] [REPEATS] [brigade|16321]
+
+brigade: brigade_cadre_living under 江川区 (benchmarks/quick.py's roster); 16321:
+two_new_16321 under 云南 (benchmarks/run.py's roster of party organisations).
 
 Prints the best of REPEATS runs of each; never asserts. Used to check that setting the
 workbook up to print (page setup, title, 大写 total, signature block) costs nothing per row.
@@ -33,14 +36,22 @@ def seconds(args: list[str], repeats: int) -> float:
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    which = sys.argv[3] if len(sys.argv) > 3 else "brigade"
     with tempfile.TemporaryDirectory() as tmp:
         roster = Path(tmp) / "roster.csv"
-        synthetic_roster(roster, rows)
-        base = [str(Path(sys.executable).with_name("entitlements")), "calc", str(roster), "--policy", "brigade_cadre_living",
-                "--profile", "江川区", "--year", "2025"]
+        if which == "16321":
+            import numpy as np
+            from run import two_new, two_new_cells, write_csv
+            write_csv(roster, two_new_cells(two_new(rows, np.random.default_rng(1))))
+            policy, profile = "two_new_16321", "云南"
+        else:
+            synthetic_roster(roster, rows)
+            policy, profile = "brigade_cadre_living", "江川区"
+        base = [str(Path(sys.executable).with_name("entitlements")), "calc", str(roster), "--policy", policy,
+                "--profile", profile, "--year", "2025"]
         json_s = seconds([*base, "--format", "json", "--out", str(Path(tmp) / "out.json")], repeats)
         xlsx_s = seconds([*base, "--format", "xlsx", "--out", str(Path(tmp) / "out.xlsx")], repeats)
-    print(f"rows {rows:,}: calc to JSON {json_s:.2f} s, to xlsx {xlsx_s:.2f} s (best of {repeats})")
+    print(f"{policy} ({profile}) rows {rows:,}: calc to JSON {json_s:.2f} s, to xlsx {xlsx_s:.2f} s (best of {repeats})")
 
 
 if __name__ == "__main__":

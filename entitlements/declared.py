@@ -34,6 +34,7 @@ from .service import (
     MISSING, clip_spans, counted_spans, in_post_by_month, missing_standards, post_table, service_credit, service_pieces,
     standards_from_csv,
 )
+from .shown import shown_columns
 from .standards import Standard, StandardsError
 from .trace import catalogue, explain_trace, fill_in, trace_of
 
@@ -48,6 +49,9 @@ class DeclaredPolicy(Policy):
     lump_sum: ClassVar[LumpSum | None] = None
     service: ClassVar[Service | None] = None
     cut: ClassVar[Cut | None] = None  # a programme budget the lines are cut to, pro rata
+    # the 分配表's columns justifying each amount: fields by name and derived values (shown.py);
+    # None: what the components read
+    shown: ClassVar[tuple[str, ...] | None] = None
 
     # ---- what a run may be asked, and what the policy offers ----
 
@@ -116,6 +120,9 @@ class DeclaredPolicy(Policy):
             if c.name == component:
                 return c.label[0] if lang != "en" else c.label[1]
         return component
+
+    def shown_columns(self, comp: Computation, lang: str = "zh") -> list[tuple[str, str, list[Any]]]:
+        return shown_columns(self, comp, lang)
 
     def gating(self) -> list[str]:
         """Conditions that gate every component: those no component names in ``when``."""

@@ -66,6 +66,9 @@ class Sheet:
     words_total: int | None = None  # the grand total in capitals; None: the totals row's last money cell
     signed: bool = True  # a form to sign (填表人、审核人 …); a public notice carries its issuer in its footer
     preamble: list[str] = field(factory=list)  # lines between the title and the header (a 公示 list's basis, period)
+    # xlsx only: (label, first column, last column) on a band row above the header (分项, 分级负担);
+    # the CSV keeps one header row
+    groups: list[tuple[str, int, int]] = field(factory=list)
 
     def grand_total(self) -> int | None:
         """The amount a printed sheet states in capitals and signs for: ``words_total``, else the
@@ -109,8 +112,15 @@ def _money_totals(ledger: Ledger, levels: list[str]) -> list[int]:
     return [*ledger.by_component.values(), *(ledger.by_level[lv] for lv in levels), ledger.amount]
 
 
+def _listed(values: Any) -> list[Any]:
+    """A column's values as a list (an encoded column decoded)."""
+    return values.decoded().tolist() if hasattr(values, "decoded") else list(values)
+
+
 def allocation_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
-    """One row per beneficiary: components, levels, total, paid months, reasons; a totals row."""
+    """One row per beneficiary: what justifies the amounts (the policy's shown columns: tier,
+    standard, post …), components, levels, total, paid months, reasons; a totals row. The
+    component and level columns are grouped under a band (分项, 分级负担) in the xlsx."""
     comp = result.computation
     who = comp.who
     zh = lang != "en"
@@ -122,32 +132,39 @@ def allocation_sheet(result: RosterResult, lang: str = "zh") -> Sheet:
     counts_mode = shown is not None
     header = ["编号", "名称", "所属单位"] if zh else ["id", "name", "unit"]
     kinds = ["text"] * 3
+    columns: list[list[Any]] = [[str(v) for v in _listed(who.ids)], [str(v or "") for v in _listed(who.names)],
+                                [str(v or "") for v in _listed(who.units)]]
     if counts_mode:
         header.append("数量" if zh else "count")
         kinds.append("int")
+        columns.append(shown.tolist())
+    for head, kind, values in result.calculator.policy.shown_columns(comp, lang):
+        header.append(head)
+        kinds.append(kind)
+        columns.append(values)
+    first_money = len(header)
     header += money_headers
     kinds += ["money"] * len(money)
+    columns += [c.tolist() for c in money]
+    n_comp = len(money) - len(levels) - 1
+    groups = [(("分项" if zh else "components"), first_money, first_money + n_comp - 1)] if n_comp else []
+    if levels:
+        groups.append(("分级负担" if zh else "by level", first_money + n_comp, first_money + n_comp + len(levels) - 1))
     if monthly:
         header.append("发放月数" if zh else "paid months")
         kinds.append("int")
+        columns.append(comp.paid_months.tolist())
     header += ["是否发放", "说明"] if zh else ["paid", "reasons"]
     kinds += ["text", "text"]
-    columns = [c.tolist() for c in money]
-    rows = []
-    for i in range(len(who)):
-        row: list[Any] = [str(who.ids[i]), str(who.names[i] or ""), str(who.units[i] or "")]
-        if counts_mode:
-            row.append(int(shown[i]))
-        row += [c[i] for c in columns]
-        if monthly:
-            row.append(int(comp.paid_months[i]))
-        row += [("是" if zh else "yes") if columns[-1][i] > 0 else ("否" if zh else "no"), "；".join(comp.reasons(i, lang))]
-        rows.append(row)
-    total: list[Any] = ["合计" if zh else "total", "", ""] + ([""] if counts_mode else [])
+    yes, no = ("是", "否") if zh else ("yes", "no")
+    columns.append([yes if v > 0 else no for v in columns[first_money + len(money) - 1]])
+    columns.append(["；".join(comp.reasons(i, lang)) for i in range(len(who))])
+    rows = [list(r) for r in zip(*columns)]
+    total: list[Any] = ["合计" if zh else "total"] + [""] * (first_money - 1)
     total += _money_totals(result.ledger, levels)
     total += [""] * (len(header) - len(total))
     return Sheet("分配表" if zh else "allocation", _title(result, "分配表", "allocation", lang), header, kinds, rows, total,
-                 lang=lang)
+                 lang=lang, groups=groups)
 
 
 def unit_sheet(result: RosterResult, lang: str = "zh") -> Sheet:

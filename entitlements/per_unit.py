@@ -76,6 +76,7 @@ class PerUnitPolicy(DeclaredPolicy):
     key_fields = ("id", "name")
     units: tuple[UnitModel, ...] = ()
     per_event = False
+    shown = ("unit_type",)  # the 分配表 shows each unit's 类型, which names its standard
 
     # ---- input ----
 
@@ -90,12 +91,14 @@ class PerUnitPolicy(DeclaredPolicy):
         """One 0/1 column per type: the row's type pays its own standard, the others nothing."""
         n = len(parsed.table)
         if not parsed.has("unit_type"):  # a one-type programme's roster without 类型: every row is that type
-            return {u.key: np.ones(n, dtype=np.int64) for u in self.units}
+            return {**{u.key: np.ones(n, dtype=np.int64) for u in self.units},
+                    "unit_type": np.full(n, self.units[0].key, dtype=object)}
         codes = parsed.columns["unit_type"].objects()
-        return {u.key: (codes == u.key).astype(np.int64) for u in self.units}
+        # the type itself too, read by no formula: the 分配表 shows it (shown)
+        return {**{u.key: (codes == u.key).astype(np.int64) for u in self.units}, "unit_type": codes}
 
     def columns_template(self) -> dict[str, np.ndarray]:
-        return {u.key: np.zeros(0, dtype=np.int64) for u in self.units}
+        return {**{u.key: np.zeros(0, dtype=np.int64) for u in self.units}, "unit_type": np.zeros(0, dtype=object)}
 
     def field(self, name: str) -> Field:
         for u in self.units:  # a type's 0/1 column, for the trace (it is no roster column)
@@ -179,7 +182,8 @@ def build(raw: Mapping[str, Any], origin: str, folder: str) -> PerUnitPolicy:
         Field("unit", "所属单位", "text", "unit", aliases=UNIT_ALIASES, default=""),
     )
     parts = tuple(Component(u.key, labels[u.key], standard(u.standard), per=u.key) for u in m.units)
-    counts = tuple(Count(u.key, u.name, tuple(dict.fromkeys((u.name, *u.aliases))), {u.key: 1}) for u in m.units)
+    counts = tuple(Count(u.key, u.name, tuple(dict.fromkeys((u.name, *u.aliases))), {u.key: 1, "unit_type": u.key})
+                   for u in m.units)
     notes = tuple(Note(lambda c, k=u.key: getattr(c, k) > 0, floor_notice(labels[u.key][0])) for u in m.units if u.floor)
     cls = type(f"PerUnit[{m.id}]", (PerUnitPolicy,), {
         "id": m.id, "fields": fields, "parts": parts, "counts": counts, "notes": notes, "units": tuple(m.units),

@@ -160,6 +160,10 @@ class Policy(ABC):
     def may_add(self, path: str) -> bool:
         return path == TOTAL_SPLIT or path.startswith(self.open_paths)
 
+    def shown_columns(self, comp: Computation, lang: str = "zh") -> list[tuple[str, str, list[Any]]]:
+        """The 分配表's columns that justify each amount (header, kind, values); none by default."""
+        return []
+
     def trace(self, comp: Computation, i: int) -> dict[str, Any]:
         """What was used for beneficiary i, as data; a declared policy records it all."""
         return {"policy": self.id, "id": str(comp.who.ids[i]), "explanation": self.explain(comp, i)}

@@ -5,7 +5,8 @@ Every sheet is set up to print as a filed form: A4, landscape when wider than po
 holds, one page wide, the header row repeated on each page, 第 N 页 共 M 页 in the footer,
 a merged title. A sheet with money adds a units line (单位：元), and one with a grand total
 (Sheet.grand_total) its 大写 line under the totals row and a signature block (填表人、审核人、
-负责人、填报日期, 单位（盖章）). The header is on the third row of every sheet.
+负责人、填报日期, 单位（盖章）). The header is on the third row of every sheet (after any preamble
+lines), below a band grouping its columns (Sheet.groups: 分项, 分级负担) where the sheet has one.
 
 Money is exact integer fen up to this point. An xlsx number is a double, so a cell holds
 fen / 100: the double nearest the two-decimal amount, which every reader shows (and
@@ -62,6 +63,8 @@ def build_workbook(file: str, sheets: Sequence[Sheet]) -> None:
     styles = {
         "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                    "valign": "vcenter"}),
+        "header_band": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
+                                        "valign": "vcenter"}),
         "money": book.add_format({"num_format": MONEY_FORMAT}),
         "int": book.add_format({"num_format": "0"}),
         "text": book.add_format({"num_format": "@"}),  # keeps 身份证号 and codes as text
@@ -100,7 +103,18 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
         _merged(ws, 1, len(widths), frame["units"], styles["units"])
     for k, line in enumerate(sheet.preamble):  # lines between the title and the table (a 公示 list's basis, period)
         _merged(ws, 2 + k, len(widths), line, styles["preamble"])
-    header_row = 2 + len(sheet.preamble)  # below the title and units line, on every sheet
+    band_row = 2 + len(sheet.preamble)  # below the title and units line, on every sheet
+    if sheet.groups:  # a band over groups of columns (分项, 分级负担): printed and frozen with the header
+        grouped = {j for _, a, b in sheet.groups for j in range(a, b + 1)}
+        for j in range(len(widths)):
+            if j not in grouped:
+                ws.write_blank(band_row, j, None, styles["header"])
+        for label, a, b in sorted(sheet.groups, key=lambda g: g[1]):
+            if b > a:
+                ws.merge_range(band_row, a, band_row, b, label, styles["header_band"])
+            else:
+                ws.write_string(band_row, a, label, styles["header_band"])
+    header_row = band_row + (1 if sheet.groups else 0)
     ws.set_row(header_row, LINE_HEIGHT * _header_lines(sheet, widths))  # a long header wraps
     for j, h in enumerate(sheet.header):
         ws.write_string(header_row, j, h, styles["header"])
@@ -110,12 +124,13 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
     # table and shrinks the whole printed page to fit it in
     kinds = ["wrap" if k == "text" and w >= MAX_COLUMN_WIDTH else k for k, w in zip(sheet.kinds, widths)]
     wrapped = [j for j, k in enumerate(kinds) if k == "wrap"]
-    for i, row in enumerate(sheet.rows):
-        lines = max([1, *(-(-_width(str(row[j] or "")) // widths[j]) for j in wrapped)])
-        if lines > 1:  # no reader sizes a row to its wrapped text on opening (LibreOffice does not)
-            ws.set_row(first + i, LINE_HEIGHT * lines)
-        for j, (value, kind) in enumerate(zip(row, kinds)):
-            _write_cell(ws, first + i, j, value, kind, styles)
+    if not _stream_rows(ws, first, sheet, styles, kinds, widths):
+        for i, row in enumerate(sheet.rows):
+            lines = _lines(row, wrapped, widths)
+            if lines > 1:  # no reader sizes a row to its wrapped text on opening (LibreOffice does not)
+                ws.set_row(first + i, LINE_HEIGHT * lines)
+            for j, (value, kind) in enumerate(zip(row, kinds)):
+                _write_cell(ws, first + i, j, value, kind, styles)
     last = first + len(sheet.rows) - 1
     if sheet.total is not None:
         r = last + 1
@@ -139,7 +154,7 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
     last += 1 + len(sheet.notes)
     if grand is not None and sheet.signed:
         _signatures(ws, last + 2, widths, frame, styles)
-    _page_setup(ws, sheet, widths, header_row, frame)
+    _page_setup(ws, sheet, widths, band_row, header_row, frame)
     if sheet.chart and sheet.rows:
         _add_chart(book, ws, sheet, first, first + len(sheet.rows) - 1)
 
@@ -170,14 +185,15 @@ def landscape(sheet: Sheet, widths: Sequence[int]) -> bool:
     return bool(sheet.chart) or sum(widths) > PORTRAIT_WIDTH
 
 
-def _page_setup(ws, sheet: Sheet, widths: Sequence[int], header_row: int, frame: dict[str, str]) -> None:
+def _page_setup(ws, sheet: Sheet, widths: Sequence[int], band_row: int, header_row: int,
+                frame: dict[str, str]) -> None:
     ws.set_paper(A4)
     if landscape(sheet, widths):
         ws.set_landscape()
     else:
         ws.set_portrait()
     ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as the rows need
-    ws.repeat_rows(header_row)
+    ws.repeat_rows(band_row, header_row)  # the band (when any) and the header, on every page
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
     ws.set_footer(frame["footer"], {"margin": 0.3})
     ws.center_horizontally()
@@ -255,6 +271,88 @@ def _write_cell(ws, r: int, j: int, value, kind: str, styles) -> None:
         ws.write_number(r, j, value, styles["int"])
     else:
         ws.write_string(r, j, str(value), styles["wrap" if kind == "wrap" else "text"])
+
+
+STREAM_CHUNK = 10_000  # rows rendered at a time: the XML of a chunk is held, not the sheet's
+
+
+def _lines(row, wrapped: Sequence[int], widths: Sequence[int]) -> int:
+    """The lines a row's wrapped texts take (1 when none wraps)."""
+    return max([1, *(-(-_width(str(row[j] or "")) // widths[j]) for j in wrapped)])
+
+
+def _stream_rows(ws, first: int, sheet: Sheet, styles, kinds: Sequence[str], widths: Sequence[int]) -> bool:
+    """The table's rows written straight into the worksheet's row file as XML, column by column:
+    xlsxwriter's per-cell calls (a cell object, a dict, attribute escaping per cell) were most of
+    the time of a large 分配表. The cells are what ``_write_cell`` writes: money as fen / 100 (the
+    double nearest the amount, printed as xlsxwriter prints it: 16 significant digits, 274 for
+    274.00), counts as integers, text as escaped inline strings, blanks left out. Only in constant-memory mode, where rows stream to that file in
+    order; False (nothing written) where this xlsxwriter does not work so, and the caller writes
+    cell by cell."""
+    fh = getattr(ws, "row_data_fh", None)
+    needed = ("_write_single_row", "_check_dimensions", "_escape_control_characters", "_escape_data", "previous_row")
+    if not getattr(ws, "constant_memory", False) or fh is None or not all(hasattr(ws, a) for a in needed):
+        return False
+    try:
+        from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate, xl_col_to_name
+    except ImportError:
+        return False
+    n, width = len(sheet.rows), len(sheet.kinds)
+    if n == 0:
+        return True
+    # what is pending (the header) is written out and the row pointer moved past the table, so the
+    # totals row that follows is written as usual; the sheet's extent first, which a moved pointer refuses
+    ws._check_dimensions(first + n - 1, width - 1)
+    ws._write_single_row(first + n)
+    strmax = ws.xls_strmax
+    texts: dict[str, str] = {}  # distinct texts (units, tiers, reasons) rendered once
+
+    def text_xml(value: str) -> str:
+        if len(value) > strmax // 2 and _utf16_len(value) > strmax:
+            value = _utf16_truncate(value, strmax)  # as xlsxwriter's write_string does
+        value = ws._escape_control_characters(value)
+        space = ' xml:space="preserve"' if _preserve_whitespace(value) else ""
+        return f'" t="inlineStr"><is><t{space}>{ws._escape_data(value)}</t></is></c>'
+
+    parts = []
+    wrapped = [j for j, k in enumerate(kinds) if k == "wrap"]
+    for j, kind in enumerate(kinds):
+        style = styles[kind if kind in ("money", "int", "wrap") else "text"]._get_xf_index()
+        parts.append((f'<c r="{xl_col_to_name(j)}', f'" s="{style}', kind))
+    for start in range(0, n, STREAM_CHUNK):
+        chunk = sheet.rows[start:start + STREAM_CHUNK]
+        numbers = range(first + start + 1, first + start + len(chunk) + 1)  # 1-based row numbers
+        cells = []
+        for (column, style, kind), values in zip(parts, zip(*chunk)):
+            if kind == "money":
+                cells.append([f"{column}{r}{style}\"><v>{v / FEN_PER_YUAN:.16G}</v></c>" if v is not None and v != "" else ""
+                              for r, v in zip(numbers, values)])
+            elif kind == "int":
+                cells.append([f"{column}{r}{style}\"><v>{v:.16G}</v></c>" if v is not None and v != "" else ""
+                              for r, v in zip(numbers, values)])
+            else:
+                rendered = []
+                for r, v in zip(numbers, values):
+                    if v is None or v == "":
+                        rendered.append("")
+                        continue
+                    v = str(v)
+                    tail = texts.get(v)
+                    if tail is None:
+                        tail = text_xml(v)
+                        if len(texts) < 100_000:  # ids and names are all distinct: no point holding them all
+                            texts[v] = tail
+                    rendered.append(f"{column}{r}{style}{tail}")
+                cells.append(rendered)
+        heights = [_lines(row, wrapped, widths) for row in chunk] if wrapped else [1] * len(chunk)
+        fh.write("".join(f'<row r="{r}"{_height(h)}>{"".join(row)}</row>'
+                         for r, row, h in zip(numbers, zip(*cells), heights)))
+    return True
+
+
+def _height(lines: int) -> str:
+    """A row's height attributes when its wrapped text takes several lines (as set_row writes them)."""
+    return "" if lines <= 1 else f' ht="{LINE_HEIGHT * lines}" customHeight="1"'
 
 
 def _width(text: str) -> int:

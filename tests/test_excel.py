@@ -74,10 +74,10 @@ def test_xlsx_output_opens_in_openpyxl_and_its_totals_row_matches_the_json(tmp_p
     book = openpyxl.load_workbook(out, data_only=True)  # cached values of the SUM formulas
     assert book.sheetnames == ["分配表", "按单位汇总", "退回", "提示"]
     sheet = book["分配表"]
-    assert sheet.freeze_panes == "A4"  # title, units line, header: the printed frame (tests/test_printing.py)
+    assert sheet.freeze_panes == "A5"  # title, units line, band (分项, 分级负担), header: the printed frame
     rows = list(sheet.iter_rows(values_only=True))
     end = next(k for k, r in enumerate(rows) if r[0] == "合计")  # the 大写 line and signatures follow
-    header, body, total = rows[2], rows[3:end], rows[end]
+    header, body, total = rows[3], rows[4:end], rows[end]
     assert header[:3] == ("编号", "名称", "所属单位") and "澄江市级" in header and "玉溪市级" in header
     assert total[0] == "合计" and len(body) == len(data["beneficiaries"])
 
@@ -90,9 +90,9 @@ def test_xlsx_output_opens_in_openpyxl_and_its_totals_row_matches_the_json(tmp_p
     assert fen(total[column["玉溪市级"]]) == Decimal(data["totals"]["by_level"]["prefecture"])
     for line, entry in zip(body, data["beneficiaries"]):
         assert line[0] == entry["id"] and fen(line[column["合计"]]) == Decimal(entry["amount"])
-    assert sheet.cell(row=4, column=column["合计"] + 1).number_format == "#,##0.00"
+    assert sheet.cell(row=5, column=column["合计"] + 1).number_format == "#,##0.00"
     formula = openpyxl.load_workbook(out)["分配表"].cell(row=end + 1, column=column["合计"] + 1).value
-    assert formula == f"=SUM({openpyxl.utils.get_column_letter(column['合计'] + 1)}4:"\
+    assert formula == f"=SUM({openpyxl.utils.get_column_letter(column['合计'] + 1)}5:"\
                       f"{openpyxl.utils.get_column_letter(column['合计'] + 1)}{end})"
     units = [r for r in book["按单位汇总"].iter_rows(values_only=True) if r[0] == "合计"]
     assert fen(units[0][-1]) == Decimal(data["totals"]["amount"])

@@ -225,6 +225,6 @@ def test_budget_whatif_and_xlsx(tmp_path):
                    "--profile", "澄江市", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     rows = list(openpyxl.load_workbook(out).worksheets[0].iter_rows(values_only=True))
-    total = rows[2].index("合计")
-    assert sum(r[total] for r in rows[3:] if isinstance(r[total], int)) == 750000
-    assert rows[3][:5] == ("拥晖社区", "拥晖社区", "凤麓街道", 100000, 0)
+    total = rows[3].index("合计")  # below the title, units line and band (分项, 分级负担)
+    assert sum(r[total] for r in rows[4:] if isinstance(r[total], int)) == 750000
+    assert rows[4][:6] == ("拥晖社区", "拥晖社区", "凤麓街道", "社区", 100000, 0)

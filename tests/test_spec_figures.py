@@ -219,8 +219,8 @@ def test_accident_insurance_explain_budget_whatif_and_xlsx_work_with_no_code_out
     proc = run_cli("calc", "examples/village_cadres_insured.csv", *base, "--year", "2024", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     sheet = openpyxl.load_workbook(out).worksheets[0]
-    assert [c.value for c in sheet[3]][:4] == ["编号", "名称", "所属单位", "意外伤害保险费"]
-    assert sheet["A10"].value == "合计"  # title, units line, header, six cadres, the totals row
+    assert [c.value for c in sheet[4]][:4] == ["编号", "名称", "所属单位", "意外伤害保险费"]
+    assert sheet["A11"].value == "合计"  # title, units line, band, header, six cadres, the totals row
 
 
 def test_chengjiang_2023_rural_member_training_through_the_console_command():
