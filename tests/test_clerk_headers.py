@@ -104,3 +104,11 @@ def test_a_first_sheet_of_instructions_suggests_the_roster_sheet(tmp_path):
     proc = run_cli("calc", str(path), *args)
     assert proc.returncode == 2 and "--sheet 花名册" in proc.stderr, proc.stderr
     assert run_cli("calc", str(path), *args, "--sheet", "花名册").returncode == 0
+
+
+def test_a_blank_member_count_is_said_not_silently_zero(tmp_path):
+    header = ["组织编号", "组织名称", "组织类型", "党员人数", "书记是否公职人员", "所属单位"]
+    path = write_csv(tmp_path / "o.csv", header, [["A", "甲", "党支部", "", "否", "镇"], ["B", "乙", "党支部", "5", "否", "镇"]])
+    data = Calculator("two_new_16321").compute_roster(path, 2024).to_json()
+    assert [(n["row"], n["column"]) for n in data["notices"]] == [(2, "党员人数")]
+    assert "按0人计" in data["notices"][0]["message"]
