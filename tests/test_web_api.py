@@ -150,3 +150,52 @@ def test_upload_limit_is_a_clear_413():
         got = c.post("/api/calc", data={"policy": "two_new_16321", "year": "2025"},
                      files={"roster": ("big.csv", big)})
         assert got.status_code == 413 and "MB" in got.json()["error"]
+
+
+def test_runs_live_in_a_private_folder_removed_on_timeout_and_at_shutdown(tmp_path, monkeypatch):
+    import stat
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    roster = EXAMPLES / "two_new_orgs.csv"
+    with TestClient(create_app(ttl_seconds=0)) as c:
+        (home,) = tmp_path.iterdir()
+        assert stat.S_IMODE(home.stat().st_mode) == 0o700
+        done = c.post("/run", data={"policy": "two_new_16321", "year": "2025"},
+                      files={"roster": (roster.name, roster.read_bytes())}, follow_redirects=False)
+        assert done.status_code == 303
+        run_url = done.headers["location"].split("?")[0]
+        assert [p.name for p in home.iterdir()] == [run_url.rsplit("/", 1)[1]]  # our id, not the upload's name
+        assert c.get(run_url).status_code == 404  # expired at the next request, its folder removed
+        assert list(home.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []  # the server stopped: nothing left
+
+
+def test_downloads_carry_a_safe_file_name(client):
+    roster = EXAMPLES / "two_new_orgs.csv"
+    done = client.post("/run", data={"policy": "two_new_16321", "year": "2025"},
+                       files={"roster": ("../../x;\"evil\".csv", roster.read_bytes())}, follow_redirects=False)
+    run_url = done.headers["location"].split("?")[0]
+    header = client.get(f"{run_url}/download/allocation.xlsx").headers["content-disposition"]
+    assert header.startswith("attachment;") and "two_new_16321_2025_" in header
+    assert "evil" not in header and ".." not in header
+
+
+def test_serve_without_the_web_extra_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn raises ImportError
+    out = run_cli("serve")
+    assert out.returncode == 2 and "pip install 'entitlements[web]'" in out.stderr
+
+
+def test_serve_binds_this_machine_by_default(monkeypatch):
+    import uvicorn
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
+    out = run_cli("serve", "--port", "8123", env={"ENTITLEMENTS_TOKEN": ""})
+    assert out.returncode == 0, out.stderr
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 8123
+    out = run_cli("serve", "--host", "0.0.0.0", "--token", "t0k")
+    assert out.returncode == 0 and seen["host"] == "0.0.0.0"
