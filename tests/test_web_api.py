@@ -199,3 +199,12 @@ def test_serve_binds_this_machine_by_default(monkeypatch):
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8123
     out = run_cli("serve", "--host", "0.0.0.0", "--token", "t0k")
     assert out.returncode == 0 and seen["host"] == "0.0.0.0"
+
+
+def test_the_result_names_levels_and_components_in_chinese(client):
+    roster = EXAMPLES / "brigade_cadres.xlsx"
+    done = client.post("/run", data={"policy": "brigade_cadre_living", "year": "2025", "profile": "江川区"},
+                       files={"roster": (roster.name, roster.read_bytes())}, follow_redirects=True)
+    assert done.status_code == 200, done.text
+    assert "<td>province</td>" not in done.text and "<td>base</td>" not in done.text
+    assert "省级" in done.text or "省" in done.text

@@ -320,8 +320,11 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         people = data.get("beneficiaries") or []
         pages = max(1, -(-len(people) // PAGE_ROWS))
         page = min(max(page, 1), pages)
+        calc = run.calculator  # levels and components in the profile's and the policy's own words
+        components = {c: calc.policy.component_label(calc.data, c, lang) for c in data["totals"].get("by_component") or {}}
         return TEMPLATES.TemplateResponse(request, "result.html", {
             "lang": lang, "rid": rid, "data": data, "run": run, "page": page, "pages": pages,
+            "levels": calc.profile.level_names(lang), "components": components,
             "people": people[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]})
 
     @app.get("/runs/{rid}/explain", response_class=HTMLResponse)
