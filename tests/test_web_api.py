@@ -208,3 +208,11 @@ def test_the_result_names_levels_and_components_in_chinese(client):
     assert done.status_code == 200, done.text
     assert "<td>province</td>" not in done.text and "<td>base</td>" not in done.text
     assert "省级" in done.text or "省" in done.text
+
+
+def test_the_whatif_page_shows_baseline_against_scenario_per_level(client):
+    page = client.post("/whatif", data={"policy": "service_grants", "count": "community=6",
+                                        "set": "grant.community=120000@2025-01", "years": "2025-2026"})
+    assert page.status_code == 200, page.text
+    assert "600000.00" in page.text and "720000.00" in page.text and "澄江市级" in page.text
+    assert 'id="whatif"' in client.get("/").text

@@ -87,6 +87,13 @@ def _lang(text: str | None) -> str:
     return "en" if text == "en" else "zh"
 
 
+def _fen(amount: str) -> int:
+    """"1234.50" -> 123450 (the JSON's two-decimal amounts), for bar widths: integers, no float."""
+    whole, _, cents = amount.partition(".")
+    sign = -1 if whole.startswith("-") else 1
+    return sign * (abs(int(whole)) * 100 + int((cents + "00")[:2]))
+
+
 def policies_listing(lang: str = "zh") -> list[dict]:
     """Every registry policy with its title, root profile, count keys and the sources its standards cite."""
     listing = []
@@ -332,6 +339,25 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         run = _run(rid)
         return TEMPLATES.TemplateResponse(request, "explain.html", {
             "lang": _lang(lang) if lang else run.lang, "rid": rid, "person": id, "doc": _explain(run, id)})
+
+    @app.post("/whatif", response_class=HTMLResponse)
+    async def whatif_page(request: Request):
+        form = await _form(request)
+        lang = _lang(form.get("lang"))
+        data = await _whatif(form, lang)
+        calc = _calculator(form.get("policy"), form.get("profile"), lang, form.getlist("columns"))
+        levels = calc.profile.level_names(lang)
+        rows = []  # per year and level: baseline, each scenario, and a bar width in whole per cent (display only)
+        for y in data["years"]:
+            for key in y["baseline"]["by_level"]:
+                amounts = [y["baseline"]["by_level"][key], *(s["totals"]["by_level"].get(key, "0.00") for s in y["scenarios"])]
+                rows.append({"year": y["year"], "level": levels.get(key, key), "amounts": amounts})
+            amounts = [y["baseline"]["amount"], *(s["totals"]["amount"] for s in y["scenarios"])]
+            rows.append({"year": y["year"], "level": "合计" if lang != "en" else "total", "amounts": amounts, "total": True})
+        top = max((_fen(a) for r in rows for a in r["amounts"]), default=0) or 1
+        for r in rows:
+            r["bars"] = [_fen(a) * 100 // top for a in r["amounts"]]
+        return TEMPLATES.TemplateResponse(request, "whatif.html", {"lang": lang, "data": data, "rows": rows})
 
     downloads = {
         "allocation.xlsx": "分配表", "budget.xlsx": "预算测算表", "notice.xlsx": "公示名单", "result.json": "结果",
