@@ -216,3 +216,24 @@ def test_the_whatif_page_shows_baseline_against_scenario_per_level(client):
     assert page.status_code == 200, page.text
     assert "600000.00" in page.text and "720000.00" in page.text and "澄江市级" in page.text
     assert 'id="whatif"' in client.get("/").text
+
+
+@pytest.mark.parametrize("policy", sorted(__import__("tests.test_library", fromlist=["LIBRARY"]).LIBRARY))
+def test_every_bundled_example_gives_the_clis_totals_on_the_page_and_the_api(client, policy):
+    from .test_library import LIBRARY, args
+
+    example, profile, year, extra, _ = LIBRARY[policy]
+    cli = json.loads(run_cli("calc", *args(policy), "--format", "json").stdout)
+    form = {"policy": policy, "profile": profile, "year": str(year)}
+    files = {"roster": (example, (EXAMPLES / example).read_bytes())}
+    if "--budget" in extra:
+        form["budget"] = extra[extra.index("--budget") + 1]
+    if "--standards" in extra:
+        standards = Path(extra[extra.index("--standards") + 1])
+        files["standards"] = (standards.name, standards.read_bytes())
+    api = client.post("/api/calc", data=form, files=files)
+    assert api.status_code == 200, api.text
+    assert api.json() == cli
+    page = client.post("/run", data=form, files=files, follow_redirects=True)
+    assert page.status_code == 200, page.text
+    assert f'id="total">{cli["totals"]["amount"]}<' in page.text

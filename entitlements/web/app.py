@@ -74,11 +74,12 @@ def _year(text: str | None) -> int:
     return int(str(text).strip())
 
 
-def _calculator(policy: str | None, profile: str | None, lang: str, columns: list[str]) -> Calculator:
+def _calculator(policy: str | None, profile: str | None, lang: str, columns: list[str],
+                standards: Path | None = None) -> Calculator:
     if not policy:
         raise WebError("请选择政策 (policy is required)")
     try:
-        return Calculator(policy, profile=profile or None, lang=lang, columns=column_map(columns))
+        return Calculator(policy, profile=profile or None, standards=standards, lang=lang, columns=column_map(columns))
     except (LookupError, ValueError) as exc:  # unknown policy or profile, bad data file, bad --columns
         raise WebError(str(exc).strip("'\"")) from None
 
@@ -172,14 +173,17 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
             raise WebError(f"表单无法读取 (the form cannot be read): {exc}") from None
 
     async def _save_roster(form, folder: Path) -> Path | None:
-        upload = form.get("roster")
+        return await _save_upload(form, "roster", folder, ROSTER_SUFFIXES,
+                                  "花名册应为 .xlsx、.xls 或 .csv 文件 (the roster must be .xlsx, .xls or .csv)")
+
+    async def _save_upload(form, name: str, folder: Path, suffixes: tuple, refusal: str) -> Path | None:
+        upload = form.get(name)
         if upload is None or isinstance(upload, str) or not upload.filename:
             return None
         suffix = Path(upload.filename).suffix.lower()
-        if suffix not in ROSTER_SUFFIXES:
-            raise WebError(f"花名册应为 .xlsx、.xls 或 .csv 文件 (the roster must be .xlsx, .xls or .csv): "
-                           f"{Path(upload.filename).name}", 422)
-        path = folder / f"roster{suffix}"  # our own name: nothing from the request reaches the file system
+        if suffix not in suffixes:
+            raise WebError(f"{refusal}: {Path(upload.filename).name}", 422)
+        path = folder / f"{name}{suffix}"  # our own name: nothing from the request reaches the file system
         size = 0
         with open(path, "wb") as fh:
             while chunk := await upload.read(1 << 20):
@@ -196,10 +200,12 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         return rid, folder
 
     async def _compute(form, lang: str) -> tuple[str, Run]:
-        calculator = _calculator(form.get("policy"), form.get("profile"), lang, form.getlist("columns"))
-        year = _year(form.get("year"))
         rid, folder = _new_folder()
         try:
+            standards = await _save_upload(form, "standards", folder, (".toml", ".csv"),
+                                           "标准文件应为 .toml 或 .csv (the standards file must be .toml or .csv)")
+            calculator = _calculator(form.get("policy"), form.get("profile"), lang, form.getlist("columns"), standards)
+            year = _year(form.get("year"))
             try:
                 options = run_options(False, form.get("budget") or None)
                 counts = [c for c in form.getlist("count") if str(c).strip()]
