@@ -27,7 +27,7 @@ from entitlements.limits import MAX_COUNT
 from entitlements.money import fen_to_yuan, ratio_text
 from entitlements.budget import budget_markdown, budget_sheet
 from entitlements.output import (
-    CONTRACT_VERSION,
+    CONTRACT_VERSION, explain_json,
     OutputRefused, OutputSet, Sheet, StagedFile, allocation_sheet, csv_text, discard_staged, notices_sheet,
     rejects_sheet, result_json, same_file, sheet_csv, unit_sheet, write_text_file,
 )
@@ -195,20 +195,13 @@ BudgetOpt = Annotated[Optional[str], typer.Option(
 
 
 def _run_options(include_earlier: bool, budget: Optional[str] = None) -> dict:
-    """The typed options of a run from its flags (only those given: a policy refuses one it lacks)."""
-    from decimal import Decimal
+    """The typed options of a run from its flags (entitlements.runargs, shared with the web page)."""
+    from entitlements.runargs import run_options
 
-    from entitlements.fields import MONEY_SUFFIX, normalise_cell
-    from entitlements.money import MoneyError, fen_to_decimal, yuan_to_fen
-
-    options: dict = {"include_earlier": True} if include_earlier else {}
-    if budget is not None:  # read as a money cell is (¥, 元, thousands separators, full-width digits)
-        try:
-            fen = yuan_to_fen(MONEY_SUFFIX.sub("", normalise_cell(budget)).strip())
-        except MoneyError as exc:
-            raise _fail(f"--budget 应为金额（元，最多两位小数）：{budget} ({exc})") from None
-        options["budget"] = fen_to_decimal(fen)  # a negative budget is the policy's to refuse, with its bounds
-    return options
+    try:
+        return run_options(include_earlier, budget)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -342,40 +335,22 @@ def _calculator(policy: str, profile: Optional[str], standards: Optional[Path], 
 
 def _column_map(items: Optional[list[str]]) -> dict[str, str]:
     """``--columns "任职时间=任职年限,镇别=所属单位"`` (repeatable) as {sheet header: column}."""
-    mapping: dict[str, str] = {}
-    for item in items or []:
-        for pair in re.split(r"[,，;；]", item):
-            given, sep, target = pair.partition("=")
-            if not pair.strip():
-                continue
-            if not sep or not given.strip() or not target.strip():
-                raise _fail(f"--columns 应写作 表中列名=本政策列名，如 任职时间=任职年限 (expected SHEET_HEADER=COLUMN): {pair!r}")
-            if given.strip() in mapping:
-                raise _fail(f"--columns：“{given.strip()}”给了两次 (given twice): {pair!r}")
-            mapping[given.strip()] = target.strip()
-    return mapping
+    from entitlements.runargs import column_map
+
+    try:
+        return column_map(items)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _parse_counts(counts: list[str]) -> dict[str, int]:
-    """``NAME=N`` items, N a whole number in 0..MAX_COUNT (ASCII digits: ² and ١٢ are no count).
-    A key given twice exits 2: a clerk re-typing a corrected count must not double it (the
-    engine refuses 党支部 with branch the same way)."""
-    parsed: dict[str, int] = {}
-    for item in counts:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not re.fullmatch(r"\s*-?[0-9]+\s*", value):
-            raise _fail(f"--count 应写作 名称=数量，如 branch=112 (expected NAME=NUMBER): {item!r}")
-        number = int(value)
-        if number < 0:
-            raise _fail(f"--count {key.strip()}: 计数不能为负 a count must not be negative: {value.strip()}")
-        if len(value.strip()) > 20 or number > MAX_COUNT:
-            raise _fail(f"--count {key.strip()}: 计数超出引擎上限 {MAX_COUNT} "
-                        f"(a count above the engine limit of {MAX_COUNT}): {value.strip()}")
-        if key.strip() in parsed:
-            raise _fail(f"计数项重复：--count {key.strip()} 给了两次（{parsed[key.strip()]} 和 {number}），每项只能给一次 "
-                        f"(--count {key.strip()} is given twice: give each count once)")
-        parsed[key.strip()] = number
-    return parsed
+    """``NAME=N`` items (entitlements.runargs.parse_counts, shared with the web page); exit 2 on a bad one."""
+    from entitlements.runargs import parse_counts
+
+    try:
+        return parse_counts(counts)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command()
@@ -632,10 +607,7 @@ def explain(
     except ValueError as exc:  # InputError, StandardsError, a year out of range
         raise _fail(str(exc)) from None
     if fmt is ExplainFormat.json:
-        doc = {"contract": CONTRACT_VERSION, "year": year, "amount": f"{one.amount:.2f}",
-               "months": {m: f"{v:.2f}" for m, v in one.months.items()}, "reasons": one.reasons,
-               "trace": one.trace, "explanation": one.explanation}
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(explain_json(one, year), ensure_ascii=False, indent=2) + "\n")
         return
     out.print(one.explain(), highlight=False, markup=False)
 
@@ -1224,6 +1196,37 @@ def notice(
         err.print(f"注意：花名册有 {rows} 行被退回，未列入公示名单；用 entitlements validate 查看" if zh
                   else f"note: {rows} roster rows were rejected and are not listed; see entitlements validate",
                   highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址 address to bind (default: this machine only)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口 port")] = 8000,
+    open_browser: Annotated[bool, typer.Option("--open", help="打开浏览器 open the page in the browser")] = False,
+    token: Annotated[Optional[str], typer.Option(
+        "--token", envvar="ENTITLEMENTS_TOKEN", show_envvar=True,
+        help="访问令牌：绑定到本机以外的地址时必需 the token every request must carry when bound beyond localhost")] = None,
+    max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, help="上传上限（MB）upload limit")] = 50,
+) -> None:
+    """网页版：在浏览器中测算 A local web page and HTTP API (pip install 'entitlements[web]')."""
+    try:  # the web stack is imported here only: entitlements --help stays as fast as before
+        import uvicorn
+
+        from entitlements.web.app import create_app, token_required
+    except ImportError as exc:
+        raise _fail(f"网页版需要另行安装：pip install 'entitlements[web]' (the web page needs the web extra: {exc.name})") from None
+    token = (token or "").strip() or None
+    if token_required(host) and token is None:
+        raise _fail(f"绑定到 {host} 会让本机以外的人访问，须给出 --token 或环境变量 ENTITLEMENTS_TOKEN "
+                    f"(binding beyond localhost needs a token: --token or ENTITLEMENTS_TOKEN)")
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/" + (f"?token={token}" if token else "")
+    err.print(f"补助测算网页 the page: {url}", highlight=False)
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    uvicorn.run(create_app(token=token, max_upload_mb=max_upload_mb), host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -27,4 +27,4 @@ class BuildPy(build_py):
 
 
 policy_packages = ["entitlements.policies." + name for name in find_packages(str(HERE / "policies"))]
-setup(packages=["entitlements", "entitlements.policies", *policy_packages], cmdclass={"build_py": BuildPy})
+setup(packages=["entitlements", "entitlements.web", "entitlements.policies", *policy_packages], cmdclass={"build_py": BuildPy})

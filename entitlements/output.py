@@ -416,3 +416,10 @@ def write_file_atomic(path: str | Path, write: Callable[[str], None]) -> None:
     except BaseException:
         staged.discard()
         raise
+
+
+def explain_json(one, year: int) -> dict[str, Any]:
+    """explain --format json (and the web API's /api/explain): everything used for one beneficiary."""
+    return {"contract": CONTRACT_VERSION, "year": year, "amount": f"{one.amount:.2f}",
+            "months": {m: f"{v:.2f}" for m, v in one.months.items()}, "reasons": one.reasons,
+            "trace": one.trace, "explanation": one.explanation}

@@ -93,6 +93,7 @@ def test_the_engine_data_files_are_installed():
         pytest.skip("an editable install lists no package files")
     root = Path(__file__).resolve().parent.parent
     wanted = {"entitlements/messages.toml", "entitlements/contract.schema.json", "entitlements/policies/profiles.toml"}
+    wanted |= {f"entitlements/web/templates/{f.name}" for f in (root / "entitlements" / "web" / "templates").glob("*.html")}
     for folder in (root / "policies").iterdir():
         if (folder / "__init__.py").is_file() or (folder / "standards.toml").is_file():  # data-only folders too
             wanted |= {f"entitlements/policies/{folder.name}/{f.name}" for f in folder.glob("*.toml")}

@@ -9,7 +9,8 @@ import sys
 from entitlements import fields
 
 # each costs 10-150 ms to import; they load where a roster, workbook or ID number needs them
-HEAVY = ("polars", "python_calamine", "xlsxwriter", "xlrd", "openpyxl", "stdnum", "pendulum", "pyarrow")
+HEAVY = ("polars", "python_calamine", "xlsxwriter", "xlrd", "openpyxl", "stdnum", "pendulum", "pyarrow",
+         "fastapi", "starlette", "uvicorn", "jinja2", "multipart")  # the web stack: only inside `serve`
 
 
 def test_importing_the_console_loads_no_heavy_reader_or_writer():

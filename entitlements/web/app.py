@@ -1,0 +1,408 @@
+"""The FastAPI application behind ``entitlements serve``.
+
+Every answer comes from the functions the console command uses (Calculator, result_json,
+explain_json, compare, budget_sheet, notice_document): the web adds no second calculation.
+Uploads and results live in one private temporary folder per process (mode 0700), one sub-folder
+per run under a random id; a request names a run by that id only, never by a path, and runs older
+than ``ttl_seconds`` are removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from entitlements import Calculator
+from entitlements.budget import budget_sheet
+from entitlements import InputError
+from entitlements.output import allocation_sheet, explain_json, notices_sheet, rejects_sheet, result_json, unit_sheet
+from entitlements.profiles import load_policy_data, profiles, resolve_profile, root_profile
+from entitlements.registry import get_policy, policy_ids
+from entitlements.runargs import column_map, parse_counts, run_options
+from entitlements.workbook import build_workbook
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+ROSTER_SUFFIXES = (".xlsx", ".xls", ".csv")
+TOKEN_COOKIE = "entitlements_token"
+PAGE_ROWS = 200  # beneficiaries per page of the result table
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def token_required(host: str) -> bool:
+    """Bound beyond this machine, every request must carry the token."""
+    return host not in LOCAL_HOSTS
+
+
+class WebError(Exception):
+    """A refusal with the CLI's message and an HTTP status (400 bad request, 413 too large, 422 bad roster)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+@dataclass
+class Run:
+    folder: Path
+    policy: str
+    profile: str | None
+    year: int
+    lang: str
+    options: dict
+    result: Any
+    calculator: Calculator
+    made: float = field(default_factory=time.monotonic)
+
+
+def _year(text: str | None) -> int:
+    if text is None or not str(text).strip().isdigit():
+        raise WebError(f"预算年度应为四位数字，如 2025 (year must be a whole number such as 2025): {text!r}")
+    return int(str(text).strip())
+
+
+def _calculator(policy: str | None, profile: str | None, lang: str, columns: list[str],
+                standards: Path | None = None) -> Calculator:
+    if not policy:
+        raise WebError("请选择政策 (policy is required)")
+    try:
+        return Calculator(policy, profile=profile or None, standards=standards, lang=lang, columns=column_map(columns))
+    except (LookupError, ValueError) as exc:  # unknown policy or profile, bad data file, bad --columns
+        raise WebError(str(exc).strip("'\"")) from None
+
+
+def _lang(text: str | None) -> str:
+    return "en" if text == "en" else "zh"
+
+
+def _fen(amount: str) -> int:
+    """"1234.50" -> 123450 (the JSON's two-decimal amounts), for bar widths: integers, no float."""
+    whole, _, cents = amount.partition(".")
+    sign = -1 if whole.startswith("-") else 1
+    return sign * (abs(int(whole)) * 100 + int((cents + "00")[:2]))
+
+
+def policies_listing(lang: str = "zh") -> list[dict]:
+    """Every registry policy with its title, root profile, count keys and the sources its standards cite."""
+    listing = []
+    for pid in policy_ids():
+        prof = resolve_profile(root_profile(pid))
+        data = load_policy_data(pid, prof.id)
+        sources = sorted({v.source.cite() for std in data.standards.values() for v in std.values})
+        policy = get_policy(pid)
+        counts = getattr(policy, "capabilities", lambda: {})().get("counts", [])  # as `policies ID` lists them
+        listing.append({"id": pid, "title": data.meta["title"], "title_en": data.meta.get("title_en", data.meta["title"]),
+                        "profile": prof.id, "profile_name": prof.name, "counts": [k for c in counts for k in (*c["aliases"][:1], c["key"])],
+                        "sources": sources})
+    return listing
+
+
+def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: int = 3600) -> FastAPI:
+    home = Path(tempfile.mkdtemp(prefix="entitlements-web-"))  # mkdtemp: mode 0700, this user only
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        shutil.rmtree(home, ignore_errors=True)  # the server stops: every upload and result goes
+
+    app = FastAPI(title="补助测算 entitlements", description="The same JSON contract as the console command.",
+                  lifespan=lifespan)
+    runs: dict[str, Run] = {}
+    lock = threading.Lock()
+    limit = max_upload_mb * 1024 * 1024
+    too_large = (f"上传文件超过 {max_upload_mb} MB 上限，请拆分花名册或以 --max-upload-mb 放宽 "
+                 f"(the upload is larger than the {max_upload_mb} MB limit)")
+
+    def _expire() -> None:
+        now = time.monotonic()
+        with lock:
+            for rid in [r for r, run in runs.items() if now - run.made > ttl_seconds]:
+                shutil.rmtree(runs.pop(rid).folder, ignore_errors=True)
+
+    @app.middleware("http")
+    async def _guard(request: Request, call_next):
+        if token is not None:
+            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or \
+                request.cookies.get(TOKEN_COOKIE) or request.query_params.get("token") or ""
+            if not secrets.compare_digest(given.encode(), token.encode()):
+                return JSONResponse({"error": "需要访问令牌 (a token is required: ?token=… or Authorization: Bearer …)"},
+                                    status_code=401)
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            return JSONResponse({"error": too_large}, status_code=413)
+        _expire()
+        response = await call_next(request)
+        if token is not None and request.query_params.get("token") == token:  # the page link carries it once
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+        return response
+
+    @app.exception_handler(WebError)
+    async def _refused(request: Request, exc: WebError):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
+        lang = _lang(request.query_params.get("lang"))
+        return TEMPLATES.TemplateResponse(request, "error.html", {"message": exc.message, "lang": lang},
+                                          status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        return JSONResponse({"error": f"请求不完整 (bad request): {exc.errors()[0].get('msg', '')}"}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):  # a defect: said plainly, never a stack trace
+        return JSONResponse({"error": f"内部错误，请把所用的文件和步骤告诉维护者 (internal error: {type(exc).__name__})"},
+                            status_code=500)
+
+    async def _form(request: Request):
+        try:
+            return await request.form()
+        except Exception as exc:  # noqa: BLE001 - a malformed multipart body: a 400, never a trace
+            raise WebError(f"表单无法读取 (the form cannot be read): {exc}") from None
+
+    async def _save_roster(form, folder: Path) -> Path | None:
+        return await _save_upload(form, "roster", folder, ROSTER_SUFFIXES,
+                                  "花名册应为 .xlsx、.xls 或 .csv 文件 (the roster must be .xlsx, .xls or .csv)")
+
+    async def _save_upload(form, name: str, folder: Path, suffixes: tuple, refusal: str) -> Path | None:
+        upload = form.get(name)
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            return None
+        suffix = Path(upload.filename).suffix.lower()
+        if suffix not in suffixes:
+            raise WebError(f"{refusal}: {Path(upload.filename).name}", 422)
+        path = folder / f"{name}{suffix}"  # our own name: nothing from the request reaches the file system
+        size = 0
+        with open(path, "wb") as fh:
+            while chunk := await upload.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    raise WebError(too_large, 413)
+                fh.write(chunk)
+        return path
+
+    def _new_folder() -> tuple[str, Path]:
+        rid = secrets.token_urlsafe(16)
+        folder = home / rid
+        folder.mkdir(mode=0o700)
+        return rid, folder
+
+    async def _compute(form, lang: str) -> tuple[str, Run]:
+        rid, folder = _new_folder()
+        try:
+            standards = await _save_upload(form, "standards", folder, (".toml", ".csv"),
+                                           "标准文件应为 .toml 或 .csv (the standards file must be .toml or .csv)")
+            calculator = _calculator(form.get("policy"), form.get("profile"), lang, form.getlist("columns"), standards)
+            year = _year(form.get("year"))
+            try:
+                options = run_options(False, form.get("budget") or None)
+                counts = [c for c in form.getlist("count") if str(c).strip()]
+                roster = await _save_roster(form, folder)
+                if counts and roster is not None:
+                    raise WebError("花名册与 --count 只能二选一 (give a roster or --count, not both)")
+                if counts:
+                    result = calculator.compute_counts(parse_counts(counts), year, **options)
+                elif roster is None:
+                    raise WebError("请给出花名册文件或 --count (give a roster file or --count)")
+                else:
+                    result = calculator.compute_roster(roster, year, sheet=form.get("sheet") or None, **options)
+            except InputError as exc:
+                raise WebError(str(exc), 422) from None
+            except ValueError as exc:  # StandardsError, a year out of range, a bad count or budget
+                raise WebError(str(exc)) from None
+        except WebError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        run = Run(folder, calculator.policy.id, form.get("profile") or None, year, lang, options, result, calculator)
+        with lock:
+            runs[rid] = run
+        return rid, run
+
+    def _run(rid: str) -> Run:
+        with lock:
+            run = runs.get(rid)
+        if run is None:
+            raise WebError("此次测算已过期或不存在，请重新上传 (this run has expired or does not exist)", 404)
+        return run
+
+    # ---------- the API ----------
+
+    @app.get("/api/policies")
+    def api_policies() -> list[dict]:
+        return policies_listing()
+
+    @app.get("/api/profiles")
+    def api_profiles() -> list[dict]:
+        return [{"id": p.id, "name": p.name} for p in profiles().values()]
+
+    @app.post("/api/calc")
+    async def api_calc(request: Request):
+        form = await _form(request)
+        lang = _lang(form.get("lang"))
+        rid, run = await _compute(form, lang)
+        return JSONResponse(result_json(run.result, lang, summary=form.get("summary") in ("1", "true")))
+
+    @app.post("/api/explain")
+    async def api_explain(request: Request):
+        form = await _form(request)
+        rid, run = await _compute(form, _lang(form.get("lang")))
+        return JSONResponse(_explain(run, form.get("id") or ""))
+
+    def _explain(run: Run, person: str) -> dict:
+        try:
+            one = run.calculator.entitlement(run.result, person, **run.options)
+        except (LookupError, ValueError) as exc:
+            raise WebError(str(exc).strip("'\"")) from None
+        return explain_json(one, run.year)
+
+    @app.post("/api/whatif")
+    async def api_whatif(request: Request):
+        form = await _form(request)
+        return JSONResponse(await _whatif(form, _lang(form.get("lang"))))
+
+    async def _whatif(form, lang: str) -> dict:
+        from attrs import evolve
+
+        from entitlements.scenarios import Scenario
+        from entitlements.whatif import compare, count_in_words, in_words, parse_years
+
+        calculator = _calculator(form.get("policy"), form.get("profile"), lang, form.getlist("columns"))
+        sets = [s for s in form.getlist("set") if str(s).strip()]
+        if not sets:
+            raise WebError("请给出 --set 覆盖 (give --set PATH=VALUE)")
+        rid, folder = _new_folder()
+        try:
+            years = form.get("years")
+            run_years = parse_years(years, 0) if years else [_year(form.get("year"))]
+            given = Scenario.from_sets(sets)  # named by what it changes, as the console command names it
+            words = [in_words(o, calculator.data, lang) for o in given.overrides]
+            words += [f"conventions.{k}={v}" for k, v in given.conventions.items()]
+            words += [count_in_words(c, lang) for c in given.counts]
+            scenario = evolve(given, name="；".join(words) or given.name)
+            counts = [c for c in form.getlist("count") if str(c).strip()]
+            roster = await _save_roster(form, folder)
+            if counts and roster is not None:
+                raise WebError("花名册与 --count 只能二选一 (give a roster or --count, not both)")
+            if not counts and roster is None:
+                raise WebError("请给出花名册文件或 --count (give a roster file or --count)")
+            table = calculator.read(roster, form.get("sheet") or None) if roster is not None else None
+            comparison = compare(calculator, [scenario], run_years, table=table,
+                                 counts=parse_counts(counts) if counts else None,
+                                 **run_options(False, form.get("budget") or None))
+            return comparison.to_json(lang, False)
+        except InputError as exc:
+            raise WebError(str(exc), 422) from None
+        except ValueError as exc:
+            raise WebError(str(exc)) from None
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    # ---------- the pages ----------
+
+    @app.get("/", response_class=HTMLResponse)
+    def index(request: Request, lang: str | None = None):
+        lang = _lang(lang)
+        return TEMPLATES.TemplateResponse(request, "index.html", {
+            "lang": lang, "policies": policies_listing(), "profiles": list(profiles().values()),
+            "year": dt.date.today().year})
+
+    @app.post("/run")
+    async def run_page(request: Request):
+        form = await _form(request)
+        lang = _lang(form.get("lang") or request.query_params.get("lang"))
+        rid, _ = await _compute(form, lang)
+        return RedirectResponse(f"/runs/{rid}?lang={lang}", status_code=303)
+
+    @app.get("/runs/{rid}", response_class=HTMLResponse)
+    def result_page(request: Request, rid: str, page: int = 1, lang: str | None = None):
+        run = _run(rid)
+        lang = _lang(lang) if lang else run.lang
+        data = result_json(run.result, lang)
+        people = data.get("beneficiaries") or []
+        pages = max(1, -(-len(people) // PAGE_ROWS))
+        page = min(max(page, 1), pages)
+        calc = run.calculator  # levels and components in the profile's and the policy's own words
+        components = {c: calc.policy.component_label(calc.data, c, lang) for c in data["totals"].get("by_component") or {}}
+        return TEMPLATES.TemplateResponse(request, "result.html", {
+            "lang": lang, "rid": rid, "data": data, "run": run, "page": page, "pages": pages,
+            "levels": calc.profile.level_names(lang), "components": components,
+            "people": people[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]})
+
+    @app.get("/runs/{rid}/explain", response_class=HTMLResponse)
+    def explain_page(request: Request, rid: str, id: str, lang: str | None = None):
+        run = _run(rid)
+        return TEMPLATES.TemplateResponse(request, "explain.html", {
+            "lang": _lang(lang) if lang else run.lang, "rid": rid, "person": id, "doc": _explain(run, id)})
+
+    @app.post("/whatif", response_class=HTMLResponse)
+    async def whatif_page(request: Request):
+        form = await _form(request)
+        lang = _lang(form.get("lang"))
+        data = await _whatif(form, lang)
+        calc = _calculator(form.get("policy"), form.get("profile"), lang, form.getlist("columns"))
+        levels = calc.profile.level_names(lang)
+        rows = []  # per year and level: baseline, each scenario, and a bar width in whole per cent (display only)
+        for y in data["years"]:
+            for key in y["baseline"]["by_level"]:
+                amounts = [y["baseline"]["by_level"][key], *(s["totals"]["by_level"].get(key, "0.00") for s in y["scenarios"])]
+                rows.append({"year": y["year"], "level": levels.get(key, key), "amounts": amounts})
+            amounts = [y["baseline"]["amount"], *(s["totals"]["amount"] for s in y["scenarios"])]
+            rows.append({"year": y["year"], "level": "合计" if lang != "en" else "total", "amounts": amounts, "total": True})
+        top = max((_fen(a) for r in rows for a in r["amounts"]), default=0) or 1
+        for r in rows:
+            r["bars"] = [_fen(a) * 100 // top for a in r["amounts"]]
+        return TEMPLATES.TemplateResponse(request, "whatif.html", {"lang": lang, "data": data, "rows": rows})
+
+    downloads = {
+        "allocation.xlsx": "分配表", "budget.xlsx": "预算测算表", "notice.xlsx": "公示名单", "result.json": "结果",
+    }
+
+    @app.get("/runs/{rid}/download/{kind}")
+    def download(rid: str, kind: str):
+        if kind not in downloads:  # a fixed list of names: nothing from the request is a path
+            raise WebError("没有这种下载 (no such download)", 404)
+        run = _run(rid)
+        path = run.folder / kind
+        if not path.exists():
+            _write(run, kind, path)
+        name = f"{run.policy}_{run.year}_{downloads[kind]}{path.suffix}"
+        media = "application/json" if kind.endswith(".json") else \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return FileResponse(path, media_type=media, filename=name)
+
+    def _write(run: Run, kind: str, path: Path) -> None:
+        lang = run.lang
+        if kind == "result.json":
+            path.write_text(json.dumps(result_json(run.result, lang), ensure_ascii=False, indent=2) + "\n",
+                            encoding="utf-8")
+        elif kind == "allocation.xlsx":
+            build_workbook(str(path), [allocation_sheet(run.result, lang), unit_sheet(run.result, lang),
+                                       rejects_sheet(run.result, lang), notices_sheet(run.result, lang)])
+        elif kind == "budget.xlsx":
+            build_workbook(str(path), [budget_sheet(run.result, lang)])
+        elif kind == "notice.xlsx":
+            from entitlements.publish import NoticeError, NoticeOptions, notice_document, notice_period, parse_keep
+
+            try:
+                first, last = notice_period(None, None)
+                doc = notice_document(run.result, NoticeOptions(first, last, parse_keep("6,4"), False, None, None,
+                                                                lang))
+            except (NoticeError, ValueError) as exc:
+                raise WebError(str(exc)) from None
+            if not doc.sheet.rows:
+                raise WebError(f"{run.year}年度无获发放对象，不生成公示名单 (no one is paid in {run.year}: nothing to publish)")
+            build_workbook(str(path), [doc.sheet])
+
+    return app

@@ -1,0 +1,239 @@
+"""The web application (entitlements serve): its HTTP API answers what the CLI prints, its pages
+render, and its safety defaults hold (token beyond localhost, upload limit, no path from a request)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+fastapi = pytest.importorskip("fastapi", reason="the web extra (pip install '.[web]') is not installed")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from entitlements.web.app import create_app, token_required  # noqa: E402
+
+from .conftest import ROOT, run_cli  # noqa: E402
+
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture()
+def client():
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def _post_calc(client, roster: Path | None, **form):
+    files = {"roster": (roster.name, roster.read_bytes())} if roster else None
+    return client.post("/api/calc", data=form, files=files)
+
+
+@pytest.mark.parametrize("policy, roster, year", [
+    ("brigade_cadre_living", "brigade_cadres.xlsx", "2025"),
+    ("two_new_16321", "two_new_orgs.csv", "2025"),
+    ("joint_party_org", "joint_party_orgs.xlsx", "2025"),
+    ("community_worker_pay", "community_workers.xlsx", "2025"),
+])
+def test_calc_answers_what_the_cli_prints(client, policy, roster, year):
+    cli = run_cli("calc", str(EXAMPLES / roster), "--policy", policy, "--year", year, "--format", "json")
+    assert cli.returncode == 0, cli.stderr
+    web = _post_calc(client, EXAMPLES / roster, policy=policy, year=year)
+    assert web.status_code == 200, web.text
+    assert web.json() == json.loads(cli.stdout)
+
+
+def test_calc_counts_mode_answers_what_the_cli_prints(client):
+    cli = run_cli("calc", "--policy", "service_grants", "--year", "2025", "--count", "community=6",
+                  "--count", "行政村=41", "--format", "json")
+    assert cli.returncode == 0, cli.stderr
+    web = client.post("/api/calc", data={"policy": "service_grants", "year": "2025",
+                                         "count": ["community=6", "行政村=41"]})
+    assert web.status_code == 200, web.text
+    assert web.json() == json.loads(cli.stdout)
+
+
+def test_errors_are_the_cli_messages_never_a_trace(client, tmp_path):
+    unknown = _post_calc(client, EXAMPLES / "two_new_orgs.csv", policy="no_such_policy", year="2025")
+    assert unknown.status_code == 400 and "no_such_policy" in unknown.json()["error"]
+    bad_year = _post_calc(client, EXAMPLES / "two_new_orgs.csv", policy="two_new_16321", year="二〇二五年")
+    assert bad_year.status_code == 400 and "year" in bad_year.json()["error"]
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"this is not a workbook")
+    bad = _post_calc(client, broken, policy="two_new_16321", year="2025")
+    assert bad.status_code == 422, bad.text
+    assert "Traceback" not in bad.text and bad.json()["error"]
+    missing = client.post("/api/calc", data={"year": "2025"})
+    assert missing.status_code == 400 and "policy" in missing.json()["error"]
+    wrong_kind = client.post("/api/calc", data={"policy": "two_new_16321", "year": "2025"},
+                             files={"roster": ("../../etc/passwd", b"x")})
+    assert wrong_kind.status_code == 422 and ".xlsx" in wrong_kind.json()["error"]
+
+
+def test_policies_and_profiles_are_listed(client):
+    policies = client.get("/api/policies").json()
+    assert {p["id"] for p in policies} >= {"two_new_16321", "rural_member_training"}
+    assert all(p["title"] and p["sources"] for p in policies)
+    names = {p["name"] for p in client.get("/api/profiles").json()}
+    assert "江川区" in names
+
+
+def test_explain_and_whatif(client):
+    calc = _post_calc(client, EXAMPLES / "two_new_orgs.csv", policy="two_new_16321", year="2025").json()
+    first = calc["beneficiaries"][0]["id"]
+    cli = run_cli("explain", str(EXAMPLES / "two_new_orgs.csv"), "--policy", "two_new_16321", "--year", "2025",
+                  "--id", first, "--format", "json")
+    web = client.post("/api/explain", data={"policy": "two_new_16321", "year": "2025", "id": first},
+                      files={"roster": ("two_new_orgs.csv", (EXAMPLES / "two_new_orgs.csv").read_bytes())})
+    assert web.status_code == 200, web.text
+    assert web.json() == json.loads(cli.stdout)
+    nobody = client.post("/api/explain", data={"policy": "two_new_16321", "year": "2025", "id": "无此人"},
+                         files={"roster": ("two_new_orgs.csv", (EXAMPLES / "two_new_orgs.csv").read_bytes())})
+    assert nobody.status_code == 400 and nobody.json()["error"]
+    args = ["--policy", "service_grants", "--count", "community=6", "--set",
+            "grant.community=120000@2025-01", "--years", "2025-2026", "--format", "json"]
+    cli = run_cli("whatif", *args)
+    assert cli.returncode == 0, cli.stderr
+    web = client.post("/api/whatif", data={"policy": "service_grants", "count": ["community=6"],
+                                           "set": ["grant.community=120000@2025-01"], "years": "2025-2026"})
+    assert web.status_code == 200, web.text
+    assert web.json() == json.loads(cli.stdout)
+
+
+def test_pages_show_totals_rejects_and_downloads(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "补助测算" in page.text and "two_new_16321" in page.text
+    assert "Compute" in client.get("/?lang=en").text
+    roster = EXAMPLES / "brigade_cadres_with_errors.xlsx"
+    done = client.post("/run", data={"policy": "brigade_cadre_living", "year": "2025"},
+                       files={"roster": (roster.name, roster.read_bytes())}, follow_redirects=True)
+    assert done.status_code == 200, done.text
+    cli = json.loads(run_cli("calc", str(roster), "--policy", "brigade_cadre_living", "--year", "2025",
+                             "--format", "json").stdout)
+    assert cli["totals"]["amount"] in done.text
+    assert cli["rejects"] and all(str(r["row"]) in done.text for r in cli["rejects"])
+    run_url = str(done.url).split("?")[0]
+    for kind, start in (("allocation.xlsx", b"PK"), ("budget.xlsx", b"PK"), ("notice.xlsx", b"PK"),
+                        ("result.json", b"{")):
+        got = client.get(f"{run_url}/download/{kind}")
+        assert got.status_code == 200, (kind, got.text)
+        assert got.content.startswith(start)
+        assert "attachment" in got.headers["content-disposition"]
+    person = cli["beneficiaries"][0]["id"]
+    shown = client.get(f"{run_url}/explain", params={"id": person})
+    assert shown.status_code == 200 and person in shown.text
+    assert client.get("/runs/not-a-run/download/result.json").status_code == 404
+    assert client.get(f"{run_url}/download/..%2F..%2Fetc%2Fpasswd").status_code == 404
+
+
+def test_token_is_required_beyond_localhost():
+    assert not token_required("127.0.0.1") and not token_required("localhost")
+    assert token_required("0.0.0.0") and token_required("192.168.1.5")
+    with TestClient(create_app(token="s3cret")) as c:
+        refused = c.get("/api/policies")
+        assert refused.status_code == 401 and refused.json()["error"]
+        assert c.get("/", params={"lang": "en"}).status_code == 401
+        assert c.get("/api/policies", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert c.get("/api/policies", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert c.get("/", params={"token": "s3cret"}).status_code == 200  # and sets the cookie for the pages
+        assert c.get("/api/profiles").status_code == 200
+
+
+def test_serve_refuses_a_public_host_without_a_token():
+    out = run_cli("serve", "--host", "0.0.0.0", env={"ENTITLEMENTS_TOKEN": ""})
+    assert out.returncode == 2 and "token" in out.stderr
+
+
+def test_upload_limit_is_a_clear_413():
+    with TestClient(create_app(max_upload_mb=1)) as c:
+        big = b"a," * (700 * 1024)
+        got = c.post("/api/calc", data={"policy": "two_new_16321", "year": "2025"},
+                     files={"roster": ("big.csv", big)})
+        assert got.status_code == 413 and "MB" in got.json()["error"]
+
+
+def test_runs_live_in_a_private_folder_removed_on_timeout_and_at_shutdown(tmp_path, monkeypatch):
+    import stat
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    roster = EXAMPLES / "two_new_orgs.csv"
+    with TestClient(create_app(ttl_seconds=0)) as c:
+        (home,) = tmp_path.iterdir()
+        assert stat.S_IMODE(home.stat().st_mode) == 0o700
+        done = c.post("/run", data={"policy": "two_new_16321", "year": "2025"},
+                      files={"roster": (roster.name, roster.read_bytes())}, follow_redirects=False)
+        assert done.status_code == 303
+        run_url = done.headers["location"].split("?")[0]
+        assert [p.name for p in home.iterdir()] == [run_url.rsplit("/", 1)[1]]  # our id, not the upload's name
+        assert c.get(run_url).status_code == 404  # expired at the next request, its folder removed
+        assert list(home.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []  # the server stopped: nothing left
+
+
+def test_downloads_carry_a_safe_file_name(client):
+    roster = EXAMPLES / "two_new_orgs.csv"
+    done = client.post("/run", data={"policy": "two_new_16321", "year": "2025"},
+                       files={"roster": ("../../x;\"evil\".csv", roster.read_bytes())}, follow_redirects=False)
+    run_url = done.headers["location"].split("?")[0]
+    header = client.get(f"{run_url}/download/allocation.xlsx").headers["content-disposition"]
+    assert header.startswith("attachment;") and "two_new_16321_2025_" in header
+    assert "evil" not in header and ".." not in header
+
+
+def test_serve_without_the_web_extra_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn raises ImportError
+    out = run_cli("serve")
+    assert out.returncode == 2 and "pip install 'entitlements[web]'" in out.stderr
+
+
+def test_serve_binds_this_machine_by_default(monkeypatch):
+    import uvicorn
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
+    out = run_cli("serve", "--port", "8123", env={"ENTITLEMENTS_TOKEN": ""})
+    assert out.returncode == 0, out.stderr
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 8123
+    out = run_cli("serve", "--host", "0.0.0.0", "--token", "t0k")
+    assert out.returncode == 0 and seen["host"] == "0.0.0.0"
+
+
+def test_the_result_names_levels_and_components_in_chinese(client):
+    roster = EXAMPLES / "brigade_cadres.xlsx"
+    done = client.post("/run", data={"policy": "brigade_cadre_living", "year": "2025", "profile": "江川区"},
+                       files={"roster": (roster.name, roster.read_bytes())}, follow_redirects=True)
+    assert done.status_code == 200, done.text
+    assert "<td>province</td>" not in done.text and "<td>base</td>" not in done.text
+    assert "省级" in done.text or "省" in done.text
+
+
+def test_the_whatif_page_shows_baseline_against_scenario_per_level(client):
+    page = client.post("/whatif", data={"policy": "service_grants", "count": "community=6",
+                                        "set": "grant.community=120000@2025-01", "years": "2025-2026"})
+    assert page.status_code == 200, page.text
+    assert "600000.00" in page.text and "720000.00" in page.text and "澄江市级" in page.text
+    assert 'id="whatif"' in client.get("/").text
+
+
+@pytest.mark.parametrize("policy", sorted(__import__("tests.test_library", fromlist=["LIBRARY"]).LIBRARY))
+def test_every_bundled_example_gives_the_clis_totals_on_the_page_and_the_api(client, policy):
+    from .test_library import LIBRARY, args
+
+    example, profile, year, extra, _ = LIBRARY[policy]
+    cli = json.loads(run_cli("calc", *args(policy), "--format", "json").stdout)
+    form = {"policy": policy, "profile": profile, "year": str(year)}
+    files = {"roster": (example, (EXAMPLES / example).read_bytes())}
+    if "--budget" in extra:
+        form["budget"] = extra[extra.index("--budget") + 1]
+    if "--standards" in extra:
+        standards = Path(extra[extra.index("--standards") + 1])
+        files["standards"] = (standards.name, standards.read_bytes())
+    api = client.post("/api/calc", data=form, files=files)
+    assert api.status_code == 200, api.text
+    assert api.json() == cli
+    page = client.post("/run", data=form, files=files, follow_redirects=True)
+    assert page.status_code == 200, page.text
+    assert f'id="total">{cli["totals"]["amount"]}<' in page.text
