@@ -237,3 +237,80 @@ def test_every_bundled_example_gives_the_clis_totals_on_the_page_and_the_api(cli
     page = client.post("/run", data=form, files=files, follow_redirects=True)
     assert page.status_code == 200, page.text
     assert f'id="total">{cli["totals"]["amount"]}<' in page.text
+
+
+def _poll(client, job: dict, lang: str = "zh") -> dict:
+    import time
+
+    for _ in range(600):
+        state = client.get(job["poll"], params={"lang": lang}).json()
+        if state["stage"] in ("done", "failed"):
+            return state
+        time.sleep(0.05)
+    raise AssertionError("the job never finished")
+
+
+def test_a_job_computes_in_the_background_and_says_its_stage(client):
+    roster = EXAMPLES / "brigade_cadres.xlsx"
+    started = client.post("/jobs", data={"policy": "brigade_cadre_living", "year": "2025", "lang": "zh"},
+                          files={"roster": (roster.name, roster.read_bytes())})
+    assert started.status_code == 202, started.text
+    state = _poll(client, started.json())
+    assert state["stage"] == "done" and state["rows"] >= 10 and state["url"].startswith("/runs/")
+    cli = json.loads(run_cli("calc", str(roster), "--policy", "brigade_cadre_living", "--year", "2025",
+                             "--format", "json").stdout)
+    assert f'id="total">{cli["totals"]["amount"]}<' in client.get(state["url"]).text
+    assert client.get("/jobs/not-a-job").status_code == 404
+
+
+def test_a_failed_job_says_the_clis_message(client, tmp_path):
+    broken = "编号,姓名\n1,张三\n".encode()
+    started = client.post("/jobs", data={"policy": "brigade_cadre_living", "year": "2025"},
+                          files={"roster": ("名单.csv", broken)})
+    assert started.status_code == 202, started.text
+    state = _poll(client, started.json())
+    assert state["stage"] == "failed" and state["status"] == 422 and "Traceback" not in state["error"]
+    (tmp_path / "名单.csv").write_bytes(broken)
+    cli = run_cli("calc", str(tmp_path / "名单.csv"), "--policy", "brigade_cadre_living", "--year", "2025")
+    assert cli.returncode == 2 and state["error"].split("：")[0] in cli.stderr  # the same refusal
+    refused = client.post("/jobs", data={"policy": "no_such", "year": "2025"},
+                          files={"roster": ("名单.csv", broken)})
+    assert refused.status_code == 400 and "no_such" in refused.json()["error"]  # refused at once, no job
+
+
+def test_the_payment_list_download_needs_an_account_column(client):
+    from openpyxl import load_workbook
+
+    with_accounts = EXAMPLES / "brigade_cadres_payments.csv"
+    done = client.post("/run", data={"policy": "brigade_cadre_living", "year": "2025"},
+                       files={"roster": (with_accounts.name, with_accounts.read_bytes())}, follow_redirects=False)
+    run_url = done.headers["location"].split("?")[0]
+    assert 'id="payments"' in client.get(run_url).text
+    got = client.get(f"{run_url}/download/payments.xlsx")
+    from urllib.parse import unquote
+
+    assert got.status_code == 200 and "一卡通发放清单" in unquote(got.headers["content-disposition"])
+    import io
+
+    cells = {str(c) for ws in load_workbook(io.BytesIO(got.content)).worksheets
+             for row in ws.iter_rows(values_only=True) for c in row if c is not None}
+    assert "530421193804121213" in cells
+    without = EXAMPLES / "brigade_cadres.csv"
+    done = client.post("/run", data={"policy": "brigade_cadre_living", "year": "2025"},
+                       files={"roster": (without.name, without.read_bytes())}, follow_redirects=False)
+    run_url = done.headers["location"].split("?")[0]
+    refused = client.get(f"{run_url}/download/payments.xlsx")
+    assert refused.status_code == 422 and "银行账号" in refused.text and "Traceback" not in refused.text
+    units = EXAMPLES / "two_new_orgs.csv"
+    done = client.post("/run", data={"policy": "two_new_16321", "year": "2024"},
+                       files={"roster": (units.name, units.read_bytes())}, follow_redirects=False)
+    run_url = done.headers["location"].split("?")[0]
+    assert 'id="payments"' not in client.get(run_url).text  # organisations are not paid on a card
+    assert client.get(f"{run_url}/download/payments.xlsx").status_code == 422
+
+
+def test_a_browser_without_the_token_gets_a_page_saying_what_to_do():
+    with TestClient(create_app(token="s3cret")) as c:
+        page = c.get("/", headers={"Accept": "text/html"})
+        assert page.status_code == 401 and "<html" in page.text and "令牌" in page.text
+        assert c.post("/jobs").status_code == 401 and c.post("/jobs").json()["error"]

@@ -25,11 +25,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from entitlements import Calculator
 from entitlements.budget import budget_sheet
 from entitlements import InputError
 from entitlements.output import allocation_sheet, explain_json, notices_sheet, rejects_sheet, result_json, unit_sheet
+from entitlements.people import pays_people
 from entitlements.profiles import load_policy_data, profiles, resolve_profile, root_profile
 from entitlements.registry import get_policy, policy_ids
 from entitlements.runargs import column_map, parse_counts, run_options
@@ -56,6 +58,32 @@ class WebError(Exception):
 
 
 @dataclass
+class Pending:
+    """A run accepted but not yet computed: its uploads saved, its programme and year checked."""
+    rid: str
+    folder: Path
+    calculator: Calculator
+    profile: str | None
+    year: int
+    lang: str
+    options: dict
+    counts: dict | None
+    roster: Path | None
+    sheet: str | None
+
+
+@dataclass
+class Job:
+    """A run being computed in the background, polled by the page so a long roster shows progress."""
+    stage: str = "queued"  # queued -> reading -> computing -> done | failed
+    rows: int | None = None
+    rid: str | None = None
+    error: str | None = None
+    status: int = 200
+    started: float = field(default_factory=time.monotonic)
+
+
+@dataclass
 class Run:
     folder: Path
     policy: str
@@ -66,6 +94,13 @@ class Run:
     result: Any
     calculator: Calculator
     made: float = field(default_factory=time.monotonic)
+    json_by_lang: dict = field(default_factory=dict)
+
+    def shown(self, lang: str) -> dict:
+        """The result's JSON, made once per language: paging a long roster does not redo it."""
+        if lang not in self.json_by_lang:
+            self.json_by_lang[lang] = result_json(self.result, lang)
+        return self.json_by_lang[lang]
 
 
 def _year(text: str | None) -> int:
@@ -95,6 +130,34 @@ def _fen(amount: str) -> int:
     return sign * (abs(int(whole)) * 100 + int((cents + "00")[:2]))
 
 
+def _internal(exc: BaseException) -> str:
+    return f"内部错误，请把所用的文件和步骤告诉维护者 (internal error: {type(exc).__name__})"
+
+
+STAGES = {  # what the page shows while a job runs
+    "queued": ("排队中…", "waiting…"),
+    "reading": ("正在读取花名册…", "reading the roster…"),
+    "computing": ("正在校验并计算{rows}…", "checking and computing{rows}…"),
+    "done": ("计算完成，正在打开结果…", "done, opening the result…"),
+    "failed": ("无法计算", "cannot compute"),
+}
+
+
+def _stage_words(job: Job, lang: str) -> str:
+    zh, en = STAGES[job.stage]
+    if job.rows is None:
+        rows = ("", "")
+    else:
+        rows = (f" {job.rows:,} 行", f" {job.rows:,} rows")
+    return (zh if lang != "en" else en).format(rows=rows[0] if lang != "en" else rows[1])
+
+
+def _yuan(fen: int) -> str:
+    """123450 -> "+1234.50": a difference in the JSON's two-decimal form, signed."""
+    sign = "-" if fen < 0 else "+" if fen > 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
 def policies_listing(lang: str = "zh") -> list[dict]:
     """Every registry policy with its title, root profile, count keys and the sources its standards cite."""
     listing = []
@@ -121,6 +184,7 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
     app = FastAPI(title="补助测算 entitlements", description="The same JSON contract as the console command.",
                   lifespan=lifespan)
     runs: dict[str, Run] = {}
+    jobs: dict[str, Job] = {}  # background computations the page polls
     lock = threading.Lock()
     limit = max_upload_mb * 1024 * 1024
     too_large = (f"上传文件超过 {max_upload_mb} MB 上限，请拆分花名册或以 --max-upload-mb 放宽 "
@@ -131,6 +195,8 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         with lock:
             for rid in [r for r, run in runs.items() if now - run.made > ttl_seconds]:
                 shutil.rmtree(runs.pop(rid).folder, ignore_errors=True)
+            for jid in [j for j, job in jobs.items() if now - job.started > ttl_seconds]:
+                del jobs[jid]
 
     @app.middleware("http")
     async def _guard(request: Request, call_next):
@@ -138,24 +204,27 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
             given = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or \
                 request.cookies.get(TOKEN_COOKIE) or request.query_params.get("token") or ""
             if not secrets.compare_digest(given.encode(), token.encode()):
-                return JSONResponse({"error": "需要访问令牌 (a token is required: ?token=… or Authorization: Bearer …)"},
-                                    status_code=401)
+                return _refusal(request, "需要访问令牌：请使用启动时显示的完整网址（含 ?token=…） "
+                                         "(a token is required: ?token=… or Authorization: Bearer …)", 401)
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
-            return JSONResponse({"error": too_large}, status_code=413)
+            return _refusal(request, too_large, 413)
         _expire()
         response = await call_next(request)
         if token is not None and request.query_params.get("token") == token:  # the page link carries it once
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
         return response
 
+    def _refusal(request: Request, message: str, status: int) -> Response:
+        """JSON for the API and the page's background calls; a page for a browser's own navigation."""
+        if request.url.path.startswith(("/api/", "/jobs")):
+            return JSONResponse({"error": message}, status_code=status)
+        lang = _lang(request.query_params.get("lang"))
+        return TEMPLATES.TemplateResponse(request, "error.html", {"message": message, "lang": lang}, status_code=status)
+
     @app.exception_handler(WebError)
     async def _refused(request: Request, exc: WebError):
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": exc.message}, status_code=exc.status)
-        lang = _lang(request.query_params.get("lang"))
-        return TEMPLATES.TemplateResponse(request, "error.html", {"message": exc.message, "lang": lang},
-                                          status_code=exc.status)
+        return _refusal(request, exc.message, exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
@@ -163,8 +232,7 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):  # a defect: said plainly, never a stack trace
-        return JSONResponse({"error": f"内部错误，请把所用的文件和步骤告诉维护者 (internal error: {type(exc).__name__})"},
-                            status_code=500)
+        return JSONResponse({"error": _internal(exc)}, status_code=500)
 
     async def _form(request: Request):
         try:
@@ -199,7 +267,9 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         folder.mkdir(mode=0o700)
         return rid, folder
 
-    async def _compute(form, lang: str) -> tuple[str, Run]:
+    async def _accept(form, lang: str) -> Pending:
+        """The request's part: the uploads saved under our own names, the programme, year and options
+        checked. Quick, so that a refusal comes at once; the computing is ``_work``'s."""
         rid, folder = _new_folder()
         try:
             standards = await _save_upload(form, "standards", folder, (".toml", ".csv"),
@@ -212,23 +282,44 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
                 roster = await _save_roster(form, folder)
                 if counts and roster is not None:
                     raise WebError("花名册与 --count 只能二选一 (give a roster or --count, not both)")
-                if counts:
-                    result = calculator.compute_counts(parse_counts(counts), year, **options)
-                elif roster is None:
+                if not counts and roster is None:
                     raise WebError("请给出花名册文件或 --count (give a roster file or --count)")
-                else:
-                    result = calculator.compute_roster(roster, year, sheet=form.get("sheet") or None, **options)
-            except InputError as exc:
-                raise WebError(str(exc), 422) from None
-            except ValueError as exc:  # StandardsError, a year out of range, a bad count or budget
+                parsed_counts = parse_counts(counts) if counts else None
+            except ValueError as exc:  # a bad count or budget
                 raise WebError(str(exc)) from None
-        except WebError:
+        except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        run = Run(folder, calculator.policy.id, form.get("profile") or None, year, lang, options, result, calculator)
+        return Pending(rid, folder, calculator, form.get("profile") or None, year, lang, options,
+                       parsed_counts, roster, form.get("sheet") or None)
+
+    def _work(pending: Pending, job: Job | None = None) -> tuple[str, Run]:
+        """Compute a pending run (blocking: in a worker thread), telling ``job`` each stage."""
+        p, job = pending, job or Job()
+        try:
+            try:
+                if p.counts is not None:
+                    job.stage = "computing"
+                    result = p.calculator.compute_counts(p.counts, p.year, **p.options)
+                else:
+                    job.stage = "reading"
+                    table = p.calculator.read(p.roster, p.sheet)
+                    job.rows, job.stage = len(table), "computing"
+                    result = p.calculator.compute_roster(table, p.year, **p.options)
+            except InputError as exc:
+                raise WebError(str(exc), 422) from None
+            except ValueError as exc:  # StandardsError, a year out of range
+                raise WebError(str(exc)) from None
+        except BaseException:
+            shutil.rmtree(p.folder, ignore_errors=True)
+            raise
+        run = Run(p.folder, p.calculator.policy.id, p.profile, p.year, p.lang, p.options, result, p.calculator)
         with lock:
-            runs[rid] = run
-        return rid, run
+            runs[p.rid] = run
+        return p.rid, run
+
+    async def _compute(form, lang: str) -> tuple[str, Run]:
+        return await run_in_threadpool(_work, await _accept(form, lang))  # the server keeps answering meanwhile
 
     def _run(rid: str) -> Run:
         with lock:
@@ -297,11 +388,16 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
                 raise WebError("花名册与 --count 只能二选一 (give a roster or --count, not both)")
             if not counts and roster is None:
                 raise WebError("请给出花名册文件或 --count (give a roster file or --count)")
-            table = calculator.read(roster, form.get("sheet") or None) if roster is not None else None
-            comparison = compare(calculator, [scenario], run_years, table=table,
-                                 counts=parse_counts(counts) if counts else None,
-                                 **run_options(False, form.get("budget") or None))
-            return comparison.to_json(lang, False)
+            options = run_options(False, form.get("budget") or None)
+            given_counts = parse_counts(counts) if counts else None
+            sheet = form.get("sheet") or None
+
+            def work() -> dict:  # blocking: in a worker thread, so the server keeps answering
+                table = calculator.read(roster, sheet) if roster is not None else None
+                return compare(calculator, [scenario], run_years, table=table, counts=given_counts,
+                               **options).to_json(lang, False)
+
+            return await run_in_threadpool(work)
         except InputError as exc:
             raise WebError(str(exc), 422) from None
         except ValueError as exc:
@@ -325,11 +421,49 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         rid, _ = await _compute(form, lang)
         return RedirectResponse(f"/runs/{rid}?lang={lang}", status_code=303)
 
+    @app.post("/jobs")
+    async def start_job(request: Request):
+        """The page's way to compute: accepted at once, computed in a worker thread, polled at /jobs/ID
+        for its stage, so a long roster shows progress instead of a frozen page."""
+        form = await _form(request)
+        pending = await _accept(form, _lang(form.get("lang")))
+        jid, job = secrets.token_urlsafe(16), Job()
+        with lock:
+            jobs[jid] = job
+
+        def work() -> None:
+            try:
+                job.rid, _ = _work(pending, job)
+                job.stage = "done"
+            except WebError as exc:
+                job.error, job.status, job.stage = exc.message, exc.status, "failed"
+            except Exception as exc:  # noqa: BLE001 - a defect: said plainly, never a stack trace
+                job.error, job.status, job.stage = _internal(exc), 500, "failed"
+
+        threading.Thread(target=work, name=f"entitlements-job-{jid[:6]}", daemon=True).start()
+        return JSONResponse({"job": jid, "poll": f"/jobs/{jid}"}, status_code=202)
+
+    @app.get("/jobs/{jid}")
+    def poll_job(jid: str, lang: str | None = None):
+        with lock:
+            job = jobs.get(jid)
+        if job is None:
+            raise WebError("此次测算已过期或不存在，请重新上传 (this run has expired or does not exist)", 404)
+        lang = _lang(lang)
+        answer: dict[str, Any] = {"stage": job.stage, "rows": job.rows,
+                                  "seconds": int(time.monotonic() - job.started),
+                                  "message": _stage_words(job, lang)}
+        if job.stage == "done":
+            answer["url"] = f"/runs/{job.rid}?lang={lang}"
+        if job.stage == "failed":
+            answer |= {"error": job.error, "status": job.status}
+        return answer
+
     @app.get("/runs/{rid}", response_class=HTMLResponse)
     def result_page(request: Request, rid: str, page: int = 1, lang: str | None = None):
         run = _run(rid)
         lang = _lang(lang) if lang else run.lang
-        data = result_json(run.result, lang)
+        data = run.shown(lang)
         people = data.get("beneficiaries") or []
         pages = max(1, -(-len(people) // PAGE_ROWS))
         page = min(max(page, 1), pages)
@@ -337,14 +471,18 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         components = {c: calc.policy.component_label(calc.data, c, lang) for c in data["totals"].get("by_component") or {}}
         return TEMPLATES.TemplateResponse(request, "result.html", {
             "lang": lang, "rid": rid, "data": data, "run": run, "page": page, "pages": pages,
-            "levels": calc.profile.level_names(lang), "components": components,
+            "levels": calc.profile.level_names(lang), "components": components, "profile_name": calc.profile.name,
+            "payments": run.result.mode == "roster" and pays_people(calc.policy.fields),
             "people": people[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]})
 
     @app.get("/runs/{rid}/explain", response_class=HTMLResponse)
     def explain_page(request: Request, rid: str, id: str, lang: str | None = None):
         run = _run(rid)
+        doc = _explain(run, id)
+        person = next((f"{b['id']} {b['name']}".strip() for b in run.shown(run.lang).get("beneficiaries") or []
+                       if b["id"] == id), id)
         return TEMPLATES.TemplateResponse(request, "explain.html", {
-            "lang": _lang(lang) if lang else run.lang, "rid": rid, "person": id, "doc": _explain(run, id)})
+            "lang": _lang(lang) if lang else run.lang, "rid": rid, "person": person, "doc": doc})
 
     @app.post("/whatif", response_class=HTMLResponse)
     async def whatif_page(request: Request):
@@ -363,10 +501,15 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         top = max((_fen(a) for r in rows for a in r["amounts"]), default=0) or 1
         for r in rows:
             r["bars"] = [_fen(a) * 100 // top for a in r["amounts"]]
-        return TEMPLATES.TemplateResponse(request, "whatif.html", {"lang": lang, "data": data, "rows": rows})
+        for r in rows:  # each scenario against the baseline, as the console's table shows it
+            r["changes"] = [_yuan(_fen(a) - _fen(r["amounts"][0])) for a in r["amounts"][1:]]
+        title = calc.data.meta["title"] if lang != "en" else calc.data.meta.get("title_en", calc.data.meta["title"])
+        return TEMPLATES.TemplateResponse(request, "whatif.html", {"lang": lang, "data": data, "rows": rows,
+                                                                   "title": title})
 
     downloads = {
         "allocation.xlsx": "分配表", "budget.xlsx": "预算测算表", "notice.xlsx": "公示名单", "result.json": "结果",
+        "payments.xlsx": "一卡通发放清单",
     }
 
     @app.get("/runs/{rid}/download/{kind}")
@@ -404,5 +547,17 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
             if not doc.sheet.rows:
                 raise WebError(f"{run.year}年度无获发放对象，不生成公示名单 (no one is paid in {run.year}: nothing to publish)")
             build_workbook(str(path), [doc.sheet])
+        elif kind == "payments.xlsx":  # ID numbers and accounts: kept in the 0700 run folder, sent only on request
+            from entitlements.payments import account_columns_present, payment_list, payment_sheets, refuse_unless_people
+
+            try:
+                refuse_unless_people(run.calculator.policy)
+                if run.result.mode != "roster":
+                    raise InputError("一卡通发放清单需要花名册（计数模式没有人员） (a payment list needs a roster of people)")
+                account_columns_present(run.result)
+            except (InputError, ValueError) as exc:
+                raise WebError(str(exc), 422) from None
+            build_workbook(str(path), payment_sheets(run.result, payment_list(run.result), lang))
+            path.chmod(0o600)
 
     return app
