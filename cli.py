@@ -1207,6 +1207,8 @@ def serve(
         "--token", envvar="ENTITLEMENTS_TOKEN", show_envvar=True,
         help="访问令牌：绑定到本机以外的地址时必需 the token every request must carry when bound beyond localhost")] = None,
     max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, help="上传上限（MB）upload limit")] = 50,
+    keep_minutes: Annotated[int, typer.Option(
+        "--keep-minutes", min=1, help="上传与结果保留分钟数 minutes an upload and its result are kept")] = 60,
 ) -> None:
     """网页版：在浏览器中测算 A local web page and HTTP API (pip install 'entitlements[web]')."""
     try:  # the web stack is imported here only: entitlements --help stays as fast as before
@@ -1226,7 +1228,8 @@ def serve(
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(create_app(token=token, max_upload_mb=max_upload_mb), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(token=token, max_upload_mb=max_upload_mb, ttl_seconds=keep_minutes * 60),
+                host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -314,3 +314,16 @@ def test_a_browser_without_the_token_gets_a_page_saying_what_to_do():
         page = c.get("/", headers={"Accept": "text/html"})
         assert page.status_code == 401 and "<html" in page.text and "令牌" in page.text
         assert c.post("/jobs").status_code == 401 and c.post("/jobs").json()["error"]
+
+
+def test_serve_keeps_uploads_for_the_minutes_asked(monkeypatch):
+    import uvicorn
+
+    import entitlements.web.app as web
+
+    made = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    monkeypatch.setattr(web, "create_app", lambda **kw: made.update(kw))
+    assert run_cli("serve", "--keep-minutes", "5", env={"ENTITLEMENTS_TOKEN": ""}).returncode == 0
+    assert made["ttl_seconds"] == 300
+    assert run_cli("serve", "--keep-minutes", "0").returncode == 2
