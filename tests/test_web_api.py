@@ -327,3 +327,17 @@ def test_serve_keeps_uploads_for_the_minutes_asked(monkeypatch):
     assert run_cli("serve", "--keep-minutes", "5", env={"ENTITLEMENTS_TOKEN": ""}).returncode == 0
     assert made["ttl_seconds"] == 300
     assert run_cli("serve", "--keep-minutes", "0").returncode == 2
+
+
+def test_the_language_link_keeps_the_page(client):
+    roster = EXAMPLES / "brigade_cadres.xlsx"
+    done = client.post("/run", data={"policy": "brigade_cadre_living", "year": "2025"},
+                       files={"roster": (roster.name, roster.read_bytes())}, follow_redirects=False)
+    run_url = done.headers["location"].split("?")[0]
+    shown = client.get(f"{run_url}/explain", params={"id": "JC001", "lang": "zh"})
+    import re
+
+    link = re.search(r'id="language" href="([^"]+)"', shown.text).group(1).replace("&amp;", "&")
+    assert link.startswith(f"{run_url}/explain?") and "id=JC001" in link and "lang=en" in link
+    english = client.get(link)
+    assert english.status_code == 200 and "Back to the result" in english.text
