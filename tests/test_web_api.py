@@ -341,3 +341,29 @@ def test_the_language_link_keeps_the_page(client):
     assert link.startswith(f"{run_url}/explain?") and "id=JC001" in link and "lang=en" in link
     english = client.get(link)
     assert english.status_code == 200 and "Back to the result" in english.text
+
+
+def test_a_run_is_reachable_only_from_the_browser_that_made_it():
+    roster = EXAMPLES / "two_new_orgs.csv"
+    with TestClient(create_app()) as mine, TestClient(mine.app) as other:
+        done = mine.post("/run", data={"policy": "two_new_16321", "year": "2025"},
+                         files={"roster": (roster.name, roster.read_bytes())}, follow_redirects=False)
+        run_url = done.headers["location"].split("?")[0]
+        assert mine.get(run_url).status_code == 200
+        for url in (run_url, f"{run_url}/download/allocation.xlsx", f"{run_url}/explain?id=LX001"):
+            assert other.get(url).status_code == 404, url  # another browser's session: the URL alone is not enough
+        started = mine.post("/jobs", data={"policy": "two_new_16321", "year": "2025"},
+                            files={"roster": (roster.name, roster.read_bytes())})
+        assert other.get(started.json()["poll"]).status_code == 404
+        assert _poll(mine, started.json())["stage"] == "done"
+
+
+def test_an_api_answer_keeps_nothing(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    roster = EXAMPLES / "two_new_orgs.csv"
+    with TestClient(create_app()) as c:
+        (home,) = tmp_path.iterdir()
+        assert _post_calc(c, roster, policy="two_new_16321", year="2025").status_code == 200
+        assert list(home.iterdir()) == []

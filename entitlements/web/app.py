@@ -40,6 +40,7 @@ from entitlements.workbook import build_workbook
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 ROSTER_SUFFIXES = (".xlsx", ".xls", ".csv")
 TOKEN_COOKIE = "entitlements_token"
+SESSION_COOKIE = "entitlements_session"  # a browser's own runs: another browser's run ids are not found
 PAGE_ROWS = 200  # beneficiaries per page of the result table
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -75,6 +76,7 @@ class Pending:
 @dataclass
 class Job:
     """A run being computed in the background, polled by the page so a long roster shows progress."""
+    session: str = ""  # the browser that started it
     stage: str = "queued"  # queued -> reading -> computing -> done | failed
     rows: int | None = None
     rid: str | None = None
@@ -93,6 +95,7 @@ class Run:
     options: dict
     result: Any
     calculator: Calculator
+    session: str = ""  # the browser that made it: only it reaches the run
     made: float = field(default_factory=time.monotonic)
     json_by_lang: dict = field(default_factory=dict)
 
@@ -210,7 +213,14 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         if length.isdigit() and int(length) > limit:
             return _refusal(request, too_large, 413)
         _expire()
+        session = request.cookies.get(SESSION_COOKIE, "")
+        fresh = len(session) < 32 or not session.replace("-", "").replace("_", "").isalnum()
+        if fresh:
+            session = secrets.token_urlsafe(32)
+        request.state.session = session
         response = await call_next(request)
+        if fresh:  # HttpOnly: no script reads it; lax: another site's form cannot post with it
+            response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax")
         if token is not None and request.query_params.get("token") == token:  # the page link carries it once
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
         return response
@@ -293,8 +303,9 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         return Pending(rid, folder, calculator, form.get("profile") or None, year, lang, options,
                        parsed_counts, roster, form.get("sheet") or None)
 
-    def _work(pending: Pending, job: Job | None = None) -> tuple[str, Run]:
-        """Compute a pending run (blocking: in a worker thread), telling ``job`` each stage."""
+    def _work(pending: Pending, job: Job | None = None, session: str | None = None) -> tuple[str, Run]:
+        """Compute a pending run (blocking: in a worker thread), telling ``job`` each stage. Kept for
+        the pages of ``session``'s browser; without a session (the API) it is answered and removed."""
         p, job = pending, job or Job()
         try:
             try:
@@ -313,18 +324,23 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         except BaseException:
             shutil.rmtree(p.folder, ignore_errors=True)
             raise
-        run = Run(p.folder, p.calculator.policy.id, p.profile, p.year, p.lang, p.options, result, p.calculator)
+        run = Run(p.folder, p.calculator.policy.id, p.profile, p.year, p.lang, p.options, result, p.calculator,
+                  session or "")
+        if session is None:  # an API answer: nothing is kept
+            shutil.rmtree(p.folder, ignore_errors=True)
+            return p.rid, run
         with lock:
             runs[p.rid] = run
         return p.rid, run
 
-    async def _compute(form, lang: str) -> tuple[str, Run]:
-        return await run_in_threadpool(_work, await _accept(form, lang))  # the server keeps answering meanwhile
+    async def _compute(form, lang: str, session: str | None = None) -> tuple[str, Run]:
+        pending = await _accept(form, lang)
+        return await run_in_threadpool(_work, pending, None, session)  # the server keeps answering meanwhile
 
-    def _run(rid: str) -> Run:
+    def _run(rid: str, request: Request) -> Run:
         with lock:
             run = runs.get(rid)
-        if run is None:
+        if run is None or not secrets.compare_digest(run.session, request.state.session):
             raise WebError("此次测算已过期或不存在，请重新上传 (this run has expired or does not exist)", 404)
         return run
 
@@ -418,7 +434,7 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
     async def run_page(request: Request):
         form = await _form(request)
         lang = _lang(form.get("lang") or request.query_params.get("lang"))
-        rid, _ = await _compute(form, lang)
+        rid, _ = await _compute(form, lang, request.state.session)
         return RedirectResponse(f"/runs/{rid}?lang={lang}", status_code=303)
 
     @app.post("/jobs")
@@ -427,13 +443,13 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         for its stage, so a long roster shows progress instead of a frozen page."""
         form = await _form(request)
         pending = await _accept(form, _lang(form.get("lang")))
-        jid, job = secrets.token_urlsafe(16), Job()
+        jid, job = secrets.token_urlsafe(16), Job(session=request.state.session)
         with lock:
             jobs[jid] = job
 
         def work() -> None:
             try:
-                job.rid, _ = _work(pending, job)
+                job.rid, _ = _work(pending, job, job.session)
                 job.stage = "done"
             except WebError as exc:
                 job.error, job.status, job.stage = exc.message, exc.status, "failed"
@@ -444,10 +460,10 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         return JSONResponse({"job": jid, "poll": f"/jobs/{jid}"}, status_code=202)
 
     @app.get("/jobs/{jid}")
-    def poll_job(jid: str, lang: str | None = None):
+    def poll_job(request: Request, jid: str, lang: str | None = None):
         with lock:
             job = jobs.get(jid)
-        if job is None:
+        if job is None or not secrets.compare_digest(job.session, request.state.session):
             raise WebError("此次测算已过期或不存在，请重新上传 (this run has expired or does not exist)", 404)
         lang = _lang(lang)
         answer: dict[str, Any] = {"stage": job.stage, "rows": job.rows,
@@ -461,7 +477,7 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
 
     @app.get("/runs/{rid}", response_class=HTMLResponse)
     def result_page(request: Request, rid: str, page: int = 1, lang: str | None = None):
-        run = _run(rid)
+        run = _run(rid, request)
         lang = _lang(lang) if lang else run.lang
         data = run.shown(lang)
         people = data.get("beneficiaries") or []
@@ -477,7 +493,7 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
 
     @app.get("/runs/{rid}/explain", response_class=HTMLResponse)
     def explain_page(request: Request, rid: str, id: str, lang: str | None = None):
-        run = _run(rid)
+        run = _run(rid, request)
         doc = _explain(run, id)
         person = next((f"{b['id']} {b['name']}".strip() for b in run.shown(run.lang).get("beneficiaries") or []
                        if b["id"] == id), id)
@@ -513,10 +529,10 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
     }
 
     @app.get("/runs/{rid}/download/{kind}")
-    def download(rid: str, kind: str):
+    def download(request: Request, rid: str, kind: str):
         if kind not in downloads:  # a fixed list of names: nothing from the request is a path
             raise WebError("没有这种下载 (no such download)", 404)
-        run = _run(rid)
+        run = _run(rid, request)
         path = run.folder / kind
         if not path.exists():
             _write(run, kind, path)
