@@ -264,6 +264,17 @@ def _first_row_of_key(codes: np.ndarray, rows: np.ndarray, groups: int) -> np.nd
     return first
 
 
+NAMED = 3  # rows or values a reason names before saying how many there are in all
+
+
+def _more_zh(count: int, what: str) -> str:
+    return f"等共{count}{what}" if count > NAMED else ""
+
+
+def _more_en(count: int, what: str) -> str:
+    return f" and others, {count} {what} in all" if count > NAMED else ""
+
+
 def reject_conflicting_rows(parsed: ParsedTable, keys: np.ndarray, key_field: str,
                             fields: Sequence[str] = ("name", "id_number")) -> None:
     """The rows of one key (a person's service spans) that name two people: a different
@@ -297,8 +308,9 @@ def reject_conflicting_rows(parsed: ParsedTable, keys: np.ndarray, key_field: st
             for pos in mine:
                 if has[pos]:
                     seen.setdefault(str(col.uniq[col.inverse[pos]]), int(parsed.table.row_numbers[pos]))
-            zh = "；".join(f"第{r}行：{v}" for v, r in seen.items())
-            en = "; ".join(f"row {r}: {v}" for v, r in seen.items())
+            shown = list(seen.items())[:NAMED]  # a filled-down column must not make each reason a list of thousands
+            zh = "；".join(f"第{r}行：{v}" for v, r in shown) + _more_zh(len(seen), "种")
+            en = "; ".join(f"row {r}: {v}" for v, r in shown) + _more_en(len(seen), "values")
             parsed.reject(mine, name, f"同一编号（{uniq[k]}）的各行{header}不一致（{zh}），无法确定是否同一人，各行均不计算",
                           f"rows of one id ({uniq[k]}) disagree on {header} ({en}): cannot tell whether they are "
                           f"one person; none of them is computed")
@@ -330,16 +342,36 @@ def reject_shared_id_numbers(parsed: ParsedTable, keys: np.ndarray) -> None:
     by_number: dict[int, dict[int, int]] = {}
     for pos, n, k in zip(live[involved], v[involved], kc[involved]):
         by_number.setdefault(n, {}).setdefault(int(k), int(pos))
-    others: dict[int, dict[int, int]] = {}  # key code -> {other key code: its first row position}
-    for holders in by_number.values():
+    numbers_of: dict[int, list[int]] = {}  # key code -> the shared numbers it carries
+    for n, holders in by_number.items():
         for k in holders:
-            others.setdefault(k, {}).update({o: p for o, p in holders.items() if o != k})
-    rows_of = np.flatnonzero(np.isin(codes, list(others)) & ~parsed.rejected)
+            numbers_of.setdefault(k, []).append(n)
+    said: dict[int, tuple[str, str]] = {}  # key code -> its reason's list of the others, made once
+
+    def others_of(k: int) -> tuple[str, str]:
+        # the first NAMED others in table order, and how many there are in all: a number filled
+        # down a whole column is shared by thousands, and each row's reason must stay short
+        if k not in said:
+            numbers = numbers_of[k]
+            if len(numbers) == 1:
+                count = len(by_number[numbers[0]]) - 1
+            else:  # rare: a beneficiary's rows carry two shared numbers; the others counted once
+                count = len({o for n in numbers for o in by_number[n]} - {k})
+            named: dict[int, int] = {}
+            for n in numbers:
+                for o, p in by_number[n].items():
+                    if len(named) == NAMED:
+                        break
+                    if o != k:
+                        named.setdefault(o, p)
+            said[k] = ("、".join(f"第{row_numbers[p]}行（编号{uniq[o]}）" for o, p in named.items()) + _more_zh(count, "个编号"),
+                       ", ".join(f"row {row_numbers[p]} (id {uniq[o]})" for o, p in named.items()) + _more_en(count, "ids"))
+        return said[k]
+
+    rows_of = np.flatnonzero(np.isin(codes, list(numbers_of)) & ~parsed.rejected)
     row_numbers = parsed.table.row_numbers
     for pos in rows_of:
-        named = others[int(codes[pos])]
-        zh = "、".join(f"第{row_numbers[p]}行（编号{uniq[o]}）" for o, p in named.items())
-        en = ", ".join(f"row {row_numbers[p]} (id {uniq[o]})" for o, p in named.items())
+        zh, en = others_of(int(codes[pos]))
         parsed.reject([pos], "id_number", f"身份证号与{zh}相同，同一人不能重复发放，各行均不计算，请核实",
                       f"same ID number as {en}: one person cannot be paid twice; none of these rows is computed")
 
