@@ -367,3 +367,25 @@ def test_an_api_answer_keeps_nothing(tmp_path, monkeypatch):
         (home,) = tmp_path.iterdir()
         assert _post_calc(c, roster, policy="two_new_16321", year="2025").status_code == 200
         assert list(home.iterdir()) == []
+
+
+def test_a_long_list_of_rejects_is_cut_on_the_page_and_whole_in_the_download(client, monkeypatch):
+    import io
+
+    from openpyxl import load_workbook
+
+    import entitlements.web.app as web
+
+    monkeypatch.setattr(web, "LISTED", 2)
+    roster = EXAMPLES / "brigade_cadres_with_errors.xlsx"
+    done = client.post("/run", data={"policy": "brigade_cadre_living", "year": "2025"},
+                       files={"roster": (roster.name, roster.read_bytes())}, follow_redirects=True)
+    cli = json.loads(run_cli("calc", str(roster), "--policy", "brigade_cadre_living", "--year", "2025",
+                             "--format", "json").stdout)
+    assert len(cli["rejects"]) > 2
+    table = done.text.split('id="rejects"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 1 + 2 and f"共 {len(cli['rejects'])} 条" in done.text
+    run_url = str(done.url).split("?")[0]
+    book = load_workbook(io.BytesIO(client.get(f"{run_url}/download/allocation.xlsx").content))
+    listed = [row for row in book["退回"].iter_rows(values_only=True) if isinstance(row[0], int)]
+    assert len(listed) == len(cli["rejects"])

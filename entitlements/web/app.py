@@ -42,6 +42,7 @@ ROSTER_SUFFIXES = (".xlsx", ".xls", ".csv")
 TOKEN_COOKIE = "entitlements_token"
 SESSION_COOKIE = "entitlements_session"  # a browser's own runs: another browser's run ids are not found
 PAGE_ROWS = 200  # beneficiaries per page of the result table
+LISTED = 1000  # rejects and notices shown on the result page; all of them are in the downloads
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
@@ -489,7 +490,7 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
             "lang": lang, "rid": rid, "data": data, "run": run, "page": page, "pages": pages,
             "levels": calc.profile.level_names(lang), "components": components, "profile_name": calc.profile.name,
             "payments": run.result.mode == "roster" and pays_people(calc.policy.fields),
-            "people": people[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]})
+            "people": people[(page - 1) * PAGE_ROWS: page * PAGE_ROWS], "listed": LISTED})
 
     @app.get("/runs/{rid}/explain", response_class=HTMLResponse)
     def explain_page(request: Request, rid: str, id: str, lang: str | None = None):
