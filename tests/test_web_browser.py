@@ -282,6 +282,26 @@ def test_a_refused_upload_says_why_and_keeps_the_form(page, server, tmp_path):
     page.wait_for_url("**/runs/**")
 
 
+def test_counts_typed_on_the_page_give_the_clis_totals(page, server):
+    out = run_cli("calc", "--policy", "service_grants", "--profile", "澄江市", "--year", "2024",
+                  "--count", "community=6", "--count", "行政村=41", "--format", "json")
+    cli = json.loads(out.stdout)
+    assert cli["totals"]["amount"] == "2650000.00"
+    page.goto(f"{server.url}/")
+    page.select_option("#policy", "service_grants")
+    assert "community" in page.inner_text("#keys")  # the count keys this programme takes
+    page.fill("input[name=year]", "2024")
+    page.fill("#counts", "community=6\n行政村=41\n")
+    page.click("#go")
+    page.wait_for_url("**/runs/**")
+    assert _shown_totals(page) == _expected_totals(cli)
+    page.go_back()  # corrected and sent again: the counts are sent once, not added to the first ones
+    page.fill("#counts", "community=6\n行政村=40\n")
+    page.click("#go")
+    page.wait_for_url("**/runs/**")
+    assert _shown_totals(page)[0] == "2600000.00"
+
+
 def test_a_long_roster_shows_its_progress(page, server, monkeypatch):
     """The page polls the job: while the server computes, the stage and the row count are shown."""
     from entitlements import Calculator
