@@ -135,7 +135,8 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
     if sheet.total is not None:
         r = last + 1
         for j, (value, kind) in enumerate(zip(sheet.total, sheet.kinds)):
-            if kind in ("money", "int") and value not in ("", None):
+            # a sum only where the totals row holds a number: a label (合计 in a 序号 column) stays a label
+            if kind in ("money", "int") and isinstance(value, int) and not isinstance(value, bool):
                 column = xl_col_to_name(j)
                 formula = f"=SUM({column}{first + 1}:{column}{last + 1})" if sheet.rows else "=0"
                 cached = value / FEN_PER_YUAN if kind == "money" else value

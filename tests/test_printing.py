@@ -161,3 +161,20 @@ def test_small_and_odd_sheets_still_get_their_frame(tmp_path):
     assert "人民币柒分" in " ".join(cells(one)) and "填表人：" in cells(one)
     assert one.row_dimensions[1].height > 24  # the long title wraps onto more lines
     assert not any("大写" in v for v in cells(neg)) and "审核人：" in cells(neg)
+
+
+def test_a_label_in_a_number_column_of_the_totals_row_stays_a_label(tmp_path):
+    """The 公示 list's 合计 sits in its 序号 column (kind int): it was written as =SUM(A…) with 合计 as
+    the cached value, so Excel, recalculating on opening, showed the sum of the serial numbers."""
+    import openpyxl
+
+    from entitlements.output import Sheet
+    from entitlements.workbook import build_workbook
+
+    sheet = Sheet("公示", "公示名单", ["序号", "姓名", "金额"], ["int", "text", "money"],
+                  [[1, "张三", 10000], [2, "李四", 20000]], total=["合计", "2人", 30000], signed=False)
+    path = tmp_path / "notice.xlsx"
+    build_workbook(str(path), [sheet])
+    cells = [row for row in openpyxl.load_workbook(path).worksheets[0].iter_rows(values_only=True)]
+    total = next(row for row in cells if row[0] is not None and "合计" in str(row[0]) and "大写" not in str(row[0]))
+    assert total[0] == "合计" and str(total[2]).startswith("=SUM(C")
