@@ -1210,7 +1210,7 @@ def serve(
     keep_minutes: Annotated[int, typer.Option(
         "--keep-minutes", min=1, help="上传与结果保留分钟数 minutes an upload and its result are kept")] = 60,
 ) -> None:
-    """网页版：在浏览器中测算 A local web page and HTTP API (pip install 'entitlements[web]')."""
+    """网页版：在浏览器中测算 A local web page and HTTP API (pip install 'entitlements\\[web]')."""
     try:  # the web stack is imported here only: entitlements --help stays as fast as before
         import uvicorn
 
@@ -1228,8 +1228,13 @@ def serve(
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(create_app(token=token, max_upload_mb=max_upload_mb, ttl_seconds=keep_minutes * 60),
-                host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(create_app(token=token, max_upload_mb=max_upload_mb, ttl_seconds=keep_minutes * 60),
+                    host=host, port=port, log_level="warning")
+    except Interrupted:  # Ctrl-C: uvicorn has shut down (and removed every upload), then passed the signal on
+        pass
+    err.print("网页服务已停止，上传的花名册与结果均已删除 (the server stopped; every upload and result was removed)",
+              highlight=False)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,16 @@ import re
 from entitlements.limits import MAX_COUNT
 
 
+FULL_WIDTH = str.maketrans("＝０１２３４５６７８９", "=0123456789")  # the input method's = and digits, nothing more
+
+
 def parse_counts(counts: list[str]) -> dict[str, int]:
     """``NAME=N`` items, N a whole number in 0..MAX_COUNT (ASCII digits: ² and ١٢ are no count).
     A key given twice is refused: a clerk re-typing a corrected count must not double it (the
     engine refuses 党支部 with branch the same way)."""
     parsed: dict[str, int] = {}
     for item in counts:
+        item = item.translate(FULL_WIDTH)  # typed with a Chinese input method: 社区＝６ is 社区=6
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not re.fullmatch(r"\s*-?[0-9]+\s*", value):
             raise ValueError(f"--count 应写作 名称=数量，如 branch=112 (expected NAME=NUMBER): {item!r}")

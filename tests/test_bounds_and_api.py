@@ -408,3 +408,11 @@ def test_6_a_run_whose_total_would_pass_int64_is_refused_not_wrapped(tmp_path):
     small.write_text("组织编号,组织类型,党员人数\nA,党支部,100000\nB,党支部,100000\n", encoding="utf-8")
     total = calc.compute_roster(small, 2025).to_json()["totals"]["amount"]
     assert total == f"{2 * (3000 + 2400 + 100000 * MAX_AMOUNT_FEN // 100)}.00"
+
+
+def test_6_counts_typed_with_a_chinese_input_method_are_read():
+    """社区＝６: the input method's full-width = and digits are what they look like; ² and ١٢ stay refused."""
+    typed = run_cli("calc", *COUNTS16, "--year", "2025", "--count", "branch＝１１２", "--format", "json")
+    plain = run_cli("calc", *COUNTS16, "--year", "2025", "--count", "branch=112", "--format", "json")
+    assert typed.returncode == 0, typed.stderr
+    assert typed.stdout == plain.stdout

@@ -56,8 +56,12 @@ def test_calc_counts_mode_answers_what_the_cli_prints(client):
 def test_errors_are_the_cli_messages_never_a_trace(client, tmp_path):
     unknown = _post_calc(client, EXAMPLES / "two_new_orgs.csv", policy="no_such_policy", year="2025")
     assert unknown.status_code == 400 and "no_such_policy" in unknown.json()["error"]
-    bad_year = _post_calc(client, EXAMPLES / "two_new_orgs.csv", policy="two_new_16321", year="二〇二五年")
+    bad_year = _post_calc(client, EXAMPLES / "two_new_orgs.csv", policy="two_new_16321", year="二五年")
     assert bad_year.status_code == 400 and "year" in bad_year.json()["error"]
+    as_typed = _post_calc(client, EXAMPLES / "two_new_orgs.csv", policy="two_new_16321", year="二〇二五年")
+    assert as_typed.json() == _post_calc(client, EXAMPLES / "two_new_orgs.csv", policy="two_new_16321",
+                                         year="2025年").json() == _post_calc(client, EXAMPLES / "two_new_orgs.csv",
+                                                                           policy="two_new_16321", year="2025").json()
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"this is not a workbook")
     bad = _post_calc(client, broken, policy="two_new_16321", year="2025")
@@ -89,7 +93,7 @@ def test_explain_and_whatif(client):
     assert web.json() == json.loads(cli.stdout)
     nobody = client.post("/api/explain", data={"policy": "two_new_16321", "year": "2025", "id": "无此人"},
                          files={"roster": ("two_new_orgs.csv", (EXAMPLES / "two_new_orgs.csv").read_bytes())})
-    assert nobody.status_code == 400 and nobody.json()["error"]
+    assert nobody.status_code == 404 and "'无此人'" in nobody.json()["error"]  # the name, quoted whole
     args = ["--policy", "service_grants", "--count", "community=6", "--set",
             "grant.community=120000@2025-01", "--years", "2025-2026", "--format", "json"]
     cli = run_cli("whatif", *args)
@@ -389,3 +393,66 @@ def test_a_long_list_of_rejects_is_cut_on_the_page_and_whole_in_the_download(cli
     book = load_workbook(io.BytesIO(client.get(f"{run_url}/download/allocation.xlsx").content))
     listed = [row for row in book["退回"].iter_rows(values_only=True) if isinstance(row[0], int)]
     assert len(listed) == len(cli["rejects"])
+
+
+def test_a_refusal_on_the_page_names_the_clerks_file_and_fields_never_a_server_path(client, tmp_path):
+    started = client.post("/jobs", data={"policy": "brigade_cadre_living", "year": "2025"},
+                          files={"roster": ("我的名单.csv", "甲,乙\n1,2\n".encode())})
+    state = _poll(client, started.json())
+    assert state["stage"] == "failed" and "我的名单.csv" in state["error"], state
+    assert "entitlements-web-" not in state["error"] and "roster.csv" not in state["error"]
+    page = client.post("/run", data={"policy": "village_cadre_departure", "year": "2024", "lang": "en"},
+                       files={"roster": ("deps.csv", (EXAMPLES / "village_departures.csv").read_bytes())})
+    assert page.status_code == 400 and "standards file (--standards)" in page.text  # the field, in English
+    assert "Back, to fix it" in page.text and "history.back()" in page.text
+
+
+def test_the_whatif_page_takes_counts_standards_and_a_budget(client):
+    standards = EXAMPLES / "village_post_standards.csv"
+    roster = EXAMPLES / "village_departures.csv"
+    page = client.post("/whatif", data={"policy": "village_cadre_departure", "profile": "澄江市", "years": "2024",
+                                        "set": "conventions.start=same_month"},
+                       files={"roster": (roster.name, roster.read_bytes()),
+                              "standards": (standards.name, standards.read_bytes())})
+    assert page.status_code == 200, page.text
+    assert "/whatifs/" in str(page.url) and "澄江市" in page.text
+    english = client.get(str(page.url).replace("lang=zh", "lang=en"))
+    assert english.status_code == 200 and "baseline" in english.text
+    projects = EXAMPLES / "chenggong_projects.csv"
+    cut = client.post("/whatif", data={"policy": "capped_project_grants", "profile": "呈贡区", "years": "2026",
+                                       "budget": "126300", "set": "caps.service=60000@2026-01"},
+                      files={"roster": (projects.name, projects.read_bytes())})
+    assert cut.status_code == 200, cut.text
+    assert "126300.00" in cut.text  # the budget holds in both
+    with TestClient(client.app) as other:
+        assert other.get(str(page.url)).status_code == 404  # kept for the browser that asked
+    empty = client.post("/whatif", data={"policy": "service_grants", "years": "2025", "count": "community=6"})
+    assert empty.status_code == 400 and "改变标准" in empty.text
+
+
+def test_downloads_are_offered_only_where_they_can_be_made(client):
+    counts = client.post("/run", data={"policy": "service_grants", "year": "2024", "count": ["community=6"]})
+    assert counts.status_code == 200
+    assert "notice.xlsx" not in counts.text and "payments.xlsx" not in counts.text
+    assert "计数模式" in counts.text and 'id="units"' not in counts.text
+    no_accounts = EXAMPLES / "brigade_cadres.csv"
+    page = client.post("/run", data={"policy": "brigade_cadre_living", "year": "2025"},
+                       files={"roster": (no_accounts.name, no_accounts.read_bytes())})
+    assert "notice.xlsx" in page.text and "payments.xlsx" not in page.text
+    nobody = client.post("/run", data={"policy": "brigade_cadre_living", "year": "1985"},
+                         files={"roster": (no_accounts.name, no_accounts.read_bytes())})
+    assert nobody.status_code == 200 and "notice.xlsx" not in nobody.text
+
+
+def test_the_result_table_finds_a_person_and_pages(client, monkeypatch):
+    import entitlements.web.app as web
+
+    monkeypatch.setattr(web, "PAGE_ROWS", 3)
+    roster = EXAMPLES / "brigade_cadres.xlsx"
+    done = client.post("/run", data={"policy": "brigade_cadre_living", "year": "2025"},
+                       files={"roster": (roster.name, roster.read_bytes())})
+    run_url = str(done.url).split("?")[0]
+    assert "第 1 页，共 4 页" in done.text and "page=4" in done.text
+    found = client.get(run_url, params={"q": "李桂英"})
+    people = found.text.split('id="people"')[1].split("</table>")[0]
+    assert "JC002" in people and "JC001" not in people and "找到 1 个" in found.text

@@ -328,14 +328,19 @@ def test_a_whatif_compares_baseline_and_scenario_per_level(page, server, tmp_pat
     form = page.locator("#whatif")
     form.locator("select[name=policy]").select_option("service_grants")
     form.locator("input[name=years]").fill("2025-2026")
-    form.locator("input[name=count]").fill("community=6")
-    form.locator("input[name=set]").fill("grant.community=120000@2025-01")
-    form.locator("button").click()
-    page.wait_for_selector("table#whatif")
+    page.fill("#whatif-counts", "community=6\nvillage=41")
+    page.select_option("#pick", "grant.community=100000.00")  # a standard picked: its path and current value
+    assert page.input_value("#sets") == "grant.community=100000.00@2025-01"
+    page.fill("#sets", "grant.community=120000@2025-01")
+    page.click("#compare")
+    page.wait_for_url("**/whatifs/**")
     rows = page.locator("table#whatif tr").all_inner_texts()
-    assert any("600000.00" in r and "720000.00" in r and "+120000.00" in r for r in rows), rows
+    assert any("2650000.00" in r and "2770000.00" in r and "+120000.00" in r for r in rows), rows
     assert page.locator("table#whatif div").count() >= 2  # the bars
+    assert "澄江市" in page.inner_text("#region")
     _shot(page, "whatif", tmp_path)
+    page.click("#language")  # the same comparison, in English
+    assert "baseline" in page.inner_text("table#whatif") and "+120000.00" in page.inner_text("table#whatif")
 
 
 def test_beyond_localhost_the_page_needs_the_token(browser):
@@ -383,5 +388,6 @@ def test_the_installed_command_serves_the_page_and_cleans_up(browser, tmp_path):
     finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
-    assert "127.0.0.1" in err
+    assert "127.0.0.1" in err and "网页服务已停止" in err and "已中断" not in err, err
+    assert proc.returncode == 0, err
     assert list(tmp_path.iterdir()) == [], "the server stopped and left files behind"

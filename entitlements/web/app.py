@@ -9,12 +9,15 @@ than ``ttl_seconds`` are removed.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import json
+import re
 import secrets
 import shutil
 import tempfile
+import unicodedata
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from entitlements import Calculator
 from entitlements.budget import budget_sheet
 from entitlements import InputError
+from entitlements.money import fen_to_yuan, ratio_text
 from entitlements.output import allocation_sheet, explain_json, notices_sheet, rejects_sheet, result_json, unit_sheet
 from entitlements.people import pays_people
 from entitlements.profiles import load_policy_data, profiles, resolve_profile, root_profile
@@ -107,10 +111,16 @@ class Run:
         return self.json_by_lang[lang]
 
 
+CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
 def _year(text: str | None) -> int:
-    if text is None or not str(text).strip().isdigit():
-        raise WebError(f"预算年度应为四位数字，如 2025 (year must be a whole number such as 2025): {text!r}")
-    return int(str(text).strip())
+    """A year as a clerk types it: 2025, ２０２５, 2025年 or 二〇二五年; anything else is refused."""
+    typed = unicodedata.normalize("NFKC", str(text or "")).strip().removesuffix("年").strip()
+    digits = typed.translate(CHINESE_DIGITS)
+    if not (digits.isascii() and digits.isdigit() and len(digits) == 4):
+        raise WebError(f"预算年度应为四位数字，如 2025 (the year is four digits, such as 2025): {text!r}")
+    return int(digits)
 
 
 def _calculator(policy: str | None, profile: str | None, lang: str, columns: list[str],
@@ -156,6 +166,21 @@ def _stage_words(job: Job, lang: str) -> str:
     return (zh if lang != "en" else en).format(rows=rows[0] if lang != "en" else rows[1])
 
 
+FLAGS = {  # a refusal shown on the page names the field the clerk fills in, the CLI option beside it
+    "standards": ("标准文件", "the standards file"), "count": ("计数", "counts"), "profile": ("地区口径", "region"),
+    "set": ("改变标准", "change a standard"), "years": ("年度", "years"), "year": ("预算年度", "year"),
+    "budget": ("项目预算", "programme budget"), "sheet": ("工作表", "worksheet"), "columns": ("列名对应", "column names"),
+    "max-upload-mb": ("上传上限", "upload limit"),
+}
+_FLAG = re.compile(r"(?<![\w-])--(" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")\b")
+
+
+def page_words(message: str, lang: str) -> str:
+    """A CLI message as the page says it: "--count" becomes "计数（--count）"."""
+    return _FLAG.sub(lambda m: f"{FLAGS[m[1]][0]}（{m[0]}）" if lang != "en" else f"{FLAGS[m[1]][1]} ({m[0]})",
+                     message)
+
+
 def _yuan(fen: int) -> str:
     """123450 -> "+1234.50": a difference in the JSON's two-decimal form, signed."""
     sign = "-" if fen < 0 else "+" if fen > 0 else ""
@@ -171,24 +196,45 @@ def policies_listing(lang: str = "zh") -> list[dict]:
         sources = sorted({v.source.cite() for std in data.standards.values() for v in std.values})
         policy = get_policy(pid)
         counts = getattr(policy, "capabilities", lambda: {})().get("counts", [])  # as `policies ID` lists them
-        listing.append({"id": pid, "title": data.meta["title"], "title_en": data.meta.get("title_en", data.meta["title"]),
+        paths = [{"path": path, "label": std.label,
+                  "value": fen_to_yuan(v.value) if (v := std.at_or_first(10**6)) and std.kind == "money"
+                  else str(v.value) if std.kind == "number" else ratio_text(v.value) if std.kind == "ratio" else ""}
+                 for path, std in data.standards.items() if std.kind in ("money", "number", "ratio")]
+        listing.append({"id": pid, "paths": paths, "title": data.meta["title"], "title_en": data.meta.get("title_en", data.meta["title"]),
                         "profile": prof.id, "profile_name": prof.name, "counts": [k for c in counts for k in (*c["aliases"][:1], c["key"])],
                         "sources": sources})
     return listing
 
 
+def _without_paths(message: str, names: dict[str, str], home: Path | None) -> str:
+    """A message naming a saved upload names the clerk's file; no server path is ever shown."""
+    for path, name in names.items():
+        message = message.replace(path, name)
+    return message.replace(str(home), "…") if home is not None else message
+
+
 def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: int = 3600) -> FastAPI:
-    home = Path(tempfile.mkdtemp(prefix="entitlements-web-"))  # mkdtemp: mode 0700, this user only
+    homes: list[Path] = []  # the private folder, made when the server starts (or first needed)
+
+    def home() -> Path:
+        if not homes:
+            homes.append(Path(tempfile.mkdtemp(prefix="entitlements-web-")))  # mkdtemp: mode 0700, this user only
+            atexit.register(shutil.rmtree, homes[0], True)  # a server killed short of its shutdown
+        return homes[0]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        home()
         yield
-        shutil.rmtree(home, ignore_errors=True)  # the server stops: every upload and result goes
+        while homes:  # the server stops: every upload and result goes
+            shutil.rmtree(homes.pop(), ignore_errors=True)
 
     app = FastAPI(title="补助测算 entitlements", description="The same JSON contract as the console command.",
                   lifespan=lifespan)
     runs: dict[str, Run] = {}
+    shown_names: dict[str, str] = {}  # a saved upload's path -> the file name the clerk chose
     jobs: dict[str, Job] = {}  # background computations the page polls
+    whatifs: dict[str, dict] = {}  # what-if comparisons, kept for the browser that asked
     lock = threading.Lock()
     limit = max_upload_mb * 1024 * 1024
     too_large = (f"上传文件超过 {max_upload_mb} MB 上限，请拆分花名册或以 --max-upload-mb 放宽 "
@@ -201,6 +247,8 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
                 shutil.rmtree(runs.pop(rid).folder, ignore_errors=True)
             for jid in [j for j, job in jobs.items() if now - job.started > ttl_seconds]:
                 del jobs[jid]
+            for wid in [w for w, kept in whatifs.items() if now - kept["made"] > ttl_seconds]:
+                del whatifs[wid]
 
     @app.middleware("http")
     async def _guard(request: Request, call_next):
@@ -230,12 +278,15 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         """JSON for the API and the page's background calls; a page for a browser's own navigation."""
         if request.url.path.startswith(("/api/", "/jobs")):
             return JSONResponse({"error": message}, status_code=status)
-        lang = _lang(request.query_params.get("lang"))
+        lang = getattr(request.state, "lang", None) or _lang(request.query_params.get("lang"))
         return TEMPLATES.TemplateResponse(request, "error.html", {"message": message, "lang": lang}, status_code=status)
 
     @app.exception_handler(WebError)
     async def _refused(request: Request, exc: WebError):
-        return _refusal(request, exc.message, exc.status)
+        message = _without_paths(exc.message, shown_names, homes[0] if homes else None)
+        if not request.url.path.startswith("/api/"):  # the page's own calls and pages: in the page's words
+            message = page_words(message, getattr(request.state, "lang", None) or _lang(request.query_params.get("lang")))
+        return _refusal(request, message, exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
@@ -247,9 +298,11 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
 
     async def _form(request: Request):
         try:
-            return await request.form()
+            form = await request.form()
         except Exception as exc:  # noqa: BLE001 - a malformed multipart body: a 400, never a trace
             raise WebError(f"表单无法读取 (the form cannot be read): {exc}") from None
+        request.state.lang = _lang(form.get("lang") or request.query_params.get("lang"))  # a refusal's language
+        return form
 
     async def _save_roster(form, folder: Path) -> Path | None:
         return await _save_upload(form, "roster", folder, ROSTER_SUFFIXES,
@@ -263,6 +316,9 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         if suffix not in suffixes:
             raise WebError(f"{refusal}: {Path(upload.filename).name}", 422)
         path = folder / f"{name}{suffix}"  # our own name: nothing from the request reaches the file system
+        shown_names[str(path)] = Path(upload.filename.replace("\\", "/")).name  # said in messages, never used as a path
+        while len(shown_names) > 1000:  # only the recent ones can still be in a message
+            del shown_names[next(iter(shown_names))]
         size = 0
         with open(path, "wb") as fh:
             while chunk := await upload.read(1 << 20):
@@ -274,7 +330,7 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
 
     def _new_folder() -> tuple[str, Path]:
         rid = secrets.token_urlsafe(16)
-        folder = home / rid
+        folder = home() / rid
         folder.mkdir(mode=0o700)
         return rid, folder
 
@@ -371,8 +427,8 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
     def _explain(run: Run, person: str) -> dict:
         try:
             one = run.calculator.entitlement(run.result, person, **run.options)
-        except (LookupError, ValueError) as exc:
-            raise WebError(str(exc).strip("'\"")) from None
+        except (LookupError, ValueError) as exc:  # a KeyError's str() is its repr: its own text instead
+            raise WebError(str(exc.args[0]) if exc.args else str(exc), 404 if isinstance(exc, LookupError) else 400) from None
         return explain_json(one, run.year)
 
     @app.post("/api/whatif")
@@ -386,12 +442,14 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         from entitlements.scenarios import Scenario
         from entitlements.whatif import compare, count_in_words, in_words, parse_years
 
-        calculator = _calculator(form.get("policy"), form.get("profile"), lang, form.getlist("columns"))
         sets = [s for s in form.getlist("set") if str(s).strip()]
         if not sets:
-            raise WebError("请给出 --set 覆盖 (give --set PATH=VALUE)")
+            raise WebError("请填写要改变的标准或计数，如 grant.community=120000@2025-01 (give --set PATH=VALUE)")
         rid, folder = _new_folder()
         try:
+            standards = await _save_upload(form, "standards", folder, (".toml", ".csv"),
+                                           "标准文件应为 .toml 或 .csv (the standards file must be .toml or .csv)")
+            calculator = _calculator(form.get("policy"), form.get("profile"), lang, form.getlist("columns"), standards)
             years = form.get("years")
             run_years = parse_years(years, 0) if years else [_year(form.get("year"))]
             given = Scenario.from_sets(sets)  # named by what it changes, as the console command names it
@@ -426,10 +484,10 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request, lang: str | None = None):
-        lang = _lang(lang)
+        lang, listing = _lang(lang), policies_listing()
         return TEMPLATES.TemplateResponse(request, "index.html", {
-            "lang": lang, "policies": policies_listing(), "profiles": list(profiles().values()),
-            "year": dt.date.today().year})
+            "lang": lang, "policies": listing, "profiles": list(profiles().values()),
+            "paths": {p["id"]: p["paths"] for p in listing}, "year": dt.date.today().year})
 
     @app.post("/run")
     async def run_page(request: Request):
@@ -453,7 +511,8 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
                 job.rid, _ = _work(pending, job, job.session)
                 job.stage = "done"
             except WebError as exc:
-                job.error, job.status, job.stage = exc.message, exc.status, "failed"
+                message = _without_paths(exc.message, shown_names, homes[0] if homes else None)
+                job.error, job.status, job.stage = page_words(message, pending.lang), exc.status, "failed"
             except Exception as exc:  # noqa: BLE001 - a defect: said plainly, never a stack trace
                 job.error, job.status, job.stage = _internal(exc), 500, "failed"
 
@@ -477,19 +536,28 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         return answer
 
     @app.get("/runs/{rid}", response_class=HTMLResponse)
-    def result_page(request: Request, rid: str, page: int = 1, lang: str | None = None):
+    def result_page(request: Request, rid: str, page: int = 1, lang: str | None = None, q: str = ""):
         run = _run(rid, request)
         lang = _lang(lang) if lang else run.lang
         data = run.shown(lang)
         people = data.get("beneficiaries") or []
+        q = q.strip()
+        if q:  # find a person by 编号 or 姓名 (any part of either)
+            people = [b for b in people if q in str(b["id"]) or q in str(b.get("name") or "")]
         pages = max(1, -(-len(people) // PAGE_ROWS))
         page = min(max(page, 1), pages)
         calc = run.calculator  # levels and components in the profile's and the policy's own words
         components = {c: calc.policy.component_label(calc.data, c, lang) for c in data["totals"].get("by_component") or {}}
+        roster = run.result.mode == "roster"
+        paid = any(b["amount"] not in ("0.00", "0") for b in data.get("beneficiaries") or [])
         return TEMPLATES.TemplateResponse(request, "result.html", {
-            "lang": lang, "rid": rid, "data": data, "run": run, "page": page, "pages": pages,
-            "levels": calc.profile.level_names(lang), "components": components, "profile_name": calc.profile.name,
-            "payments": run.result.mode == "roster" and pays_people(calc.policy.fields),
+            "lang": lang, "rid": rid, "data": data, "run": run, "page": page, "pages": pages, "q": q,
+            "found": len(people), "levels": calc.profile.level_names(lang), "components": components,
+            "profile_name": calc.profile.name, "roster": roster,
+            # a download is offered only where it can be made: the 公示 list of a roster with someone paid,
+            # the payment list of people with a 银行账号 column
+            "notice": roster and paid,
+            "payments": roster and paid and pays_people(calc.policy.fields) and run.result.parsed.has("bank_account"),
             "people": people[(page - 1) * PAGE_ROWS: page * PAGE_ROWS], "listed": LISTED})
 
     @app.get("/runs/{rid}/explain", response_class=HTMLResponse)
@@ -503,10 +571,25 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
 
     @app.post("/whatif", response_class=HTMLResponse)
     async def whatif_page(request: Request):
+        """Computed, kept for this browser and shown at /whatifs/ID: a page that can be reloaded,
+        switched to the other language, or come back to."""
         form = await _form(request)
         lang = _lang(form.get("lang"))
         data = await _whatif(form, lang)
-        calc = _calculator(form.get("policy"), form.get("profile"), lang, form.getlist("columns"))
+        wid = secrets.token_urlsafe(16)
+        with lock:
+            whatifs[wid] = {"data": data, "policy": form.get("policy"), "profile": form.get("profile") or None,
+                            "session": request.state.session, "made": time.monotonic()}
+        return RedirectResponse(f"/whatifs/{wid}?lang={lang}", status_code=303)
+
+    @app.get("/whatifs/{wid}", response_class=HTMLResponse)
+    def whatif_result(request: Request, wid: str, lang: str | None = None):
+        with lock:
+            kept = whatifs.get(wid)
+        if kept is None or not secrets.compare_digest(kept["session"], request.state.session):
+            raise WebError("此次测算已过期或不存在，请重新提交 (this what-if has expired or does not exist)", 404)
+        lang, data = _lang(lang), kept["data"]
+        calc = _calculator(kept["policy"], kept["profile"], lang, [])
         levels = calc.profile.level_names(lang)
         rows = []  # per year and level: baseline, each scenario, and a bar width in whole per cent (display only)
         for y in data["years"]:
@@ -518,11 +601,10 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         top = max((_fen(a) for r in rows for a in r["amounts"]), default=0) or 1
         for r in rows:
             r["bars"] = [_fen(a) * 100 // top for a in r["amounts"]]
-        for r in rows:  # each scenario against the baseline, as the console's table shows it
-            r["changes"] = [_yuan(_fen(a) - _fen(r["amounts"][0])) for a in r["amounts"][1:]]
+            r["changes"] = [_yuan(_fen(a) - _fen(r["amounts"][0])) for a in r["amounts"][1:]]  # as the console shows
         title = calc.data.meta["title"] if lang != "en" else calc.data.meta.get("title_en", calc.data.meta["title"])
         return TEMPLATES.TemplateResponse(request, "whatif.html", {"lang": lang, "data": data, "rows": rows,
-                                                                   "title": title})
+                                                                   "title": title, "region": calc.profile.name})
 
     downloads = {
         "allocation.xlsx": "分配表", "budget.xlsx": "预算测算表", "notice.xlsx": "公示名单", "result.json": "结果",
