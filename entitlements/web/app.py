@@ -76,6 +76,8 @@ class Pending:
     counts: dict | None
     roster: Path | None
     sheet: str | None
+    standards: Path | None = None
+    columns: list = field(default_factory=list)
 
 
 @dataclass
@@ -101,8 +103,20 @@ class Run:
     result: Any
     calculator: Calculator
     session: str = ""  # the browser that made it: only it reaches the run
+    standards: Path | None = None  # the uploaded standards, kept in the run's folder
+    columns: list = field(default_factory=list)
     made: float = field(default_factory=time.monotonic)
+    calculators: dict = field(default_factory=dict)  # lang -> a calculator explaining in that language
     json_by_lang: dict = field(default_factory=dict)
+
+    def explaining(self, lang: str) -> Calculator:
+        """The run's calculator, or one like it in the other language: an explanation in English
+        of a run computed in Chinese (the same standards; only the words differ)."""
+        if lang == self.lang:
+            return self.calculator
+        if lang not in self.calculators:
+            self.calculators[lang] = _calculator(self.policy, self.profile, lang, self.columns, self.standards)
+        return self.calculators[lang]
 
     def shown(self, lang: str) -> dict:
         """The result's JSON, made once per language: paging a long roster does not redo it."""
@@ -179,6 +193,39 @@ def page_words(message: str, lang: str) -> str:
     """A CLI message as the page says it: "--count" becomes "计数（--count）"."""
     return _FLAG.sub(lambda m: f"{FLAGS[m[1]][0]}（{m[0]}）" if lang != "en" else f"{FLAGS[m[1]][1]} ({m[0]})",
                      message)
+
+
+def _trailing_citation(text: str) -> int:
+    """Where a citation (〔…〕 or […], nested once or more) that ends ``text`` begins, after a space;
+    -1 if the line does not end with one. Only trailing ones: "[2025-01] 合计" starts with a date."""
+    closing = {"〕": "〔", "]": "["}
+    if not text or text[-1] not in closing:
+        return -1
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] in closing:
+            depth += 1
+        elif text[i] in closing.values():
+            depth -= 1
+            if depth == 0:
+                return i if i > 0 and (text[i - 1].isspace() or text[i - 1] in closing) else -1
+    return -1
+
+
+def explanation_lines(explanation: str | list[str]) -> list[dict]:
+    """The console's explanation as the page shows it: each line with its indent, a heading where it
+    ends with a colon, and its trailing citations (〔…〕, […]) apart, set smaller beside the figures."""
+    lines = explanation.splitlines() if isinstance(explanation, str) else list(explanation)
+    shown = []
+    for line in lines:
+        text, cites = line.strip(), []
+        while (at := _trailing_citation(text)) > 0:
+            cites.insert(0, text[at:])
+            text = text[:at].rstrip()
+        if text:
+            shown.append({"indent": (len(line) - len(line.lstrip())) // 2, "text": text, "cites": cites,
+                          "heading": text.endswith(("：", ":")) and not line.startswith(" ")})
+    return shown
 
 
 def _yuan(fen: int) -> str:
@@ -358,7 +405,7 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
             shutil.rmtree(folder, ignore_errors=True)
             raise
         return Pending(rid, folder, calculator, form.get("profile") or None, year, lang, options,
-                       parsed_counts, roster, form.get("sheet") or None)
+                       parsed_counts, roster, form.get("sheet") or None, standards, form.getlist("columns"))
 
     def _work(pending: Pending, job: Job | None = None, session: str | None = None) -> tuple[str, Run]:
         """Compute a pending run (blocking: in a worker thread), telling ``job`` each stage. Kept for
@@ -382,7 +429,7 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
             shutil.rmtree(p.folder, ignore_errors=True)
             raise
         run = Run(p.folder, p.calculator.policy.id, p.profile, p.year, p.lang, p.options, result, p.calculator,
-                  session or "")
+                  session or "", standards=p.standards, columns=p.columns)
         if session is None:  # an API answer: nothing is kept
             shutil.rmtree(p.folder, ignore_errors=True)
             return p.rid, run
@@ -424,9 +471,9 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         rid, run = await _compute(form, _lang(form.get("lang")))
         return JSONResponse(_explain(run, form.get("id") or ""))
 
-    def _explain(run: Run, person: str) -> dict:
+    def _explain(run: Run, person: str, lang: str | None = None) -> dict:
         try:
-            one = run.calculator.entitlement(run.result, person, **run.options)
+            one = run.explaining(lang or run.lang).entitlement(run.result, person, **run.options)
         except (LookupError, ValueError) as exc:  # a KeyError's str() is its repr: its own text instead
             raise WebError(str(exc.args[0]) if exc.args else str(exc), 404 if isinstance(exc, LookupError) else 400) from None
         return explain_json(one, run.year)
@@ -563,11 +610,12 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
     @app.get("/runs/{rid}/explain", response_class=HTMLResponse)
     def explain_page(request: Request, rid: str, id: str, lang: str | None = None):
         run = _run(rid, request)
-        doc = _explain(run, id)
-        person = next((f"{b['id']} {b['name']}".strip() for b in run.shown(run.lang).get("beneficiaries") or []
+        lang = _lang(lang) if lang else run.lang
+        doc = _explain(run, id, lang)
+        person = next((f"{b['id']} {b['name']}".strip() for b in run.shown(lang).get("beneficiaries") or []
                        if b["id"] == id), id)
         return TEMPLATES.TemplateResponse(request, "explain.html", {
-            "lang": _lang(lang) if lang else run.lang, "rid": rid, "person": person, "doc": doc})
+            "lang": lang, "rid": rid, "person": person, "doc": doc, "lines": explanation_lines(doc["explanation"])})
 
     @app.post("/whatif", response_class=HTMLResponse)
     async def whatif_page(request: Request):
