@@ -84,7 +84,7 @@ class Pending:
 class Job:
     """A run being computed in the background, polled by the page so a long roster shows progress."""
     session: str = ""  # the browser that started it
-    stage: str = "queued"  # queued -> reading -> computing -> done | failed
+    stage: str = "queued"  # queued -> reading -> computing -> summing -> done | failed
     rows: int | None = None
     rid: str | None = None
     error: str | None = None
@@ -166,6 +166,7 @@ STAGES = {  # what the page shows while a job runs
     "queued": ("排队中…", "waiting…"),
     "reading": ("正在读取花名册…", "reading the roster…"),
     "computing": ("正在校验并计算{rows}…", "checking and computing{rows}…"),
+    "summing": ("正在整理结果…", "preparing the result…"),
     "done": ("计算完成，正在打开结果…", "done, opening the result…"),
     "failed": ("无法计算", "cannot compute"),
 }
@@ -433,6 +434,8 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         if session is None:  # an API answer: nothing is kept
             shutil.rmtree(p.folder, ignore_errors=True)
             return p.rid, run
+        job.stage = "summing"
+        run.shown(p.lang)  # the result page's table made here, while the page still shows progress
         with lock:
             runs[p.rid] = run
         return p.rid, run
