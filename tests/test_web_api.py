@@ -490,3 +490,26 @@ def test_an_explanation_in_the_other_language(client):
     assert english.status_code == 200 and "Conditions" in english.text and "996.00" in english.text
     chinese = client.get(f"{run_url}/explain", params={"id": "JC001"})
     assert "条件" in chinese.text and 'class="cite"' in chinese.text
+
+
+def test_the_whatif_comparison_downloads_as_the_consoles_xlsx(client, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    page = client.post("/whatif", data={"policy": "service_grants", "profile": "澄江市", "years": "2025-2026",
+                                        "count": ["community=6", "village=41"],
+                                        "set": "grant.community=120000@2025-01"})
+    assert page.status_code == 200 and 'id="whatif-download"' in page.text
+    wid = str(page.url).split("/whatifs/")[1].split("?")[0]
+    got = client.get(f"/whatifs/{wid}/download/whatif.xlsx")
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+    cli_out = tmp_path / "cli.xlsx"
+    assert run_cli("whatif", "--policy", "service_grants", "--profile", "澄江市", "--years", "2025-2026",
+                   "--count", "community=6", "--count", "village=41", "--set", "grant.community=120000@2025-01",
+                   "-f", "xlsx", "-o", str(cli_out)).returncode == 0
+
+    def cells(book):
+        return [[c for c in row] for ws in book.worksheets for row in ws.iter_rows(values_only=True)]
+
+    assert cells(load_workbook(io.BytesIO(got.content))) == cells(load_workbook(cli_out))

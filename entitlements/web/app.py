@@ -484,9 +484,11 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
     @app.post("/api/whatif")
     async def api_whatif(request: Request):
         form = await _form(request)
-        return JSONResponse(await _whatif(form, _lang(form.get("lang"))))
+        lang = _lang(form.get("lang"))
+        return JSONResponse((await _whatif(form, lang)).to_json(lang, False))
 
-    async def _whatif(form, lang: str) -> dict:
+    async def _whatif(form, lang: str):
+        """The console's comparison (whatif.Comparison) of the form's scenario against the baseline."""
         from attrs import evolve
 
         from entitlements.scenarios import Scenario
@@ -520,7 +522,7 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
             def work() -> dict:  # blocking: in a worker thread, so the server keeps answering
                 table = calculator.read(roster, sheet) if roster is not None else None
                 return compare(calculator, [scenario], run_years, table=table, counts=given_counts,
-                               **options).to_json(lang, False)
+                               **options)
 
             return await run_in_threadpool(work)
         except InputError as exc:
@@ -626,19 +628,40 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         switched to the other language, or come back to."""
         form = await _form(request)
         lang = _lang(form.get("lang"))
-        data = await _whatif(form, lang)
+        comparison = await _whatif(form, lang)
         wid = secrets.token_urlsafe(16)
         with lock:
-            whatifs[wid] = {"data": data, "policy": form.get("policy"), "profile": form.get("profile") or None,
+            whatifs[wid] = {"comparison": comparison, "data": comparison.to_json(lang, False), "lang": lang,
+                            "policy": form.get("policy"), "profile": form.get("profile") or None,
                             "session": request.state.session, "made": time.monotonic()}
         return RedirectResponse(f"/whatifs/{wid}?lang={lang}", status_code=303)
 
-    @app.get("/whatifs/{wid}", response_class=HTMLResponse)
-    def whatif_result(request: Request, wid: str, lang: str | None = None):
+    def _kept_whatif(request: Request, wid: str) -> dict:
         with lock:
             kept = whatifs.get(wid)
         if kept is None or not secrets.compare_digest(kept["session"], request.state.session):
             raise WebError("此次测算已过期或不存在，请重新提交 (this what-if has expired or does not exist)", 404)
+        return kept
+
+    @app.get("/whatifs/{wid}/download/whatif.xlsx")
+    def whatif_download(request: Request, wid: str):
+        """The console's `whatif -f xlsx`: the comparison and its chart sheet, in the language it was asked in."""
+        from starlette.background import BackgroundTask
+
+        from entitlements.whatif import chart_sheet
+
+        kept = _kept_whatif(request, wid)
+        comparison, lang = kept["comparison"], kept["lang"]
+        _, folder = _new_folder()
+        path = folder / "whatif.xlsx"
+        build_workbook(str(path), [comparison.sheet(lang), chart_sheet(comparison, lang)])
+        return FileResponse(path, filename=f"{kept['policy']}_情景测算.xlsx",
+                            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            background=BackgroundTask(shutil.rmtree, folder, True))  # sent, then removed
+
+    @app.get("/whatifs/{wid}", response_class=HTMLResponse)
+    def whatif_result(request: Request, wid: str, lang: str | None = None):
+        kept = _kept_whatif(request, wid)
         lang, data = _lang(lang), kept["data"]
         calc = _calculator(kept["policy"], kept["profile"], lang, [])
         levels = calc.profile.level_names(lang)
@@ -655,7 +678,8 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
             r["changes"] = [_yuan(_fen(a) - _fen(r["amounts"][0])) for a in r["amounts"][1:]]  # as the console shows
         title = calc.data.meta["title"] if lang != "en" else calc.data.meta.get("title_en", calc.data.meta["title"])
         return TEMPLATES.TemplateResponse(request, "whatif.html", {"lang": lang, "data": data, "rows": rows,
-                                                                   "title": title, "region": calc.profile.name})
+                                                                   "title": title, "region": calc.profile.name,
+                                                                   "wid": wid})
 
     downloads = {
         "allocation.xlsx": "分配表", "budget.xlsx": "预算测算表", "notice.xlsx": "公示名单", "result.json": "结果",
