@@ -29,6 +29,13 @@ if TYPE_CHECKING:
 DeclaredPolicy = Any  # a policy made of declarations (declared.py, which renders through this module)
 
 
+UNITS_EN = {  # the standards' units, as --lang en says them (a unit not listed is shown as written)
+    "元/个": "yuan each", "元/个/年": "yuan each a year", "元/人/年": "yuan a person a year",
+    "元/人/月": "yuan a person a month", "元/人/节": "yuan a person a festival", "元/人次": "yuan a visit",
+    "元/月": "yuan a month", "元/次": "yuan a time", "元": "yuan", "元/年": "yuan a year",
+}
+
+
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
     return tomllib.loads(resources.files("entitlements").joinpath("messages.toml").read_text(encoding="utf-8"))
@@ -322,7 +329,8 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
             if "requested" in item:
                 req = item["requested"]
                 cap_text = "" if cap is None else m["capped"].format(
-                    cap_label=cap["label"], cap=fen_to_yuan(cap["value"]), unit=cap["unit"],
+                    cap_label=cap["label"], cap=fen_to_yuan(cap["value"]),
+                    unit=cap["unit"] if lang != "en" else UNITS_EN.get(cap["unit"], cap["unit"]),
                     capped=fen_to_yuan(item["capped"])) + cite(cap)
                 factors = "".join(m["factor"].format(label=f["label"], value=f["value"]) for f in item["factors"])
                 out.append(m["requested"].format(label=label, header=req["header"], value=fen_to_yuan(req["value"]),
@@ -340,8 +348,12 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
             per = item.get("per")
             factors = item.get("factors", [])
             tier_text += "".join(m["factor"].format(label=f["label"], value=f["value"]) for f in factors)
+            # the standard's own name where it says more than the component's (in English, the Chinese
+            # name only where it is not the component's own)
+            same = std["label"] in (label, item["label"]["zh"])
             out.append(m["amount"].format(
-                label=label, standard="" if std["label"] == label else std["label"] + " ", value=fen_to_yuan(std["value"]), unit=std["unit"], tier=tier_text,
+                label=label, standard="" if same else std["label"] + " ", value=fen_to_yuan(std["value"]),
+                unit=std["unit"] if lang != "en" else " " + UNITS_EN.get(std["unit"], std["unit"]), tier=tier_text,
                 per="" if per is None else m["per"].format(header=per["header"], value=per["value"]),
                 times="" if "multiplicity" not in item else m["times"].format(count=item["multiplicity"]),
                 months=months_text) + cite(std))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import EXAMPLES, run_cli
 
 JIANGCHUAN = ("--policy", "brigade_cadre_living", "--profile", "江川区", "--year")
@@ -93,3 +95,23 @@ def test_payments_says_what_it_wrote_in_the_runs_language(tmp_path):
     assert zh.returncode == en.returncode == 0, zh.stderr + en.stderr
     assert "已写出" in zh.stderr and "wrote" not in zh.stderr
     assert "wrote" in en.stderr and "已写出" not in en.stderr
+
+
+@pytest.mark.parametrize("policy", sorted(__import__("tests.test_library", fromlist=["LIBRARY"]).LIBRARY))
+def test_an_english_explanation_says_its_units_in_english(policy):
+    """`explain --lang en` said "base living subsidy (tiered by tenure): 基础生活补助（按任职年限分档）
+    23.00元/人/月": the component's Chinese name again and a Chinese unit. The data's own texts (its
+    citations and assumptions, in brackets) stay as the documents write them."""
+    import re
+
+    from .test_library import LIBRARY, args
+
+    ids = [b["id"] for b in __import__("tests.test_library", fromlist=["calc_json"]).calc_json(policy)["beneficiaries"][:3]]
+    for person in ids:
+        out = run_cli("explain", *args(policy), "--id", person, "--lang", "en")
+        assert out.returncode == 0, out.stderr
+        for line in out.stdout.splitlines():
+            bare = re.sub(r"\s*\[[^\[\]]*(\[[^\[\]]*\][^\[\]]*)*\]", "", line)  # citations and assumptions
+            assert "元/" not in bare, line
+    brigade = run_cli("explain", *args("brigade_cadre_living"), "--id", "JC001", "--lang", "en").stdout
+    assert "  base living subsidy (tiered by tenure): 23.00 yuan a person a month (tier 16–20 years) × 12 months" in brigade
