@@ -887,12 +887,18 @@ def _print_comparison(comparison, lang: str, console: Console, detail: bool) -> 
     calc = comparison.calculator
     title = calc.data.meta["title"] if zh else calc.data.meta.get("title_en", calc.data.meta["title"])
     console.print(f"[bold]{title}[/]  {calc.profile.name}（{calc.profile.id}）", highlight=False)
-    for s in comparison.scenarios:
+    for number, s in enumerate(comparison.scenarios, 1):
         what = "；".join([in_words(o, calc.data, lang) for o in s.overrides]
                         + [f"conventions.{k}={v}" for k, v in s.conventions.items()]
                         + [count_in_words(c, lang) for c in s.counts])
-        console.print(f"情景 scenario [bold]{escape(s.name)}[/]: {escape(s.description)} {escape(what)}", highlight=False)
+        said = " ".join(t for t in (s.description, what if what != s.name else "") if t)  # the name once
+        console.print(f"情景{number} scenario {number}: [bold]{escape(s.name)}[/]" + (f"  {escape(said)}" if said else ""),
+                      highlight=False)
     sheet = comparison.sheet(lang)
+    # the table's columns are headed 情景1 / 差额1 …, named above: a scenario named by its long change
+    # ("2002年提标（每人每月提高60元）=80元/人/月（2025-01起）") as a header took the width of the year and item
+    short = [f"情景{k}" if zh else f"scenario {k}" for k in range(1, len(comparison.scenarios) + 1)]
+    header = sheet.header[:3] + [h for k in short for h in (k, ("差额" if zh else "Δ ") + k.removeprefix("情景"))]
     rows = []
     for row in sheet.rows:
         cells = [str(row[0]), escape(str(row[1])), fen_to_yuan(row[2])]
@@ -900,13 +906,13 @@ def _print_comparison(comparison, lang: str, console: Console, detail: bool) -> 
             cells += [fen_to_yuan(row[k]), ("+" if row[k + 1] > 0 else "") + fen_to_yuan(row[k + 1])]
         rows.append(cells)
     # amounts are never cut short: when all columns do not fit the terminal, one table per scenario
-    scenarios = (len(sheet.header) - 3) // 2
-    if scenarios > 1 and _table_width(sheet.header, rows) > console.width:
+    scenarios = (len(header) - 3) // 2
+    if scenarios > 1 and _table_width(header, rows) > console.width:
         for s in range(scenarios):
             cols = [0, 1, 2, 3 + 2 * s, 4 + 2 * s]
-            console.print(_amount_table([sheet.header[k] for k in cols], [[r[k] for k in cols] for r in rows]))
+            console.print(_amount_table([header[k] for k in cols], [[r[k] for k in cols] for r in rows]))
     else:
-        console.print(_amount_table(sheet.header, rows))
+        console.print(_amount_table(header, rows))
     if comparison.rejects:
         console.print(f"注意：花名册有 {comparison.rejects} 条退回，未计入 (rejected rows are not counted; see validate)",
                       highlight=False)

@@ -328,7 +328,8 @@ def apply_override(o: Override, current: Standard | None, data: PolicyData, firs
         elif kind == "number":
             body["value"] = _whole(value)
         elif kind == "ratio":  # "12%" or "0.12" as text; a float is refused when converted (not exact)
-            body["ratio"] = value
+            # a bare 0.6 typed in --set stays ambiguous for a ratio (60%? 0.6%?): refused as a float is
+            body["ratio"] = float(value) if isinstance(value, BareDecimal) else value
         elif kind == "tiers":
             if not isinstance(value, list):
                 raise ScenarioError(f"{where}: {o.path} 是分档标准，应写作 is a tier table, write it as "
@@ -378,7 +379,15 @@ def _infer_kind(value: Any) -> str:
     return "money"
 
 
+class BareDecimal(str):
+    """A decimal typed bare in --set (60.00): an amount reads it exactly as written (TOML would make
+    it the float 60.0, which money refuses); a ratio refuses it as a float (is 0.6 meant as 60%?)."""
+
+
 def _parse_inline(text: str) -> Any:
+    """TOML, but a bare decimal stays the text it was typed as (BareDecimal)."""
+    if re.fullmatch(r"[+-]?[0-9]+\.[0-9]+", text):
+        return BareDecimal(text)
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:

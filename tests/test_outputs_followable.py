@@ -57,7 +57,7 @@ def test_whatif_in_a_narrow_terminal_keeps_every_amount_whole():
 def test_whatif_names_a_set_by_what_it_changes_and_gives_reasons_in_words():
     proc = run_cli("whatif", *CHENGJIANG, "--year", "2025", "--set", "org_funding.branch=4000", "--detail")
     assert proc.returncode == 0, proc.stderr
-    assert "差额：党支部基本工作经费=4000元/个/年" in proc.stdout
+    assert "情景1 scenario 1: 党支部基本工作经费=4000元/个/年\n" in proc.stdout and "差额1" in proc.stdout
     assert "org_funding.branch" not in proc.stdout
 
 

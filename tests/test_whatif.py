@@ -220,3 +220,25 @@ def test_api_sweep_with_overrides():
               for v in (3000, 3500, 4000)]
     assert totals == ["805400.00", "861400.00", "917400.00"]
     assert calc.compute_counts(COUNTS, 2025).to_json()["totals"]["amount"] == "805400.00"  # the original is untouched
+
+
+def test_a_decimal_amount_in_set_is_read_exactly():
+    """--set layers.raise_2002=60.00 was read by TOML as the float 60.0 and refused ("write money as a
+    string or integer"), though 60.00 is how an amount is written (and what the web page's list writes)."""
+    base = ["examples/brigade_cadres.xlsx", "-p", "brigade_cadre_living", "--profile", "江川区", "--years", "2025",
+            "-f", "json"]
+    same = run_cli("whatif", *base, "--set", "layers.raise_2002=60.00@2025-01")
+    assert same.returncode == 0, same.stderr
+    year = json.loads(same.stdout)["years"][0]
+    assert year["scenarios"][0]["totals"]["amount"] == year["baseline"]["amount"] == "5430.00"
+    more = json.loads(run_cli("whatif", *base, "--set", "layers.raise_2002=80.50@2025-01").stdout)["years"][0]
+    assert more["scenarios"][0]["totals"]["amount"] == "6783.00"  # 20.50 more a month for the paid months
+    refused = run_cli("whatif", *base, "--set", "eligibility.min_tenure_years=11.5@2025-01")
+    assert refused.returncode == 2 and "11.5" in refused.stderr
+
+
+def test_the_terminal_table_keeps_its_year_and_item_columns_at_80_columns():
+    out = run_cli("whatif", "examples/brigade_cadres.xlsx", "-p", "brigade_cadre_living", "--profile", "江川区",
+                  "--years", "2025-2026", "--set", "layers.raise_2002=80@2025-01", env={"COLUMNS": "80"})
+    assert out.returncode == 0, out.stderr
+    assert "年度" in out.stdout and "│ 2025 │ 合计" in out.stdout and "情景1" in out.stdout
