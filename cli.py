@@ -1235,8 +1235,10 @@ def serve(
 
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     try:
-        uvicorn.run(create_app(token=token, max_upload_mb=max_upload_mb, ttl_seconds=keep_minutes * 60),
-                    host=host, port=port, log_level="warning")
+        # bound to this machine: only its own names are answered (a rebound DNS name is not)
+        local = None if token_required(host) else ("127.0.0.1", "localhost", "::1")
+        uvicorn.run(create_app(token=token, max_upload_mb=max_upload_mb, ttl_seconds=keep_minutes * 60,
+                               allowed_hosts=local), host=host, port=port, log_level="warning")
     except Interrupted:  # Ctrl-C: uvicorn has shut down (and removed every upload), then passed the signal on
         pass
     err.print("网页服务已停止，上传的花名册与结果均已删除 (the server stopped; every upload and result was removed)",

@@ -513,3 +513,168 @@ def test_the_whatif_comparison_downloads_as_the_consoles_xlsx(client, tmp_path):
         return [[c for c in row] for ws in book.worksheets for row in ws.iter_rows(values_only=True)]
 
     assert cells(load_workbook(io.BytesIO(got.content))) == cells(load_workbook(cli_out))
+
+
+def test_an_idle_server_removes_what_is_past_its_time(tmp_path, monkeypatch):
+    """No request needed: a sweep removes a run (ID numbers, accounts) once it is past --keep-minutes."""
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    roster = EXAMPLES / "two_new_orgs.csv"
+    with TestClient(create_app(ttl_seconds=1)) as c:
+        (home,) = tmp_path.iterdir()
+        c.post("/run", data={"policy": "two_new_16321", "year": "2025"},
+               files={"roster": (roster.name, roster.read_bytes())}, follow_redirects=False)
+        assert list(home.iterdir())
+        deadline = time.monotonic() + 10
+        while list(home.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.2)  # no request meanwhile
+        assert list(home.iterdir()) == []
+
+
+def test_a_chunked_upload_is_held_to_the_limit_too():
+    """Without a Content-Length the body is counted as it arrives: 413, not read to the end."""
+    sent = []
+
+    def body():
+        for _ in range(30):
+            sent.append(1)
+            yield b"x" * (256 * 1024)
+
+    with TestClient(create_app(max_upload_mb=1)) as c:
+        got = c.post("/api/calc", content=body(),
+                     headers={"Content-Type": "multipart/form-data; boundary=zzz"})
+        assert got.status_code == 413 and "MB" in got.json()["error"]  # (the test client sends it all first)
+
+
+def test_a_session_is_one_the_server_issued():
+    with TestClient(create_app()) as c:
+        chosen = "a" * 40
+        c.cookies.set("entitlements_session", chosen)
+        got = c.get("/")
+        assert got.cookies.get("entitlements_session") not in (None, chosen)  # a new one, signed
+
+
+def test_a_form_posted_from_another_site_is_refused():
+    with TestClient(create_app()) as c:
+        evil = c.post("/run", data={"policy": "service_grants", "year": "2024", "count": "community=6"},
+                      headers={"Origin": "https://evil.example"})
+        assert evil.status_code == 403 and "其他网站" in evil.text
+        also = c.post("/jobs", data={"policy": "service_grants", "year": "2024", "count": "community=6"},
+                      headers={"Sec-Fetch-Site": "cross-site"})
+        assert also.status_code == 403
+        own = c.post("/run", data={"policy": "service_grants", "year": "2024", "count": "community=6"},
+                     headers={"Origin": "http://testserver"})
+        assert own.status_code == 200
+
+
+def test_bound_to_this_machine_only_its_own_names_are_answered():
+    with TestClient(create_app(allowed_hosts=("127.0.0.1", "localhost", "::1")), base_url="http://127.0.0.1:8000") as c:
+        assert c.get("/").status_code == 200
+        assert c.get("/", headers={"Host": "rebound.example:8000"}).status_code == 400
+
+
+def test_the_serve_command_allows_only_local_names_when_bound_locally(monkeypatch):
+    import uvicorn
+
+    import entitlements.web.app as web
+
+    made = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    monkeypatch.setattr(web, "create_app", lambda **kw: made.update(kw))
+    assert run_cli("serve", env={"ENTITLEMENTS_TOKEN": ""}).returncode == 0
+    assert "127.0.0.1" in made["allowed_hosts"] and "localhost" in made["allowed_hosts"]
+    assert run_cli("serve", "--host", "0.0.0.0", "--token", "t").returncode == 0
+    assert made["allowed_hosts"] is None
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_the_limit_is_refused_unread(tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"<a/>" + b" " * (12 * 1024 * 1024))
+    assert bomb.stat().st_size < 1024 * 1024
+    with TestClient(create_app(max_upload_mb=1)) as c:
+        got = c.post("/api/calc", data={"policy": "brigade_cadre_living", "year": "2025"},
+                     files={"roster": ("bomb.xlsx", bomb.read_bytes())})
+        assert got.status_code == 413 and "bomb.xlsx" in got.json()["error"]
+
+
+def test_the_token_comes_in_any_of_its_ways():
+    with TestClient(create_app(token="s3cret")) as c:
+        assert c.get("/api/policies", headers={"Authorization": "bearer s3cret"}).status_code == 200
+        c.get("/", params={"token": "s3cret"})  # the cookie
+        assert c.get("/api/policies", headers={"Authorization": "Basic Zm9vOmJhcg=="}).status_code == 200
+    with TestClient(create_app(token="")) as c:  # an empty token is none: bound locally, no check to pass
+        assert c.get("/api/policies").status_code == 200
+
+
+def test_a_job_that_fails_unexpectedly_says_so_and_never_hangs(client, monkeypatch):
+    from entitlements import Calculator
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(Calculator, "read", broken)
+    roster = EXAMPLES / "two_new_orgs.csv"
+    started = client.post("/jobs", data={"policy": "two_new_16321", "year": "2025"},
+                          files={"roster": (roster.name, roster.read_bytes())})
+    state = _poll(client, started.json())
+    assert state["stage"] == "failed" and state["status"] == 500 and "RuntimeError" in state["error"]
+
+
+def test_a_full_queue_is_refused_not_piled_up(client, monkeypatch):
+    import entitlements.web.app as web
+
+    monkeypatch.setattr(web, "WAITING", 0)
+    got = client.post("/jobs", data={"policy": "service_grants", "year": "2024", "count": "community=6"})
+    assert got.status_code == 503 and "正忙" in got.json()["error"]
+
+
+def test_an_uploaded_standards_file_is_cited_by_its_own_name(client):
+    standards = EXAMPLES / "village_post_standards.csv"
+    roster = EXAMPLES / "village_departures.csv"
+    got = client.post("/api/explain", data={"policy": "village_cadre_departure", "profile": "澄江市", "year": "2024",
+                                            "id": "CJ006"},
+                      files={"roster": (roster.name, roster.read_bytes()),
+                             "standards": ("我的岗位标准.csv", standards.read_bytes())})
+    assert got.status_code == 200, got.text
+    assert "我的岗位标准.csv" in got.json()["explanation"] if isinstance(got.json()["explanation"], str) \
+        else "我的岗位标准.csv" in "\n".join(got.json()["explanation"])
+
+
+def test_unknown_pages_and_bad_parameters_answer_in_words(client):
+    page = client.get("/no/such/page")
+    assert page.status_code == 404 and "没有这个页面" in page.text and "detail" not in page.text
+    roster = EXAMPLES / "two_new_orgs.csv"
+    done = client.post("/run", data={"policy": "two_new_16321", "year": "2025"},
+                       files={"roster": (roster.name, roster.read_bytes())})
+    run_url = str(done.url).split("?")[0]
+    assert client.get(run_url, params={"page": "abc"}).status_code == 200  # the first page
+    assert client.get("/", params={"lang": "en"}).status_code == 200
+    far = client.post("/api/calc", data={"policy": "two_new_16321", "year": "3000"},
+                      files={"roster": (roster.name, roster.read_bytes())})
+    assert far.status_code == 400 and "year" in far.json()["error"]
+
+
+def test_without_javascript_the_text_boxes_still_send_their_lines(client):
+    """The counts, column names and what-if changes are text boxes with names: posted as typed, one
+    item a line, and split by the server (JavaScript used to copy them into hidden fields)."""
+    page = client.post("/run", data={"policy": "service_grants", "year": "2024", "profile": "澄江市",
+                                     "count": "community=6\r\n行政村=41\r\n"})
+    assert page.status_code == 200 and 'id="total">2650000.00<' in page.text
+    whatif = client.post("/whatif", data={"policy": "service_grants", "profile": "澄江市", "years": "2025",
+                                          "count": "community=6\nvillage=41",
+                                          "set": "grant.community=120000@2025-01\ngrant.village=60000@2025-01"})
+    assert whatif.status_code == 200 and "2650000.00" in whatif.text and "3180000.00" in whatif.text
+
+
+def test_a_year_with_no_one_paid_says_why_above_the_totals(client):
+    roster = EXAMPLES / "community_workers.csv"
+    page = client.post("/run", data={"policy": "community_worker_pay", "year": "2024", "profile": "城区"},
+                       files={"roster": (roster.name, roster.read_bytes())})
+    assert page.status_code == 200 and 'id="total">0.00<' in page.text
+    banner = page.text.split('id="nobody-paid"')[1].split("</div>")[0]
+    assert "2025-01" in banner  # the standards start in 2025

@@ -343,6 +343,21 @@ def test_a_whatif_compares_baseline_and_scenario_per_level(page, server, tmp_pat
     assert "baseline" in page.inner_text("table#whatif") and "+120000.00" in page.inner_text("table#whatif")
 
 
+def test_back_from_a_refusal_finds_the_form_as_it_was_filled(page, server):
+    page.goto(f"{server.url}/")
+    form = page.locator("#whatif")
+    form.locator("select[name=policy]").select_option("service_grants")
+    page.fill("#whatif-counts", "community=6")
+    page.fill("#sets", "grant.community=abc@2025-01")  # not an amount
+    page.click("#compare")
+    page.wait_for_selector("#error")
+    assert "grant.community" in page.inner_text("#error")
+    page.click("#back")
+    page.wait_for_selector("#sets")
+    assert page.input_value("#sets") == "grant.community=abc@2025-01"  # fix it, not type it all again
+    assert page.input_value("#whatif-counts") == "community=6"
+
+
 def test_beyond_localhost_the_page_needs_the_token(browser):
     with LiveServer(token="s3cret-token") as live:
         context = browser.new_context()
