@@ -678,3 +678,12 @@ def test_a_year_with_no_one_paid_says_why_above_the_totals(client):
     assert page.status_code == 200 and 'id="total">0.00<' in page.text
     banner = page.text.split('id="nobody-paid"')[1].split("</div>")[0]
     assert "2025-01" in banner  # the standards start in 2025
+
+
+def test_page_words_name_the_pages_fields():
+    from entitlements.web.words import page_words
+
+    assert page_words("roster: 无法读取 Excel 文件 cannot read workbook a.xlsx", "zh").startswith("花名册：无法读取")
+    assert page_words("请给出花名册文件或 --count", "zh") == "请给出花名册文件或 计数（--count）"
+    assert page_words("use --years 2025-2030", "en") == "use years (--years) 2025-2030"
+    assert page_words("a roster: fine", "zh") == "a roster: fine"  # only a leading field name

@@ -57,8 +57,18 @@ FLAGS = {  # a refusal shown on the page names the field the clerk fills in, the
 _FLAG = re.compile(r"(?<![\w-])--(" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")\b")
 
 
+FIELDS = {  # the engine's name of what a message is about, as its leading "roster: "
+    "roster": ("花名册", "roster"), "id": ("花名册", "roster"), "columns": ("列名对应", "column names"),
+    "counts": ("计数", "counts"), "year": ("预算年度", "year"), "standards": ("标准文件", "standards file"),
+    "sheet": ("工作表", "worksheet"), "month": ("月份", "month"),
+}
+_FIELD = re.compile(r"^(" + "|".join(FIELDS) + r"): ")
+
+
 def page_words(message: str, lang: str) -> str:
-    """A CLI message as the page says it: "--count" becomes "计数（--count）"."""
+    """A CLI message as the page says it: "--count" becomes "计数（--count）", and a leading
+    "roster: " the page's own word for it (花名册：)."""
+    message = _FIELD.sub(lambda m: f"{FIELDS[m[1]][0]}：" if lang != "en" else f"{FIELDS[m[1]][1]}: ", message)
     return _FLAG.sub(lambda m: f"{FLAGS[m[1]][0]}（{m[0]}）" if lang != "en" else f"{FLAGS[m[1]][1]} ({m[0]})",
                      message)
 
