@@ -276,7 +276,8 @@ def test_a_failed_job_says_the_clis_message(client, tmp_path):
     assert state["stage"] == "failed" and state["status"] == 422 and "Traceback" not in state["error"]
     (tmp_path / "名单.csv").write_bytes(broken)
     cli = run_cli("calc", str(tmp_path / "名单.csv"), "--policy", "brigade_cadre_living", "--year", "2025")
-    assert cli.returncode == 2 and state["error"].split("：")[0] in cli.stderr  # the same refusal
+    said = cli.stderr.strip().removeprefix("错误 error: ").split(": ", 1)[1]  # the CLI's words after its field name
+    assert cli.returncode == 2 and said in state["error"] and state["error"].startswith("花名册：")  # the same refusal
     refused = client.post("/jobs", data={"policy": "no_such", "year": "2025"},
                           files={"roster": ("名单.csv", broken)})
     assert refused.status_code == 400 and "no_such" in refused.json()["error"]  # refused at once, no job
