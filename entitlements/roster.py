@@ -345,7 +345,22 @@ def parse_table(table: Table, fields: Sequence[Field]) -> ParsedTable:
         for pos, err in sorted(col.errors.items()):
             if pos not in damaged:  # one reason per cell: the reader's is the true one
                 parsed.reject([pos], f.name, err.zh, err.en)
+    _note_blank_units(parsed, fields)
     return parsed
+
+
+def _note_blank_units(parsed: ParsedTable, fields: Sequence[Field]) -> None:
+    """A row with its unit (所属单位, 乡镇) left blank where other rows name theirs: computed, and
+    summed per unit under a blank one, which a clerk who meant "the same as above" would not expect."""
+    unit = next((f for f in fields if f.name == "unit"), None)
+    if unit is None or unit.required or "unit" not in parsed.headers:
+        return
+    present = parsed.columns["unit"].present
+    blank = np.flatnonzero(~present & ~parsed.rejected)
+    if len(blank) and present.any():
+        parsed.notice(blank, "unit", f"{unit.header}为空：本行照常计算，分单位汇总中计入未填单位（如与上行同一单位，请填写）",
+                      f"{unit.label_en or unit.header} is blank: computed, and summed per unit under no unit "
+                      f"(if it is the unit above, write it in)")
 
 
 def reject_groups(parsed: ParsedTable, keys: np.ndarray, key_field: str) -> None:

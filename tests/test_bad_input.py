@@ -11,7 +11,7 @@ from entitlements.dates import DateError, RosterDate, parse_date
 from entitlements.fields import FEMALE, MALE, CellError, parse_id_number
 from entitlements.reading import read_csv
 
-from .conftest import EXAMPLES, write_csv
+from .conftest import EXAMPLES, run_cli, write_csv
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -309,3 +309,26 @@ def test_id_numbers_read_together_as_one_by_one(items):
         assert j not in together.errors and together.numbers[j] == one.number
         assert (together.year[j], together.month[j], together.day[j]) == (one.birth.year, one.birth.month, one.birth.day)
         assert (together.sex[j], together.known[j]) == (one.sex, one.region_known)
+
+
+def test_a_blank_unit_among_named_ones_is_said_on_its_row(tmp_path):
+    """A clerk who leaves 所属单位 blank to mean "the same as above" gets a notice on that row (the row is
+    computed, and summed per unit under no unit); a roster without units at all says nothing."""
+    import json as _json
+
+    lines = (EXAMPLES / "brigade_cadres.csv").read_text(encoding="utf-8-sig").splitlines()
+    head, rows = lines[0], lines[1:]
+    unit = head.split(",").index("所属单位")
+    cells = rows[1].split(",")
+    cells[unit] = ""
+    roster = tmp_path / "blank_unit.csv"
+    roster.write_text("\n".join([head, rows[0], ",".join(cells), *rows[2:]]) + "\n", encoding="utf-8")
+    out = run_cli("calc", str(roster), "--policy", "brigade_cadre_living", "--year", "2025", "--profile", "江川区",
+                  "--format", "json")
+    got = _json.loads(out.stdout)
+    said = [n for n in got["notices"] if n["column"] == "所属单位"]
+    assert [n["row"] for n in said] == [3] and "为空" in said[0]["message"]
+    whole = _json.loads(run_cli("calc", str(EXAMPLES / "brigade_cadres.csv"), "--policy", "brigade_cadre_living",
+                                "--year", "2025", "--profile", "江川区", "--format", "json").stdout)
+    assert got["totals"]["amount"] == whole["totals"]["amount"]  # computed all the same
+    assert not [n for n in whole["notices"] if n["column"] == "所属单位"]
