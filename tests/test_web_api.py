@@ -629,9 +629,16 @@ def test_a_job_that_fails_unexpectedly_says_so_and_never_hangs(client, monkeypat
 def test_a_full_queue_is_refused_not_piled_up(client, monkeypatch):
     import entitlements.web.app as web
 
+    monkeypatch.setattr(web, "WORKERS", 0)  # (the workers were made at start) no place left for anyone
     monkeypatch.setattr(web, "WAITING", 0)
-    got = client.post("/jobs", data={"policy": "service_grants", "year": "2024", "count": "community=6"})
+    form = {"policy": "service_grants", "year": "2024", "count": "community=6"}
+    got = client.post("/jobs", data=form)
     assert got.status_code == 503 and "正忙" in got.json()["error"]
+    assert client.post("/api/calc", data=form).status_code == 503  # every route that computes shares the queue
+    assert client.post("/run", data=form).status_code == 503
+    assert client.post("/whatif", data={**form, "set": "grant.community=120000"}).status_code == 503
+    monkeypatch.setattr(web, "WAITING", 16)
+    assert client.post("/api/calc", data=form).status_code == 200  # the places taken were given back
 
 
 def test_an_uploaded_standards_file_is_cited_by_its_own_name(client):
@@ -688,3 +695,20 @@ def test_page_words_name_the_pages_fields():
     assert page_words("请给出花名册文件或 --count", "zh") == "请给出花名册文件或 计数（--count）"
     assert page_words("use --years 2025-2030", "en") == "use years (--years) 2025-2030"
     assert page_words("a roster: fine", "zh") == "a roster: fine"  # only a leading field name
+
+
+def test_a_refused_upload_closes_the_connection():
+    """413 with Connection: close: the server does not go on reading a body it will not use."""
+    with TestClient(create_app(max_upload_mb=1)) as c:
+        got = c.post("/api/calc", data={"policy": "two_new_16321", "year": "2025"},
+                     files={"roster": ("big.csv", b"a," * (700 * 1024))})
+        assert got.status_code == 413 and got.headers.get("connection") == "close"
+
+
+def test_the_language_link_drops_the_token():
+    with TestClient(create_app(token="s3cret")) as c:
+        page = c.get("/", params={"token": "s3cret"})
+        import re
+
+        link = re.search(r'id="language" href="([^"]+)"', page.text).group(1)
+        assert "token" not in link and "lang=en" in link

@@ -171,7 +171,8 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
     """``allowed_hosts``: the Host names accepted (serve gives this machine's names when bound to it)."""
     token = (token or "").strip() or None  # an empty token is none: never a check that "" passes
     homes: list[Path] = []  # the private folder, made when the server starts (or first needed)
-    workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="entitlements-job")
+    pools: list[ThreadPoolExecutor] = []  # the workers, made when the server starts (or first needed)
+    queue = {"taken": 0}  # computations running or waiting, for every route that computes
     sessions = Sessions()
 
     def home() -> Path:
@@ -185,13 +186,39 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
             await asyncio.sleep(min(60, max(1, ttl_seconds)))
             await run_in_threadpool(_expire)
 
+    def workers() -> ThreadPoolExecutor:
+        if not pools:
+            pools.append(ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="entitlements-job"))
+        return pools[0]
+
+    def _take_place() -> None:
+        """A place among the WORKERS computing and the WAITING after them, or 503: every route that
+        computes (the page's jobs, /run, the API, the what-if) shares the two workers and the queue."""
+        with lock:
+            if queue["taken"] >= WORKERS + WAITING:
+                raise WebError("服务器正忙，请稍后再试 (the server is busy: try again in a minute)", 503)
+            queue["taken"] += 1
+
+    def _give_place() -> None:
+        with lock:
+            queue["taken"] -= 1
+
+    async def _on_a_worker(fn, *args):
+        """Run ``fn`` on a worker, holding a place taken beforehand; the server keeps answering meanwhile."""
+        try:
+            return await asyncio.wrap_future(workers().submit(fn, *args))
+        finally:
+            _give_place()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         home()
+        workers()
         sweeper = asyncio.create_task(sweep())
         yield
         sweeper.cancel()
-        workers.shutdown(wait=False, cancel_futures=True)
+        while pools:  # a second start of this app makes its own
+            pools.pop().shutdown(wait=False, cancel_futures=True)
         with lock:  # a second start of this app in one process finds none of the first one's runs
             runs.clear()
             jobs.clear()
@@ -263,11 +290,18 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         return response
 
     def _refusal(request: Request, message: str, status: int) -> Response:
-        """JSON for the API and the page's background calls; a page for a browser's own navigation."""
+        """JSON for the API and the page's background calls; a page for a browser's own navigation.
+        A body refused before it was read (413, 401, 403) closes the connection: the server does
+        not go on reading what it will not use."""
         if request.url.path.startswith(("/api/", "/jobs")):
-            return JSONResponse({"error": message}, status_code=status)
-        lang = getattr(request.state, "lang", None) or lang_of(request.query_params.get("lang"))
-        return TEMPLATES.TemplateResponse(request, "error.html", {"message": message, "lang": lang}, status_code=status)
+            response = JSONResponse({"error": message}, status_code=status)
+        else:
+            lang = getattr(request.state, "lang", None) or lang_of(request.query_params.get("lang"))
+            response = TEMPLATES.TemplateResponse(request, "error.html", {"message": message, "lang": lang},
+                                                  status_code=status)
+        if status in (401, 403, 413) and request.method not in ("GET", "HEAD"):
+            response.headers["Connection"] = "close"
+        return response
 
     def _said(message: str, lang: str, names: dict, page: bool) -> str:
         message = without_paths(message, names, homes[0] if homes else None)
@@ -405,9 +439,14 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         return p.rid, run
 
     async def _compute(request: Request, form, lang: str, keep: bool) -> tuple[str, Run]:
-        pending = await _accept(form, lang, request.state.names)
+        _take_place()
+        try:
+            pending = await _accept(form, lang, request.state.names)
+        except BaseException:
+            _give_place()
+            raise
         session = request.state.session if keep else None
-        return await run_in_threadpool(_work, pending, Job(), session)  # the server keeps answering meanwhile
+        return await _on_a_worker(_work, pending, Job(), session)
 
     def _run(rid: str, request: Request) -> tuple[str, Run]:
         _expire()  # a run past its time is gone even before the next sweep
@@ -463,7 +502,12 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         sets = lines_of(form.getlist("set"))
         if not sets:
             raise WebError("请填写要改变的标准或计数，如 grant.community=120000@2025-01 (give --set PATH=VALUE)")
-        p = await _accept(form, lang, request.state.names, need_year=False)
+        _take_place()
+        try:
+            p = await _accept(form, lang, request.state.names, need_year=False)
+        except BaseException:
+            _give_place()
+            raise
         try:
             years = form.get("years")
             run_years = parse_years(years, 0) if years else [year_of(form.get("year"))]
@@ -472,12 +516,19 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
             words += [f"conventions.{k}={v}" for k, v in given.conventions.items()]
             words += [count_in_words(c, lang) for c in given.counts]
             scenario = evolve(given, name="；".join(words) or given.name)
+        except BaseException as exc:
+            _give_place()
+            shutil.rmtree(p.folder, ignore_errors=True)
+            if isinstance(exc, ValueError):  # a bad --set, years or scenario: the CLI's words
+                raise WebError(str(exc), 422 if isinstance(exc, InputError) else 400) from None
+            raise
 
-            def work():  # blocking: in a worker thread, so the server keeps answering
-                table = p.calculator.read(p.roster, p.sheet) if p.roster is not None else None
-                return compare(p.calculator, [scenario], run_years, table=table, counts=p.counts, **p.options)
+        def work():  # blocking: on a worker, so the server keeps answering
+            table = p.calculator.read(p.roster, p.sheet) if p.roster is not None else None
+            return compare(p.calculator, [scenario], run_years, table=table, counts=p.counts, **p.options)
 
-            return await run_in_threadpool(work)
+        try:
+            return await _on_a_worker(work)
         except InputError as exc:
             raise WebError(str(exc), 422) from None
         except ValueError as exc:
@@ -507,11 +558,12 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
         """The page's way to compute: accepted at once, computed by a worker, polled at /jobs/ID for its
         stage, so a long roster shows progress instead of a frozen page."""
         form = await _form(request)
-        with lock:
-            waiting = sum(job.stage == "queued" for job in jobs.values())
-        if waiting >= WAITING:
-            raise WebError("服务器正忙，请稍后再试 (the server is busy: try again in a minute)", 503)
-        pending = await _accept(form, lang_of(form.get("lang")), request.state.names)
+        _take_place()  # taken before the upload is saved: concurrent uploads cannot all pass the check
+        try:
+            pending = await _accept(form, lang_of(form.get("lang")), request.state.names)
+        except BaseException:
+            _give_place()
+            raise
         jid, job = secrets.token_urlsafe(16), Job(session=request.state.session)
         with lock:
             jobs[jid] = job
@@ -525,8 +577,15 @@ def create_app(token: str | None = None, max_upload_mb: int = 50, ttl_seconds: i
                 job.stage = "failed"
             except BaseException as exc:  # noqa: BLE001 - a defect: said plainly, never a stack trace, never stuck
                 job.error, job.status, job.stage = internal(exc), 500, "failed"
+            finally:
+                _give_place()
 
-        workers.submit(work)
+        try:
+            workers().submit(work)
+        except RuntimeError:  # the workers are shut down: the server is stopping
+            _give_place()
+            shutil.rmtree(pending.folder, ignore_errors=True)
+            job.error, job.status, job.stage = internal(RuntimeError()), 503, "failed"
         return JSONResponse({"job": jid, "poll": f"/jobs/{jid}"}, status_code=202)
 
     @app.get("/jobs/{jid}")
