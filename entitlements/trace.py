@@ -41,6 +41,15 @@ def catalogue() -> dict[str, dict[str, str]]:
     return tomllib.loads(resources.files("entitlements").joinpath("messages.toml").read_text(encoding="utf-8"))
 
 
+
+
+def _standard_read(data, path: str, v) -> dict[str, Any]:
+    """A standard a condition or the paid window read: its path, value, source, and its names
+    (English only where the data gives one)."""
+    std = data.standards.get(path)
+    label = {} if std is None else {"label": {"zh": std.label, **({"en": std.label_en} if std.label_en else {})}}
+    return {"path": path, "value": v.value, **label, **_source(v)}
+
 def _source(value: DatedValue) -> dict[str, Any]:
     return {"from": value.start_label, "source": value.source.cite(), "doc": value.source.doc,
             "assumption": value.assumption}
@@ -63,7 +72,7 @@ def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any
             "name": c.name, "holds": bool(ev.conditions[c.name][i]),
             "label": _pair(fill_in(c.label[0], comp, i), fill_in(c.label[1], comp, i)),
             "reason": _pair(fill_in(c.reason[0], comp, i), fill_in(c.reason[1], comp, i)),
-            "standards": [{"path": p, "value": v.value, **_source(v)} for p, v in ctx.read.items()]})
+            "standards": [_standard_read(data, p, v) for p, v in ctx.read.items()]})
     fp = sp = None
     if ev.first_paid is not None:
         fp, sp = int(ev.first_paid[i]), int(ev.stop_paid[i])
@@ -74,7 +83,7 @@ def trace_of(policy: DeclaredPolicy, comp: Computation, i: int) -> dict[str, Any
                          "last_paid": month_label(sp - 1) if sp < NEVER else None,  # no end: paid on
                          "start": data.conventions.start,
                          "stop": data.conventions.stop,
-                         "standards": [{"path": p, "value": v.value, **_source(v)} for p, v in ctx.read.items()]}
+                         "standards": [_standard_read(data, p, v) for p, v in ctx.read.items()]}
     if policy.lump_sum is not None:
         out["lump_sum"] = _lump_sum_trace(policy, comp, i)
     if "in_post" in comp.detail:
@@ -286,6 +295,13 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
     m = catalogue()["en" if lang == "en" else "zh"]
     pick = lambda pair: pair["en" if lang == "en" else "zh"]  # noqa: E731
 
+    def named(standard: dict[str, Any]) -> str:
+        """A standard a condition read, by its name with the path a scenario sets beside it:
+        最低任职年限（eligibility.min_tenure_years）."""
+        label = (standard.get("label") or {}).get("en" if lang == "en" else "zh")
+        return f"{label}（{standard['path']}）" if label and lang != "en" else \
+            f"{label} ({standard['path']})" if label else standard["path"]
+
     def cite(item: dict[str, Any]) -> str:
         if not item.get("source"):
             return ""
@@ -297,11 +313,11 @@ def explain_trace(trace: dict[str, Any], lang: str = "zh") -> list[str]:
         out.append(m["conditions"])
         for c in trace["conditions"]:
             out.append(m["condition"].format(label=pick(c["label"]), mark=m["holds" if c["holds"] else "fails"]))
-            out += [f"    {s['path']} = {s['value']}{cite(s)}" for s in c["standards"]]
+            out += [f"    {named(s)} = {s['value']}{cite(s)}" for s in c["standards"]]
     window = trace.get("window")
     if window:
         out.append(m["window"])
-        out += [f"    {s['path']} = {s['value']}{cite(s)}" for s in window["standards"]]
+        out += [f"    {named(s)} = {s['value']}{cite(s)}" for s in window["standards"]]
         start = m["start_next_month" if window["start"] == "next_month" else "start_same_month"]
         out.append(m["window_from"].format(convention=start, first_paid=window["first_paid"]))
         if window["event_month"]:

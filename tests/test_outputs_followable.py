@@ -115,3 +115,13 @@ def test_an_english_explanation_says_its_units_in_english(policy):
             assert "元/" not in bare, line
     brigade = run_cli("explain", *args("brigade_cadre_living"), "--id", "JC001", "--lang", "en").stdout
     assert "  base living subsidy (tiered by tenure): 23.00 yuan a person a month (tier 16–20 years) × 12 months" in brigade
+
+
+def test_a_conditions_standard_is_named_beside_its_path():
+    """The explanation said only `eligibility.min_tenure_years = 11` under a condition: the clerk reads
+    the standard's name, the analyst the path a scenario sets."""
+    from .test_library import args
+
+    out = run_cli("explain", *args("brigade_cadre_living"), "--id", "JC001").stdout
+    assert "    最低任职年限（eligibility.min_tenure_years） = 11" in out
+    assert "（eligibility.age_male） = 55" in out
