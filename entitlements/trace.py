@@ -41,14 +41,13 @@ def catalogue() -> dict[str, dict[str, str]]:
     return tomllib.loads(resources.files("entitlements").joinpath("messages.toml").read_text(encoding="utf-8"))
 
 
-
-
 def _standard_read(data, path: str, v) -> dict[str, Any]:
     """A standard a condition or the paid window read: its path, value, source, and its names
     (English only where the data gives one)."""
     std = data.standards.get(path)
     label = {} if std is None else {"label": {"zh": std.label, **({"en": std.label_en} if std.label_en else {})}}
     return {"path": path, "value": v.value, **label, **_source(v)}
+
 
 def _source(value: DatedValue) -> dict[str, Any]:
     return {"from": value.start_label, "source": value.source.cite(), "doc": value.source.doc,

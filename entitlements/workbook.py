@@ -19,6 +19,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from .capitals import rmb_capitals
 from .output import Sheet, write_file_atomic
 
@@ -136,7 +138,7 @@ def _write_sheet(book, sheet: Sheet, styles) -> None:
         r = last + 1
         for j, (value, kind) in enumerate(zip(sheet.total, sheet.kinds)):
             # a sum only where the totals row holds a number: a label (合计 in a 序号 column) stays a label
-            if kind in ("money", "int") and isinstance(value, int) and not isinstance(value, bool):
+            if kind in ("money", "int") and isinstance(value, (int, np.integer)) and not isinstance(value, bool):
                 column = xl_col_to_name(j)
                 formula = f"=SUM({column}{first + 1}:{column}{last + 1})" if sheet.rows else "=0"
                 cached = value / FEN_PER_YUAN if kind == "money" else value
