@@ -221,7 +221,9 @@ def _excel_rows(path: Path, sheet: str | None) -> tuple[list[Row], str]:
     except FileNotFoundError:
         raise InputError(f"无法读取文件 cannot read {path}: 文件不存在 no such file") from None
     except (CalamineError, OSError, ValueError) as exc:
-        raise InputError(f"无法读取 Excel 文件 cannot read workbook {path}: {exc}") from None
+        raise InputError(f"无法读取 Excel 文件 cannot read workbook {path}：文件可能已损坏，或并非 Excel 文件（只是改了扩展名）。"
+                         f"请在 Excel 或 WPS 中打开并另存为 .xlsx 后重试 (the file may be damaged or not a workbook: "
+                         f"open it in Excel or WPS, save it as .xlsx and try again; the reader said: {exc})") from None
     visible = [m.name for m in book.sheets_metadata if str(m.visible).endswith("Visible") and
                str(m.typ).endswith("WorkSheet")]
     if sheet is None:

@@ -332,3 +332,10 @@ def test_a_blank_unit_among_named_ones_is_said_on_its_row(tmp_path):
                                 "--year", "2025", "--profile", "江川区", "--format", "json").stdout)
     assert got["totals"]["amount"] == whole["totals"]["amount"]  # computed all the same
     assert not [n for n in whole["notices"] if n["column"] == "所属单位"]
+
+
+def test_a_damaged_workbook_says_what_to_do(tmp_path):
+    broken = tmp_path / "花名册.xlsx"
+    broken.write_bytes(b"not a zip at all" * 10)
+    out = run_cli("calc", str(broken), "--policy", "brigade_cadre_living", "--year", "2025")
+    assert out.returncode == 2 and "另存为 .xlsx" in out.stderr and "花名册.xlsx" in out.stderr
