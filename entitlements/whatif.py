@@ -199,9 +199,11 @@ def in_words(o, data, lang: str = "zh") -> str:
     """An override as a reader says it: 党支部基本工作经费=4000元/个/年（2025-01起）, not the path
     (a split or a tier table keeps its written form after the label)."""
     std = data.standards.get(o.path)
-    label = std.label if std is not None and std.label and lang != "en" else o.path
+    # a new path (a layer a scenario adds) by the label and unit its scenario gives it
+    label = (std.label if std is not None else o.label) or o.path if lang != "en" else o.path
     value = o.describe().partition("=")[2].rsplit("@", 1)[0]
-    unit = std.unit if std is not None and std.kind == "money" and std.unit and lang != "en" else ""
+    unit = "" if lang == "en" else std.unit if std is not None and std.kind == "money" and std.unit else \
+        (o.unit or "") if std is None and o.label else ""
     when = "" if not o.start else (f"（{o.start}起）" if lang != "en" else f" (from {o.start})")
     return f"{label}={value}{unit}{when}"
 

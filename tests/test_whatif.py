@@ -242,3 +242,14 @@ def test_the_terminal_table_keeps_its_year_and_item_columns_at_80_columns():
                   "--years", "2025-2026", "--set", "layers.raise_2002=80@2025-01", env={"COLUMNS": "80"})
     assert out.returncode == 0, out.stderr
     assert "年度" in out.stdout and "│ 2025 │ 合计" in out.stdout and "情景1" in out.stdout
+
+
+def test_a_new_layer_is_named_by_the_label_its_scenario_gives():
+    """--detail and the scenario line said `layers.raise_2026=100` though the scenario file labels the
+    layer 2026年提标（示例） with its unit."""
+    out = run_cli("whatif", "examples/brigade_cadres.xlsx", "--policy", "brigade_cadre_living", "--profile", "江川区",
+                  "--years", "2026", "--scenario", "examples/scenarios/province_raise_2026.toml", "--detail",
+                  env={"COLUMNS": "250"})
+    assert out.returncode == 0, out.stderr
+    assert "2026年提标（示例）=100元/人/月（2026-07起）" in out.stdout
+    assert "layers.raise_2026=100" not in out.stdout
