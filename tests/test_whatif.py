@@ -65,7 +65,7 @@ def test_a_new_layer_from_july_2026_over_years():
     assert by_year[2026]["difference"]["by_level"] == {"province": "1500.00", "prefecture": "900.00", "county": "600.00"}
     assert by_year[2027]["difference"]["amount"] == "6000.00"
     change = by_year[2026]["changes"][0]
-    assert change["difference"] == "600.00" and "layers.raise_2026=100（2026-07起）" in change["why"][0]
+    assert change["difference"] == "600.00" and "2026年提标（示例）=100元/人/月（2026-07起）" in change["why"][0]
 
 
 def test_xlsx_holds_a_native_chart(tmp_path):
